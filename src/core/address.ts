@@ -1,0 +1,93 @@
+/**
+ * Which D-Bus address to talk to. Pure: the environment and the file checks are passed in,
+ * so the choice is unit-tested without a bus.
+ */
+
+/** Which systemd instance: the system manager, or the calling user's manager. */
+export type BusKind = 'system' | 'user';
+
+/** One address to try, and whether it is a peer-to-peer connection to systemd itself. */
+export interface BusTarget {
+  /** A D-Bus address such as `unix:path=/run/dbus/system_bus_socket`. */
+  address: string;
+  /**
+   * `true` for systemd's private socket: no bus daemon, no `Hello`, no `AddMatch`;
+   * every signal arrives without asking.
+   */
+  direct: boolean;
+  /** Where the address came from, for error messages ("from DBUS_SYSTEM_BUS_ADDRESS"). */
+  source: string;
+}
+
+export const SYSTEM_BUS_SOCKET = '/run/dbus/system_bus_socket';
+export const SYSTEMD_PRIVATE_SOCKET = '/run/systemd/private';
+
+export interface AddressInputs {
+  bus: BusKind;
+  /** An explicit address from the caller: wins over everything. */
+  address?: string | undefined;
+  env: Record<string, string | undefined>;
+  uid: number;
+  /** Does this path exist (and is it a socket)? */
+  exists: (path: string) => boolean;
+}
+
+/** `true` when a D-Bus address points at systemd's private socket rather than a bus daemon. */
+export function isDirectAddress(address: string): boolean {
+  const path = unixPath(address);
+  return path !== undefined && /(^|\/)systemd\/private$/.test(path);
+}
+
+/** The socket path of a `unix:path=…` address (first entry only), or `undefined`. */
+export function unixPath(address: string): string | undefined {
+  const first = address.split(';')[0] ?? '';
+  const m = /^unix:(.*)$/.exec(first);
+  if (!m || m[1] === undefined) return undefined;
+  for (const kv of m[1].split(',')) {
+    const eq = kv.indexOf('=');
+    if (eq > 0 && kv.slice(0, eq) === 'path') return unescapeAddressValue(kv.slice(eq + 1));
+  }
+  return undefined;
+}
+
+/** D-Bus addresses escape bytes as %XX. */
+function unescapeAddressValue(v: string): string {
+  return v.replace(/%([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+}
+
+/**
+ * The addresses to try, in order. System: an explicit address, else `DBUS_SYSTEM_BUS_ADDRESS`,
+ * else (as root, when it exists) systemd's private socket followed by the system bus socket.
+ * User: explicit, else `DBUS_SESSION_BUS_ADDRESS`, else `$XDG_RUNTIME_DIR/bus`.
+ * Returns an empty list with a reason when nothing can be tried.
+ */
+export function resolveBusTargets(inp: AddressInputs): { targets: BusTarget[]; reason?: string } {
+  if (inp.address) {
+    return { targets: [{ address: inp.address, direct: isDirectAddress(inp.address), source: 'given address' }] };
+  }
+  if (inp.bus === 'system') {
+    const envAddr = inp.env.DBUS_SYSTEM_BUS_ADDRESS;
+    if (envAddr) {
+      return { targets: [{ address: envAddr, direct: isDirectAddress(envAddr), source: 'DBUS_SYSTEM_BUS_ADDRESS' }] };
+    }
+    const targets: BusTarget[] = [];
+    if (inp.uid === 0 && inp.exists(SYSTEMD_PRIVATE_SOCKET)) {
+      targets.push({ address: `unix:path=${SYSTEMD_PRIVATE_SOCKET}`, direct: true, source: "systemd's private socket" });
+    }
+    targets.push({ address: `unix:path=${SYSTEM_BUS_SOCKET}`, direct: false, source: 'the system bus' });
+    return { targets };
+  }
+  const session = inp.env.DBUS_SESSION_BUS_ADDRESS;
+  if (session) {
+    return { targets: [{ address: session, direct: isDirectAddress(session), source: 'DBUS_SESSION_BUS_ADDRESS' }] };
+  }
+  const xdg = inp.env.XDG_RUNTIME_DIR;
+  if (xdg) {
+    return { targets: [{ address: `unix:path=${xdg}/bus`, direct: false, source: '$XDG_RUNTIME_DIR/bus' }] };
+  }
+  return {
+    targets: [],
+    reason:
+      'neither DBUS_SESSION_BUS_ADDRESS nor XDG_RUNTIME_DIR is set; log in with a user session (or set DBUS_SESSION_BUS_ADDRESS)',
+  };
+}

@@ -1,0 +1,378 @@
+/**
+ * The one module that touches the D-Bus library. Everything else speaks to `Bus`.
+ *
+ * It uses only dbus-next's low-level `Message` API with hard-coded signatures (no
+ * introspection) and covers the library's known defects:
+ * - calls have no timeout            → every call here has one (default 25 s);
+ * - pending calls never settle when the socket closes → a close rejects them all;
+ * - match rules are never removed    → `addMatch`/`removeMatch` are reference-counted here;
+ * - an unhandled `'error'` event crashes the process → we always listen, and route errors;
+ * - 64-bit values arrive as BigInt   → bodies are normalized (UINT64_MAX → null);
+ * - `systemBus()` ignores a custom address → we always pass the address ourselves;
+ * - on systemd's private socket the automatic `Hello` fails ("Unknown object
+ *   '/org/freedesktop/DBus'") → expected and swallowed there, and only there.
+ */
+import * as dbus from '@jellybrick/dbus-next';
+import { existsSync } from 'node:fs';
+import { type BusKind, type BusTarget, resolveBusTargets } from './address.js';
+import { ConnectionError, SystemdError, TimeoutError, fromDBusError } from './errors.js';
+import { normalize } from './values.js';
+
+const { Message, MessageType, Variant, DBusError } = dbus;
+type DbusMessage = InstanceType<typeof Message>;
+
+export type { BusKind } from './address.js';
+
+/** Default per-call timeout, as systemctl/sd-bus (25 s). */
+export const DEFAULT_TIMEOUT_MS = 25_000;
+
+/** D-Bus message flag: the caller is willing to wait for polkit to ask the user. */
+export const ALLOW_INTERACTIVE_AUTHORIZATION = 0x4;
+
+export interface ConnectOptions {
+  /** `'system'` (default) or `'user'`. */
+  bus?: BusKind;
+  /** An explicit D-Bus address (`unix:path=…`); wins over the environment. */
+  address?: string;
+  /** Timeout of every call, in milliseconds (default 25 000). */
+  timeout?: number;
+  /** Let polkit ask interactively: mutating calls carry ALLOW_INTERACTIVE_AUTHORIZATION. */
+  interactive?: boolean;
+}
+
+/** A method call, as it goes on the wire. */
+export interface CallSpec {
+  destination?: string;
+  path: string;
+  interface: string;
+  member: string;
+  signature?: string;
+  body?: unknown[];
+  /** Overrides the connection's timeout for this call. */
+  timeout?: number;
+  /** Set ALLOW_INTERACTIVE_AUTHORIZATION if the connection was opened with `interactive`. */
+  mutating?: boolean;
+}
+
+/** A signal as delivered to listeners (body already normalized). */
+export interface BusSignal {
+  sender: string | undefined;
+  path: string;
+  interface: string;
+  member: string;
+  body: unknown[];
+}
+
+type SignalListener = (s: BusSignal) => void;
+
+const isVariant = (o: object): o is { value: unknown } => o instanceof Variant;
+
+/** Plain data from a decoded body: BigInt → number/null, Variant → value. */
+export function plain(v: unknown): unknown {
+  return normalize(v, isVariant);
+}
+
+/** Wrap a value for a `v` argument. */
+export function variant(signature: string, value: unknown): unknown {
+  return new Variant(signature, value);
+}
+
+interface Pending {
+  reject: (e: Error) => void;
+}
+
+/** An open connection to a bus (or to systemd's private socket). */
+export class Bus {
+  readonly address: string;
+  readonly direct: boolean;
+  readonly kind: BusKind;
+  readonly timeout: number;
+  readonly interactive: boolean;
+  private readonly raw: InstanceType<typeof dbus.MessageBus>;
+  private readonly pending = new Set<Pending>();
+  private readonly listeners = new Set<SignalListener>();
+  private readonly closeListeners = new Set<(err: SystemdError) => void>();
+  private readonly matches = new Map<string, number>();
+  private closedWith: SystemdError | undefined;
+
+  private constructor(raw: InstanceType<typeof dbus.MessageBus>, target: BusTarget, kind: BusKind, opts: ConnectOptions) {
+    this.raw = raw;
+    this.address = target.address;
+    this.direct = target.direct;
+    this.kind = kind;
+    this.timeout = opts.timeout ?? DEFAULT_TIMEOUT_MS;
+    this.interactive = opts.interactive ?? false;
+  }
+
+  /**
+   * Open a connection: resolve the address (see `resolveBusTargets`), authenticate, and return
+   * once the connection is usable. Unreachable bus → `ConnectionError` naming the address.
+   */
+  static async connect(opts: ConnectOptions = {}): Promise<Bus> {
+    const kind = opts.bus ?? 'system';
+    const { targets, reason } = resolveBusTargets({
+      bus: kind,
+      address: opts.address,
+      env: process.env,
+      uid: typeof process.getuid === 'function' ? process.getuid() : -1,
+      exists: existsSync,
+    });
+    if (targets.length === 0) {
+      throw new ConnectionError(`cannot find the ${kind} bus: ${reason ?? 'no address'}`);
+    }
+    let lastError: ConnectionError | undefined;
+    for (const target of targets) {
+      try {
+        return await Bus.open(target, kind, opts);
+      } catch (e) {
+        lastError = e instanceof ConnectionError ? e : new ConnectionError(String(e), { address: target.address });
+      }
+    }
+    throw lastError ?? new ConnectionError(`cannot connect to the ${kind} bus`);
+  }
+
+  private static open(target: BusTarget, kind: BusKind, opts: ConnectOptions): Promise<Bus> {
+    const timeout = opts.timeout ?? DEFAULT_TIMEOUT_MS;
+    return new Promise<Bus>((resolve, reject) => {
+      // sessionBus() is dbus-next's plain client constructor: it honours busAddress.
+      const raw = dbus.sessionBus({ busAddress: target.address });
+      const bus = new Bus(raw, target, kind, opts);
+      let settled = false;
+      const conn = (raw as unknown as { _connection: NodeJS.EventEmitter & { stream?: NodeJS.EventEmitter } })._connection;
+      const timer = setTimeout(() => {
+        fail(new Error(`no answer within ${Math.round(timeout / 1000)} s`));
+      }, timeout);
+      const fail = (err: Error): void => {
+        if (settled) {
+          bus.handleError(err);
+          return;
+        }
+        settled = true;
+        clearTimeout(timer);
+        const e = connectionError(target, kind, err);
+        bus.teardown(e);
+        reject(e);
+      };
+      const events = raw as unknown as NodeJS.EventEmitter;
+      events.on('error', (err: Error) => {
+        if (bus.direct && isHelloOnDirect(err)) return; // expected: no bus daemon answers Hello
+        fail(err);
+      });
+      events.on('message', (msg: DbusMessage) => bus.dispatch(msg));
+      conn.once('connect', () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        const stream = conn.stream;
+        stream?.on('close', () => bus.handleClose());
+        conn.on('end', () => bus.handleClose());
+        resolve(bus);
+      });
+    });
+  }
+
+  /** Is the connection closed (by us or by the other side)? */
+  get closed(): boolean {
+    return this.closedWith !== undefined;
+  }
+
+  /**
+   * Call a method and return its reply body as plain data. Rejects with a `SystemdError`
+   * subclass for a D-Bus error reply, `TimeoutError` after the timeout, `ConnectionError` when the
+   * connection closes first.
+   */
+  call(spec: CallSpec): Promise<unknown[]> {
+    if (this.closedWith) return Promise.reject(this.closedWith);
+    const timeout = spec.timeout ?? this.timeout;
+    const msg = new Message({
+      destination: spec.destination ?? 'org.freedesktop.systemd1',
+      path: spec.path,
+      interface: spec.interface,
+      member: spec.member,
+      signature: spec.signature ?? '',
+      body: spec.body ?? [],
+      flags: spec.mutating && this.interactive ? ALLOW_INTERACTIVE_AUTHORIZATION : 0,
+    });
+    return new Promise<unknown[]>((resolve, reject) => {
+      const entry: Pending = { reject };
+      this.pending.add(entry);
+      const timer = setTimeout(() => {
+        this.pending.delete(entry);
+        // forget the reply handler, or it would stay in dbus-next's table for ever
+        const handlers = (this.raw as unknown as { _methodReturnHandlers: Record<number, unknown> })._methodReturnHandlers;
+        if (msg.serial !== null) delete handlers[msg.serial];
+        reject(
+          new TimeoutError(
+            `${spec.interface.replace(/^org\.freedesktop\./, '')}.${spec.member} got no reply within ${formatSeconds(timeout)} (${this.address})`,
+            { hint: 'systemd may be busy; retry, or raise the timeout' },
+          ),
+        );
+      }, timeout);
+      let p: Promise<DbusMessage | null>;
+      try {
+        p = this.raw.call(msg);
+      } catch (e) {
+        clearTimeout(timer);
+        this.pending.delete(entry);
+        reject(this.closedWith ?? new ConnectionError(`cannot send on ${this.address}: ${errText(e)}`, { address: this.address, cause: e }));
+        return;
+      }
+      p.then(
+        (reply) => {
+          clearTimeout(timer);
+          this.pending.delete(entry);
+          resolve(reply ? (reply.body as unknown[]).map(plain) : []);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          this.pending.delete(entry);
+          reject(toSystemdError(err));
+        },
+      );
+    });
+  }
+
+  /** Listen to every signal that reaches this connection. Returns the function that stops it. */
+  onSignal(listener: SignalListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Called once when the connection closes or fails (not when `close()` is called). */
+  onClose(listener: (err: SystemdError) => void): () => void {
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  /** Add a match rule (reference-counted; on a direct connection there is nothing to add). */
+  async addMatch(rule: string): Promise<void> {
+    const n = this.matches.get(rule) ?? 0;
+    this.matches.set(rule, n + 1);
+    if (n > 0 || this.direct) return;
+    try {
+      await this.call({ destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'AddMatch', signature: 's', body: [rule] });
+    } catch (e) {
+      this.matches.delete(rule);
+      throw e;
+    }
+  }
+
+  /** Drop one reference to a match rule; the last one removes it from the bus. */
+  async removeMatch(rule: string): Promise<void> {
+    const n = this.matches.get(rule);
+    if (n === undefined) return;
+    if (n > 1) {
+      this.matches.set(rule, n - 1);
+      return;
+    }
+    this.matches.delete(rule);
+    if (this.direct || this.closed) return;
+    await this.call({ destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'RemoveMatch', signature: 's', body: [rule] });
+  }
+
+  /** Close the connection. Pending calls reject; the process is free to exit. */
+  close(): void {
+    if (this.closedWith) return;
+    this.teardown(new ConnectionError(`the connection to ${this.address} was closed`, { address: this.address }));
+  }
+
+  private teardown(err: SystemdError): void {
+    if (!this.closedWith) this.closedWith = err;
+    for (const p of this.pending) p.reject(err);
+    this.pending.clear();
+    this.listeners.clear();
+    const conn = (this.raw as unknown as { _connection: { stream?: { destroy?: () => void; end?: () => void } } })._connection;
+    try {
+      this.raw.disconnect();
+      conn.stream?.destroy?.();
+    } catch {
+      /* already gone */
+    }
+  }
+
+  /** The other side went away. */
+  private handleClose(): void {
+    if (this.closedWith) return;
+    const err = new ConnectionError(`the connection to ${this.address} closed: systemd or the bus daemon went away`, {
+      address: this.address,
+    });
+    this.teardown(err);
+    for (const l of this.closeListeners) l(err);
+    this.closeListeners.clear();
+  }
+
+  private handleError(err: unknown): void {
+    // After connecting, a socket error means the connection is gone.
+    if (this.closedWith) return;
+    const e = new ConnectionError(`the connection to ${this.address} failed: ${errText(err)}`, { address: this.address, cause: err });
+    this.teardown(e);
+    for (const l of this.closeListeners) l(e);
+    this.closeListeners.clear();
+  }
+
+  private dispatch(msg: DbusMessage): void {
+    if (msg.type !== MessageType.SIGNAL || this.listeners.size === 0) return;
+    const sig: BusSignal = {
+      sender: msg.sender,
+      path: msg.path ?? '',
+      interface: msg.interface ?? '',
+      member: msg.member ?? '',
+      body: (msg.body as unknown[]).map(plain),
+    };
+    for (const l of [...this.listeners]) {
+      try {
+        l(sig);
+      } catch {
+        /* a listener's bug must not break the connection */
+      }
+    }
+  }
+}
+
+function isHelloOnDirect(err: unknown): boolean {
+  return err instanceof DBusError && err.message.includes("'/org/freedesktop/DBus'");
+}
+
+function errText(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** A D-Bus error reply (or anything else thrown by the library) as a SystemdError. */
+export function toSystemdError(err: unknown): SystemdError {
+  if (err instanceof SystemdError) return err;
+  if (err instanceof DBusError) return fromDBusError(err.type, err.text, err);
+  return new ConnectionError(errText(err), { cause: err });
+}
+
+function connectionError(target: BusTarget, kind: BusKind, err: unknown): ConnectionError {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  let why: string;
+  let hint: string | undefined;
+  switch (code) {
+    case 'ENOENT':
+      why = 'no such socket';
+      hint = kind === 'user' ? 'is a systemd user session running? (or use `sysherd sandbox`)' : 'is systemd running on this machine? (or use `sysherd sandbox`)';
+      break;
+    case 'ECONNREFUSED':
+      why = 'connection refused (nothing listens there)';
+      hint = 'is the bus daemon running?';
+      break;
+    case 'EACCES':
+    case 'EPERM':
+      why = 'permission denied';
+      hint = 'run as a user that may open the socket';
+      break;
+    default:
+      why = err instanceof DBusError ? `${err.type}: ${err.text}` : errText(err);
+  }
+  return new ConnectionError(`cannot connect to the ${kind} bus at ${target.address} (${target.source}): ${why}`, {
+    address: target.address,
+    cause: err,
+    hint,
+  });
+}

@@ -1,0 +1,309 @@
+/**
+ * `org.freedesktop.systemd1.Manager`: method names after the D-Bus methods, arguments in D-Bus
+ * order, hard-coded signatures, typed records back. Lifecycle methods subscribe to JobRemoved
+ * *before* they enqueue, and return a `Job` that can be awaited without a race.
+ */
+import { Bus, type ConnectOptions } from './bus.js';
+import { InvalidArgumentError } from './errors.js';
+import { Job } from './job.js';
+import { isValidUnitName } from './names.js';
+import { MANAGER_IFACE, MANAGER_PATH, ManagerSubscription } from './signal.js';
+import type {
+  EnableResult,
+  EnqueuedJob,
+  JobInfo,
+  JobMode,
+  JobType,
+  KillWhom,
+  UnitFileChange,
+  UnitFileEntry,
+  UnitStatus,
+} from './types.js';
+import { UnitObject } from './unit.js';
+
+/** The unit lifecycle methods: one table, one implementation (systemctl's `unit_actions[]`). */
+export const UNIT_ACTIONS = [
+  { verb: 'start', method: 'StartUnit', jobType: 'start' },
+  { verb: 'stop', method: 'StopUnit', jobType: 'stop' },
+  { verb: 'reload', method: 'ReloadUnit', jobType: 'reload' },
+  { verb: 'restart', method: 'RestartUnit', jobType: 'restart' },
+  { verb: 'try-restart', method: 'TryRestartUnit', jobType: 'try-restart' },
+  { verb: 'reload-or-restart', method: 'ReloadOrRestartUnit', jobType: 'reload-or-restart' },
+  { verb: 'try-reload-or-restart', method: 'ReloadOrTryRestartUnit', jobType: 'reload-or-try-restart' },
+] as const;
+export type UnitAction = (typeof UNIT_ACTIONS)[number];
+export type UnitActionVerb = UnitAction['verb'];
+export type UnitActionMethod = UnitAction['method'];
+
+export function unitAction(verb: string): UnitAction | undefined {
+  return UNIT_ACTIONS.find((a) => a.verb === verb);
+}
+
+function decodeUnitStatus(r: unknown[]): UnitStatus {
+  return {
+    name: r[0] as string,
+    description: r[1] as string,
+    loadState: r[2] as string,
+    activeState: r[3] as string,
+    subState: r[4] as string,
+    following: r[5] as string,
+    unitPath: r[6] as string,
+    jobId: r[7] as number,
+    jobType: r[8] as string,
+    jobPath: r[9] as string,
+  };
+}
+
+function decodeChanges(v: unknown): UnitFileChange[] {
+  return (v as unknown[][]).map((c) => ({ type: c[0] as string, file: c[1] as string, destination: c[2] as string }));
+}
+
+/** Throw `InvalidArgumentError` for a name systemd would refuse: nothing is sent. */
+export function assertUnitName(name: string): void {
+  if (!isValidUnitName(name)) {
+    throw new InvalidArgumentError(`invalid unit name "${name}"`, {
+      hint: 'unit names are NAME.TYPE, e.g. nginx.service (use systemd-escape for other characters)',
+    });
+  }
+}
+
+/** The systemd manager over one connection. */
+export class Manager {
+  readonly bus: Bus;
+  private subscription: Promise<ManagerSubscription> | undefined;
+
+  constructor(bus: Bus) {
+    this.bus = bus;
+  }
+
+  /** Open a connection and wrap it. Close it with `close()`. */
+  static async connect(opts: ConnectOptions = {}): Promise<Manager> {
+    return new Manager(await Bus.connect(opts));
+  }
+
+  close(): void {
+    this.bus.close();
+  }
+
+  private call(member: string, signature = '', body: unknown[] = [], mutating = false): Promise<unknown[]> {
+    return this.bus.call({ path: MANAGER_PATH, interface: MANAGER_IFACE, member, signature, body, mutating });
+  }
+
+  /** The subscription used for this connection's jobs (made once, before the first enqueue). */
+  subscribe(): Promise<ManagerSubscription> {
+    if (!this.subscription) {
+      this.subscription = ManagerSubscription.subscribe(this.bus);
+      this.subscription.catch(() => {
+        this.subscription = undefined;
+      });
+    }
+    return this.subscription;
+  }
+
+  // ── units ──────────────────────────────────────────────────────────────────────────────
+
+  /** ListUnits: every loaded unit. */
+  async listUnits(): Promise<UnitStatus[]> {
+    const [units] = await this.call('ListUnits');
+    return (units as unknown[][]).map(decodeUnitStatus);
+  }
+
+  /** ListUnitsFiltered(as states). */
+  async listUnitsFiltered(states: string[]): Promise<UnitStatus[]> {
+    const [units] = await this.call('ListUnitsFiltered', 'as', [states]);
+    return (units as unknown[][]).map(decodeUnitStatus);
+  }
+
+  /** ListUnitsByPatterns(as states, as patterns): also loads units matching a plain name. */
+  async listUnitsByPatterns(states: string[], patterns: string[]): Promise<UnitStatus[]> {
+    const [units] = await this.call('ListUnitsByPatterns', 'asas', [states, patterns]);
+    return (units as unknown[][]).map(decodeUnitStatus);
+  }
+
+  /** GetUnit(s name): the unit's object; `NoSuchUnitError` when it is not loaded. */
+  async getUnit(name: string): Promise<UnitObject> {
+    assertUnitName(name);
+    const [path] = await this.call('GetUnit', 's', [name]);
+    return new UnitObject(this.bus, path as string, name);
+  }
+
+  /** LoadUnit(s name): load the unit if needed and return its object. */
+  async loadUnit(name: string): Promise<UnitObject> {
+    assertUnitName(name);
+    const [path] = await this.call('LoadUnit', 's', [name]);
+    return new UnitObject(this.bus, path as string, name);
+  }
+
+  /** GetUnitByPID(u pid). */
+  async getUnitByPID(pid: number): Promise<UnitObject> {
+    const [path] = await this.call('GetUnitByPID', 'u', [pid]);
+    return new UnitObject(this.bus, path as string);
+  }
+
+  // ── jobs ───────────────────────────────────────────────────────────────────────────────
+
+  /** Enqueue one of the lifecycle methods of `UNIT_ACTIONS`, subscribed first. */
+  async enqueue(method: UnitActionMethod, name: string, mode: JobMode = 'replace'): Promise<Job> {
+    assertUnitName(name);
+    const action = UNIT_ACTIONS.find((a) => a.method === method);
+    const subscription = await this.subscribe();
+    const [path] = await this.call(method, 'ss', [name, mode], true);
+    return new Job(this.bus, path as string, { unit: name, jobType: action?.jobType ?? '', subscription });
+  }
+
+  startUnit(name: string, mode: JobMode = 'replace'): Promise<Job> {
+    return this.enqueue('StartUnit', name, mode);
+  }
+  stopUnit(name: string, mode: JobMode = 'replace'): Promise<Job> {
+    return this.enqueue('StopUnit', name, mode);
+  }
+  reloadUnit(name: string, mode: JobMode = 'replace'): Promise<Job> {
+    return this.enqueue('ReloadUnit', name, mode);
+  }
+  restartUnit(name: string, mode: JobMode = 'replace'): Promise<Job> {
+    return this.enqueue('RestartUnit', name, mode);
+  }
+  tryRestartUnit(name: string, mode: JobMode = 'replace'): Promise<Job> {
+    return this.enqueue('TryRestartUnit', name, mode);
+  }
+  reloadOrRestartUnit(name: string, mode: JobMode = 'replace'): Promise<Job> {
+    return this.enqueue('ReloadOrRestartUnit', name, mode);
+  }
+  reloadOrTryRestartUnit(name: string, mode: JobMode = 'replace'): Promise<Job> {
+    return this.enqueue('ReloadOrTryRestartUnit', name, mode);
+  }
+
+  /**
+   * EnqueueUnitJob(s name, s job_type, s job_mode): like StartUnit & co, but the reply lists every
+   * job the transaction pulled in (dependents stopped with a unit, dependencies started).
+   */
+  async enqueueUnitJob(name: string, jobType: JobType, mode: JobMode = 'replace'): Promise<{ job: Job; enqueued: EnqueuedJob }> {
+    assertUnitName(name);
+    const subscription = await this.subscribe();
+    const r = await this.call('EnqueueUnitJob', 'sss', [name, jobType, mode], true);
+    const affected = (r[5] as unknown[][]).map((a) => ({
+      id: a[0] as number,
+      jobPath: a[1] as string,
+      unit: a[2] as string,
+      unitPath: a[3] as string,
+      jobType: a[4] as string,
+    }));
+    const enqueued: EnqueuedJob = {
+      id: r[0] as number,
+      jobPath: r[1] as string,
+      unit: r[2] as string,
+      unitPath: r[3] as string,
+      jobType: r[4] as string,
+      affected,
+    };
+    return { job: new Job(this.bus, enqueued.jobPath, { unit: enqueued.unit, jobType: enqueued.jobType, subscription }), enqueued };
+  }
+
+  /** ListJobs: every queued job. */
+  async listJobs(): Promise<JobInfo[]> {
+    const [jobs] = await this.call('ListJobs');
+    return (jobs as unknown[][]).map((j) => ({
+      id: j[0] as number,
+      unit: j[1] as string,
+      jobType: j[2] as string,
+      state: j[3] as string,
+      jobPath: j[4] as string,
+      unitPath: j[5] as string,
+    }));
+  }
+
+  /** GetJob(u id): the job object; `NoSuchJob` error when it is gone. */
+  async getJob(id: number): Promise<Job> {
+    const [path] = await this.call('GetJob', 'u', [id]);
+    return new Job(this.bus, path as string);
+  }
+
+  /** CancelJob(u id). */
+  async cancelJob(id: number): Promise<void> {
+    await this.call('CancelJob', 'u', [id], true);
+  }
+
+  // ── other unit operations ──────────────────────────────────────────────────────────────
+
+  /** ResetFailedUnit(s name). */
+  async resetFailedUnit(name: string): Promise<void> {
+    assertUnitName(name);
+    await this.call('ResetFailedUnit', 's', [name], true);
+  }
+
+  /** ResetFailed: every unit. */
+  async resetFailed(): Promise<void> {
+    await this.call('ResetFailed', '', [], true);
+  }
+
+  /** KillUnit(s name, s whom, i signal). */
+  async killUnit(name: string, whom: KillWhom, signal: number): Promise<void> {
+    assertUnitName(name);
+    await this.call('KillUnit', 'ssi', [name, whom, signal], true);
+  }
+
+  /** Reload: `daemon-reload`. The manager is back once the reply arrives. */
+  async reload(): Promise<void> {
+    // daemon-reload can take long on big systems; systemctl allows it the default timeout too,
+    // but the reply only comes after the reload, so give it more room.
+    await this.bus.call({ path: MANAGER_PATH, interface: MANAGER_IFACE, member: 'Reload', mutating: true, timeout: Math.max(this.bus.timeout, 90_000) });
+  }
+
+  // ── unit files ─────────────────────────────────────────────────────────────────────────
+
+  /** ListUnitFiles: every installed unit file and its state. */
+  async listUnitFiles(): Promise<UnitFileEntry[]> {
+    const [files] = await this.call('ListUnitFiles');
+    return (files as unknown[][]).map((f) => ({ path: f[0] as string, state: f[1] as string }));
+  }
+
+  /** ListUnitFilesByPatterns(as states, as patterns). */
+  async listUnitFilesByPatterns(states: string[], patterns: string[]): Promise<UnitFileEntry[]> {
+    const [files] = await this.call('ListUnitFilesByPatterns', 'asas', [states, patterns]);
+    return (files as unknown[][]).map((f) => ({ path: f[0] as string, state: f[1] as string }));
+  }
+
+  /** GetUnitFileState(s file): `enabled`, `disabled`, `static`, `masked`, … */
+  async getUnitFileState(file: string): Promise<string> {
+    const [state] = await this.call('GetUnitFileState', 's', [file]);
+    return state as string;
+  }
+
+  /** EnableUnitFiles(as files, b runtime, b force). */
+  async enableUnitFiles(files: string[], runtime = false, force = false): Promise<EnableResult> {
+    const [carries, changes] = await this.call('EnableUnitFiles', 'asbb', [files, runtime, force], true);
+    return { carriesInstallInfo: carries as boolean, changes: decodeChanges(changes) };
+  }
+
+  /** DisableUnitFiles(as files, b runtime). */
+  async disableUnitFiles(files: string[], runtime = false): Promise<UnitFileChange[]> {
+    const [changes] = await this.call('DisableUnitFiles', 'asb', [files, runtime], true);
+    return decodeChanges(changes);
+  }
+
+  /** MaskUnitFiles(as files, b runtime, b force). */
+  async maskUnitFiles(files: string[], runtime = false, force = false): Promise<UnitFileChange[]> {
+    const [changes] = await this.call('MaskUnitFiles', 'asbb', [files, runtime, force], true);
+    return decodeChanges(changes);
+  }
+
+  /** UnmaskUnitFiles(as files, b runtime). */
+  async unmaskUnitFiles(files: string[], runtime = false): Promise<UnitFileChange[]> {
+    const [changes] = await this.call('UnmaskUnitFiles', 'asb', [files, runtime], true);
+    return decodeChanges(changes);
+  }
+
+  // ── the manager itself ─────────────────────────────────────────────────────────────────
+
+  /** A property of the manager object (`Version`, `SystemState`, …). */
+  async getProperty(name: string): Promise<unknown> {
+    const [v] = await this.bus.call({
+      path: MANAGER_PATH,
+      interface: 'org.freedesktop.DBus.Properties',
+      member: 'Get',
+      signature: 'ss',
+      body: [MANAGER_IFACE, name],
+    });
+    return v;
+  }
+}

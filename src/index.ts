@@ -1,0 +1,21 @@
+/**
+ * sysherd as a library: talk to systemd over D-Bus.
+ *
+ *     import { listUnits, restartUnit, withConnection } from 'sysherd';
+ *     const failed = await listUnits({ states: ['failed'] });
+ *     await restartUnit('nginx.service');               // waits for the job
+ *     await withConnection({ bus: 'user' }, async (m) => (await m.getUnit('x.service')).state());
+ *
+ * Every failure is a `SystemdError` (see `errors`), with `isPermission`, `isNoSuchUnit` and the
+ * `exitCode` systemctl would use.
+ */
+export * from './core/api.js';
+export { Bus, DEFAULT_TIMEOUT_MS, ALLOW_INTERACTIVE_AUTHORIZATION, type ConnectOptions, type CallSpec, type BusSignal } from './core/bus.js';
+export type { BusKind } from './core/address.js';
+export * from './core/errors.js';
+export { Job, isJobSuccess, explainJobResult } from './core/job.js';
+export { Manager, UNIT_ACTIONS, unitAction, type UnitAction, type UnitActionVerb, type UnitActionMethod } from './core/manager.js';
+export { isValidUnitName, mangleUnitName, unitObjectPath, escapePath, escapeString, UNIT_TYPES, type UnitType } from './core/names.js';
+export { ManagerSubscription, Signal, type ManagerEvents, type ManagerEventName } from './core/signal.js';
+export * from './core/types.js';
+export { UnitObject, type UnitProperties, type ServiceProperties, type ExecCommand, type UnitInterface } from './core/unit.js';
