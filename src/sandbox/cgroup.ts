@@ -154,31 +154,32 @@ export function* killAndRemoveSteps(cg: string, source: string): Generator<numbe
   assertSandboxCgroup(cg, source);
   if (!fs.existsSync(cg)) return;
 
-  const killDeadline = Date.now() + 5000;
+  // Kill until the subtree is empty, then remove it. A process that was on its way in (a launcher
+  // moving itself into the cgroup just now) shows up as populated again: kill again.
+  const deadline = Date.now() + 5000;
   let lastKill = 0;
-  while (isPopulated(cg)) {
-    const now = Date.now();
-    if (now >= killDeadline) {
-      throw new SandboxError(`processes of sandbox cgroup ${cg} did not die within 5 s of cgroup.kill`, {
-        hint: `see ${path.join(cg, 'cgroup.procs')}; try again, then kill them by hand`,
-      });
-    }
-    if (now - lastKill >= 500) {
-      killSubtree(cg);
-      lastKill = now;
-    }
-    yield 20;
-  }
-
-  // rmdir can answer EBUSY for a moment while exited tasks are still being released
-  const rmDeadline = Date.now() + 3000;
+  let busy: string[] = [];
   for (;;) {
-    const busy = removeSubtree(cg);
-    if (busy.length === 0) return;
-    if (Date.now() >= rmDeadline) {
-      throw new SandboxError(`cannot remove sandbox cgroup ${busy[0]}: still busy 3 s after its processes died`, {
-        hint: `remove it later with: find ${cg} -depth -type d -exec rmdir {} \\;`,
-      });
+    const now = Date.now();
+    if (isPopulated(cg)) {
+      if (now >= deadline) {
+        throw new SandboxError(`processes of sandbox cgroup ${cg} did not die within 5 s of cgroup.kill`, {
+          hint: `see ${path.join(cg, 'cgroup.procs')}; try again, then kill them by hand`,
+        });
+      }
+      if (now - lastKill >= 250) {
+        killSubtree(cg);
+        lastKill = now;
+      }
+    } else {
+      busy = removeSubtree(cg);
+      if (busy.length === 0) return;
+      // rmdir answers EBUSY for a moment while exited tasks are being released
+      if (now >= deadline) {
+        throw new SandboxError(`cannot remove sandbox cgroup ${busy[0]}: its processes died but it stayed busy for 5 s`, {
+          hint: `remove it later with: find ${cg} -depth -type d -exec rmdir {} \\;`,
+        });
+      }
     }
     yield 20;
   }

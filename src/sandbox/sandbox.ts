@@ -16,7 +16,7 @@
  * first so that a half-started sandbox can still be stopped), `env` (shell exports for
  * clients) and `sandbox.log` (the output of the sandbox's launcher and systemd).
  */
-import { execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -379,7 +379,7 @@ function resolveBinds(binds: string[]): string[] {
 }
 
 /** If DIR holds a running sandbox, throw; if it holds a dead one, clear its cgroup. */
-function checkNotRunning(dir: string): void {
+async function checkNotRunning(dir: string): Promise<void> {
   const rec = recordedCgroup(dir);
   if (rec === null || !isSandboxCgroupPath(rec.cgroup) || !fs.existsSync(rec.cgroup)) return;
   if (isPopulated(rec.cgroup)) {
@@ -387,9 +387,8 @@ function checkNotRunning(dir: string): void {
       hint: `stop it first (sysherd sandbox stop ${dir}), or use another directory`,
     });
   }
-  for (const _ of killAndRemoveSteps(rec.cgroup, rec.source)) {
-    // unpopulated: removal only waits on EBUSY, which is rare; a short busy wait is fine here
-  }
+  // a dead sandbox's empty cgroup: remove it
+  for (const ms of killAndRemoveSteps(rec.cgroup, rec.source)) await delay(ms);
 }
 
 /** The last lines of the sandbox log, for error messages. */
@@ -404,6 +403,12 @@ function logTail(logFile: string, lines = 12): string[] {
   } catch {
     return [];
   }
+}
+
+/** ` (last log line)` for a one-line message: the last line that is not an indented continuation. */
+function headline(tail: string[]): string {
+  const line = [...tail].reverse().find((l) => !/^\s/.test(l)) ?? tail[tail.length - 1];
+  return line === undefined ? '' : ` (${line.trim()})`;
 }
 
 function runBusctl(busctl: string, args: string[], timeoutMs: number): Promise<{ ok: boolean; stdout: string }> {
@@ -461,7 +466,7 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxInfo> {
   const tools = checkHost(o.mode);
   fs.mkdirSync(o.dir, { recursive: true });
   const dir = absoluteDir(o.dir);
-  checkNotRunning(dir);
+  await checkNotRunning(dir);
   const binds = o.mode === 'system' ? resolveBinds(o.binds) : [];
   const files = statePaths(dir);
   const layout = sandboxLayout(o.mode, dir);
@@ -485,6 +490,9 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxInfo> {
 
   const cgroup = createSandboxCgroup(tools.cgroupRoot, o.mode);
   const started = Date.now();
+  let child: ChildProcess | undefined;
+  let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  let spawnError: Error | null = null;
   try {
     fs.writeFileSync(files.cgroup, `${cgroup}\n`);
     const unshareArgs =
@@ -500,7 +508,6 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxInfo> {
         : {}),
     };
     const logFd = fs.openSync(files.log, 'w', 0o644);
-    let child;
     try {
       child = spawn(
         tools.sh,
@@ -510,8 +517,6 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxInfo> {
     } finally {
       fs.closeSync(logFd);
     }
-    let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
-    let spawnError: Error | null = null;
     child.once('exit', (code, signal) => {
       exit = { code, signal };
     });
@@ -540,7 +545,7 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxInfo> {
       'org.freedesktop.systemd1.Manager',
       'SystemState',
     ];
-    const seconds = `${Math.round(o.timeoutMs / 100) / 10} s`;
+    const seconds = o.timeoutMs >= 1000 ? `${Number((o.timeoutMs / 1000).toFixed(1))} s` : `${o.timeoutMs} ms`;
     let answered = false;
     let lastState = '';
     for (;;) {
@@ -551,7 +556,7 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxInfo> {
       if (ex !== null) {
         const tail = logTail(files.log);
         throw new SandboxError(
-          `sandbox did not answer on ${layout.busAddress}: systemd ${describeExit(ex)}${tail.length ? ` (${tail[tail.length - 1]})` : ''}; see ${files.log}`,
+          `sandbox did not answer on ${layout.busAddress}: it ${describeExit(ex)}${headline(tail)}; see ${files.log}`,
           { hint: tail.length ? `last lines of ${files.log}:\n${tail.join('\n')}` : undefined },
         );
       }
@@ -587,6 +592,17 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxInfo> {
     fs.writeFileSync(files.state, `${JSON.stringify({ ...info, startedAt: new Date(started).toISOString(), bootMs: Date.now() - started }, null, 2)}\n`);
     return info;
   } catch (err) {
+    // The launcher may not have entered the cgroup yet: kill it and wait until it is gone, so
+    // that nothing can enter the cgroup once we kill that.
+    if (child?.pid !== undefined && exit === null && spawnError === null) {
+      const gone = new Promise<void>((resolve) => child!.once('exit', () => resolve()));
+      try {
+        process.kill(child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      await Promise.race([gone, delay(2000)]);
+    }
     await stopSandbox(dir).catch(() => {
       // report the original failure
     });

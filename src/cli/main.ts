@@ -1,0 +1,97 @@
+/**
+ * The commander program: global flags, the verb families, and the single place where an error
+ * becomes a message and an exit code.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { ExitCode, SystemdError } from '../core/errors.js';
+import { colors } from '../output/color.js';
+import type { IO } from '../output/io.js';
+import { registerListUnits } from './list-units.js';
+import { registerSandbox } from './sandbox.js';
+import { registerDemo } from './demo.js';
+
+/** The version, from our package.json (found upwards from this file: src/cli, dist/cli/chunks). */
+export function version(): string {
+  for (const up of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'sysherd' && pkg.version) return pkg.version;
+    } catch {
+      /* not there: one level up */
+    }
+  }
+  return 'unknown';
+}
+
+export function buildProgram(io: IO): Command {
+  const program = new Command('sysherd');
+  program
+    .description("Manage systemd over D-Bus: systemctl's verbs and Shepherd's herd verbs, with --json on every verb")
+    .version(version(), '--version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .addOption(new Option('--user', "talk to the calling user's service manager"))
+    .addOption(new Option('--system', 'talk to the system service manager (the default)'))
+    .addOption(new Option('--json', 'print JSON on stdout (pretty on a terminal, one line when piped)'))
+    .addOption(new Option('--address <address>', 'connect to this D-Bus address (e.g. unix:path=/run/dbus/system_bus_socket)'))
+    .addOption(new Option('--timeout <span>', 'timeout of each D-Bus call (default 25s)'))
+    .addOption(new Option('--ask-password', 'let polkit ask for a password when needed'))
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (s) => io.out.write(s),
+      writeErr: (s) => io.err.write(s),
+      outputError: () => undefined, // reported by reportError, in one line
+    })
+    .exitOverride();
+  registerListUnits(program, io);
+  registerSandbox(program, io);
+  registerDemo(program, io);
+  for (const cmd of program.commands) {
+    cmd.exitOverride();
+    cmd.configureOutput(program.configureOutput());
+    for (const sub of cmd.commands) {
+      sub.exitOverride();
+      sub.configureOutput(program.configureOutput());
+    }
+  }
+  return program;
+}
+
+/** Codes commander uses for help and version: not errors. */
+const COMMANDER_OK = new Set(['commander.helpDisplayed', 'commander.version', 'commander.help', 'commander.executeSubCommandAsync']);
+
+/**
+ * The one error → exit-code switch: a `SystemdError` is the user's (or the system's) problem and
+ * gets one line and systemctl's exit code; anything else is our bug and says so.
+ */
+export function reportError(err: unknown, io: IO): number {
+  const c = colors(io.errColor);
+  if (err instanceof CommanderError) {
+    if (COMMANDER_OK.has(err.code)) return 0;
+    const msg = err.message.replace(/^error: /, '');
+    io.err.write(`${c.red('sysherd:')} ${msg}; see 'sysherd --help'\n`);
+    return ExitCode.FAILURE;
+  }
+  if (err instanceof SystemdError) {
+    const hint = err.hint ? `; ${err.hint}` : '';
+    io.err.write(`${c.red('sysherd:')} ${err.message.replace(/\.$/, '')}${hint}\n`);
+    return err.exitCode;
+  }
+  const detail = err instanceof Error ? err.message : String(err);
+  io.err.write(
+    `${c.red('sysherd: internal error:')} ${detail}. This is a bug in sysherd; please report it with the command you ran (SYSHERD_DEBUG=1 prints the stack).\n`,
+  );
+  if (process.env.SYSHERD_DEBUG && err instanceof Error && err.stack) io.err.write(`${err.stack}\n`);
+  return 70; // EX_SOFTWARE
+}
+
+/** Run the CLI. Resolves with the exit code; never throws, never calls process.exit. */
+export async function main(argv: string[], io: IO): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    return reportError(err, io);
+  }
+}

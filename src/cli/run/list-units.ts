@@ -1,0 +1,158 @@
+/**
+ * list-units: query (ListUnitsByPatterns), filter as systemctl does (`output_show_unit`), sort
+ * by type then name, build rows once, then render once: a table or JSON.
+ */
+import type { ConnectOptions } from '../../core/bus.js';
+import { InvalidArgumentError } from '../../core/errors.js';
+import { Manager } from '../../core/manager.js';
+import { UNIT_TYPES, isUnitType, unitTypeOf } from '../../core/names.js';
+import { allUnitStates, statesHelp } from '../../core/states.js';
+import type { UnitStatus } from '../../core/types.js';
+import { colors } from '../../output/color.js';
+import type { IO } from '../../output/io.js';
+import { writeJson } from '../../output/json.js';
+
+export interface ListUnitsOptions {
+  patterns: string[];
+  all: boolean;
+  states: string[];
+  types: string[];
+  legend: boolean;
+  plain: boolean;
+  full: boolean;
+  json: boolean;
+  connect: ConnectOptions;
+}
+
+/** One row of output; also the `--json` record (keys as `systemctl -o json`). */
+export interface UnitRow {
+  unit: string;
+  load: string;
+  active: string;
+  sub: string;
+  description: string;
+  /** Pending job type, `null` when none (not in systemctl's JSON; kept for the JOB column). */
+  job: string | null;
+}
+
+/** Validate `--state` and `--type` values; `help` prints the list and returns `false`. */
+export function checkFilters(opts: Pick<ListUnitsOptions, 'states' | 'types'>, io: IO): boolean {
+  if (opts.states.includes('help')) {
+    io.out.write(statesHelp());
+    return false;
+  }
+  if (opts.types.includes('help')) {
+    io.out.write(`Available unit types:\n${UNIT_TYPES.join('\n')}\n`);
+    return false;
+  }
+  const valid = new Set(allUnitStates());
+  const badState = opts.states.find((s) => !valid.has(s));
+  if (badState !== undefined) {
+    throw new InvalidArgumentError(`unknown --state value '${badState}'`, {
+      hint: `valid states: ${[...valid].join(', ')}`,
+    });
+  }
+  const badType = opts.types.find((t) => !isUnitType(t));
+  if (badType !== undefined) {
+    throw new InvalidArgumentError(`unknown --type value '${badType}'`, { hint: `valid types: ${UNIT_TYPES.join(', ')}` });
+  }
+  return true;
+}
+
+/** systemctl's `output_show_unit`: which listed units are shown. */
+export function showUnit(u: UnitStatus, opts: Pick<ListUnitsOptions, 'all' | 'states' | 'types'>): boolean {
+  if (opts.types.length > 0 && !opts.types.includes(unitTypeOf(u.name) ?? '')) return false;
+  if (opts.all) return true;
+  if (u.following !== '') return false;
+  if (opts.states.length > 0) return true;
+  if (u.jobId > 0) return true;
+  return u.activeState !== 'inactive';
+}
+
+/** systemctl's `unit_info_compare`: by type suffix, then by name, case-insensitively. */
+export function compareUnits(a: UnitStatus, b: UnitStatus): number {
+  const ta = a.name.slice(a.name.lastIndexOf('.')).toLowerCase();
+  const tb = b.name.slice(b.name.lastIndexOf('.')).toLowerCase();
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  const na = a.name.toLowerCase();
+  const nb = b.name.toLowerCase();
+  return na < nb ? -1 : na > nb ? 1 : 0;
+}
+
+export function buildRows(units: UnitStatus[], opts: Pick<ListUnitsOptions, 'all' | 'states' | 'types'>): UnitRow[] {
+  return units
+    .filter((u) => showUnit(u, opts))
+    .sort(compareUnits)
+    .map((u) => ({
+      unit: u.name,
+      load: u.loadState,
+      active: u.activeState,
+      sub: u.subState,
+      description: u.description,
+      job: u.jobId > 0 ? u.jobType : null,
+    }));
+}
+
+const BAD_LOAD = new Set(['error', 'not-found', 'bad-setting', 'masked']);
+
+export async function runListUnits(opts: ListUnitsOptions, io: IO): Promise<void> {
+  if (!checkFilters(opts, io)) return;
+  const manager = await Manager.connect(opts.connect);
+  let units: UnitStatus[];
+  try {
+    units = await manager.listUnitsByPatterns(opts.states, opts.patterns);
+  } finally {
+    manager.close();
+  }
+  const rows = buildRows(units, opts);
+  if (opts.json) {
+    writeJson(
+      io,
+      rows.map((r) => ({ unit: r.unit, load: r.load, active: r.active, sub: r.sub, description: r.description })),
+    );
+    return;
+  }
+  await renderUnitTable(rows, opts, io);
+}
+
+/** The table and legend, in systemctl's layout (header and rows on stdout, legend on stderr). */
+export async function renderUnitTable(rows: UnitRow[], opts: Pick<ListUnitsOptions, 'all' | 'legend' | 'plain' | 'full'>, io: IO): Promise<void> {
+  const c = colors(io.color);
+  const withJob = rows.some((r) => r.job !== null);
+  const red = (text: string, bad: boolean): string => (bad ? c.red.bold(text) : text);
+  const isBad = (r: UnitRow): boolean => BAD_LOAD.has(r.load) || r.active === 'failed';
+  const { renderTable } = await import('../../output/table.js');
+  type Col = import('../../output/table.js').Column<UnitRow>;
+  const cols: Col[] = [];
+  if (!opts.plain) cols.push({ header: '', cell: (r) => (isBad(r) ? (io.unicode ? '●' : '*') : ' '), style: (t, r) => red(t, isBad(r)) });
+  cols.push(
+    { header: 'UNIT', cell: (r) => r.unit },
+    { header: 'LOAD', cell: (r) => r.load, style: (t, r) => red(t, BAD_LOAD.has(r.load)) },
+    { header: 'ACTIVE', cell: (r) => r.active, style: (t, r) => red(t, r.active === 'failed') },
+    { header: 'SUB', cell: (r) => r.sub, style: (t, r) => red(t, r.active === 'failed') },
+  );
+  if (withJob) cols.push({ header: 'JOB', cell: (r) => r.job ?? '' });
+  cols.push({ header: 'DESCRIPTION', cell: (r) => r.description, flex: true });
+  const text = renderTable(rows, cols, {
+    header: opts.legend && rows.length > 0,
+    columns: opts.full ? undefined : io.columns,
+    headerStyle: (s) => c.bold.underline(s),
+  });
+  io.out.write(text);
+  if (!opts.legend) return;
+  const e = colors(io.errColor);
+  const lines: string[] = [];
+  if (rows.length > 0) {
+    lines.push(
+      '',
+      'LOAD   = Reflects whether the unit definition was properly loaded.',
+      'ACTIVE = The high-level unit activation state, i.e. generalization of SUB.',
+      'SUB    = The low-level unit activation state, values depend on unit type.',
+    );
+    if (withJob) lines.push('JOB    = Pending job for the unit.');
+    lines.push('');
+  }
+  const n = `${rows.length} loaded unit${rows.length === 1 ? '' : 's'} listed.`;
+  lines.push(opts.all ? e.bold(n) : `${e.bold(n)} Pass --all to see loaded but inactive units, too.`);
+  io.err.write(`${lines.join('\n')}\n`);
+}

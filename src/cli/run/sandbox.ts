@@ -1,0 +1,68 @@
+/** The work of `sysherd sandbox …`. */
+import { InvalidArgumentError } from '../../core/errors.js';
+import type { IO } from '../../output/io.js';
+import { writeJson } from '../../output/json.js';
+import { escapeTerminal } from '../../output/escape.js';
+import { execInSandbox, readSandbox, requireRoot, startSandbox, stopSandbox, type SandboxMode } from '../../sandbox/sandbox.js';
+
+export interface SandboxStartOptions {
+  dir: string;
+  binds: string[];
+  mode: SandboxMode;
+  bootSeconds: string;
+  json: boolean;
+  bothScopes: boolean;
+}
+
+export async function runSandboxStart(opts: SandboxStartOptions, io: IO): Promise<void> {
+  if (opts.bothScopes) throw new InvalidArgumentError('--user and --system cannot be used together', { hint: 'pick one sandbox mode' });
+  const seconds = Number(opts.bootSeconds);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new InvalidArgumentError(`invalid --timeout-boot value '${opts.bootSeconds}'`, { hint: 'give a number of seconds, e.g. 20' });
+  }
+  requireRoot();
+  const t0 = performance.now();
+  const info = await startSandbox({ mode: opts.mode, dir: opts.dir, binds: opts.binds, timeoutMs: seconds * 1000 });
+  const ms = Math.round(performance.now() - t0);
+  if (opts.json) {
+    writeJson(io, { ...info, bootMs: ms });
+    return;
+  }
+  const envLine = Object.entries(info.env)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  io.out.write(`${escapeTerminal(info.dir)}\n`);
+  io.err.write(
+    [
+      `${opts.mode} sandbox up in ${ms} ms (bus ${info.busAddress}, unit files in ${info.unitDir})`,
+      `  use it:   sysherd${opts.mode === 'user' ? ' --user' : ''} --address ${info.busAddress} list-units`,
+      `  or:       export ${envLine}`,
+      `  inside:   sysherd sandbox exec ${info.dir} -- systemctl${opts.mode === 'user' ? ' --user' : ''} status`,
+      `  stop it:  sysherd sandbox stop ${info.dir}`,
+      '',
+    ]
+      .map(escapeTerminal)
+      .join('\n'),
+  );
+}
+
+export async function runSandboxStop(opts: { dir: string }, io: IO): Promise<void> {
+  requireRoot();
+  await stopSandbox(opts.dir);
+  io.err.write(`sandbox in ${escapeTerminal(opts.dir)} stopped\n`);
+}
+
+/** Runs the command with inherited stdio; resolves with its exit code (128+signal when killed). */
+export async function runSandboxExec(opts: { dir: string; command: string[]; uid: string | undefined }, _io: IO): Promise<number> {
+  let uid: number | undefined;
+  if (opts.uid !== undefined) {
+    uid = Number(opts.uid);
+    if (!Number.isInteger(uid) || uid < 0) throw new InvalidArgumentError(`invalid --uid value '${opts.uid}'`, { hint: 'give a numeric uid such as 65534' });
+  }
+  requireRoot();
+  readSandbox(opts.dir); // a clear error when there is no sandbox there
+  const r = await execInSandbox(opts.dir, opts.command, { uid, stdio: 'inherit' });
+  if (r.code !== null) return r.code;
+  const signals: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15, SIGPIPE: 13 };
+  return 128 + (r.signal ? signals[r.signal] ?? 0 : 0);
+}

@@ -1,0 +1,68 @@
+/**
+ * Where output goes, and what the terminal can do (GitHub CLI's IOStreams): data to `out`,
+ * progress, hints and errors to `err`; colour and spinners only on a terminal.
+ */
+export interface IO {
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+  outIsTTY: boolean;
+  errIsTTY: boolean;
+  /** Colour on stdout (TTY, no NO_COLOR, TERM not dumb, or forced). */
+  color: boolean;
+  /** Colour on stderr. */
+  errColor: boolean;
+  /** Width of the terminal stdout is on, `undefined` when not a terminal. */
+  columns: number | undefined;
+  /** UTF-8 capable terminal (for ● and …). */
+  unicode: boolean;
+}
+
+function wantsColor(isTTY: boolean, env: NodeJS.ProcessEnv): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.SYSTEMD_COLORS === '0' || env.SYSTEMD_COLORS === 'false') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  if (env.SYSTEMD_COLORS === '1' || env.SYSTEMD_COLORS === 'true') return true;
+  return isTTY && env.TERM !== 'dumb';
+}
+
+/** The process's own streams. */
+export function processIO(env: NodeJS.ProcessEnv = process.env): IO {
+  const outIsTTY = process.stdout.isTTY === true;
+  const errIsTTY = process.stderr.isTTY === true;
+  const lang = env.LC_ALL || env.LC_CTYPE || env.LANG || '';
+  return {
+    out: process.stdout,
+    err: process.stderr,
+    outIsTTY,
+    errIsTTY,
+    color: wantsColor(outIsTTY, env),
+    errColor: wantsColor(errIsTTY, env),
+    columns: outIsTTY ? process.stdout.columns : env.COLUMNS ? Number(env.COLUMNS) || undefined : undefined,
+    unicode: env.TERM === 'linux' ? false : lang === '' || /utf-?8/i.test(lang) || lang === 'C.UTF-8',
+  };
+}
+
+/** An IO that collects what is written, for tests. */
+export function memoryIO(opts: Partial<Omit<IO, 'out' | 'err'>> = {}): IO & { stdout(): string; stderr(): string } {
+  const chunks = { out: [] as string[], err: [] as string[] };
+  const sink = (which: 'out' | 'err') =>
+    ({
+      write(chunk: string | Uint8Array): boolean {
+        chunks[which].push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+        return true;
+      },
+    }) as unknown as NodeJS.WritableStream;
+  return {
+    out: sink('out'),
+    err: sink('err'),
+    outIsTTY: false,
+    errIsTTY: false,
+    color: false,
+    errColor: false,
+    columns: undefined,
+    unicode: true,
+    ...opts,
+    stdout: () => chunks.out.join(''),
+    stderr: () => chunks.err.join(''),
+  };
+}

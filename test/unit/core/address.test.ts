@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isDirectAddress, resolveBusTargets, unixPath } from '../../../src/core/address.ts';
+
+const none = (): boolean => false;
+const all = (): boolean => true;
+
+describe('resolveBusTargets', () => {
+  it('an explicit address wins over the environment', () => {
+    const r = resolveBusTargets({ bus: 'system', address: 'unix:path=/x', env: { DBUS_SYSTEM_BUS_ADDRESS: 'unix:path=/y' }, uid: 0, exists: all });
+    assert.deepEqual(r.targets.map((t) => t.address), ['unix:path=/x']);
+  });
+  it('system: DBUS_SYSTEM_BUS_ADDRESS beats the private socket', () => {
+    const r = resolveBusTargets({ bus: 'system', env: { DBUS_SYSTEM_BUS_ADDRESS: 'unix:path=/y' }, uid: 0, exists: all });
+    assert.deepEqual(r.targets.map((t) => t.address), ['unix:path=/y']);
+    assert.equal(r.targets[0]!.direct, false);
+  });
+  it("system as root: systemd's private socket first, then the bus", () => {
+    const r = resolveBusTargets({ bus: 'system', env: {}, uid: 0, exists: all });
+    assert.deepEqual(
+      r.targets.map((t) => [t.address, t.direct]),
+      [
+        ['unix:path=/run/systemd/private', true],
+        ['unix:path=/run/dbus/system_bus_socket', false],
+      ],
+    );
+  });
+  it('system without root, or without the socket: only the bus', () => {
+    for (const [uid, exists] of [[1000, all], [0, none]] as const) {
+      const r = resolveBusTargets({ bus: 'system', env: {}, uid, exists });
+      assert.deepEqual(r.targets.map((t) => t.address), ['unix:path=/run/dbus/system_bus_socket']);
+    }
+  });
+  it('user: DBUS_SESSION_BUS_ADDRESS, else $XDG_RUNTIME_DIR/bus, else a reason', () => {
+    assert.equal(resolveBusTargets({ bus: 'user', env: { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/s', XDG_RUNTIME_DIR: '/r' }, uid: 1, exists: all }).targets[0]!.address, 'unix:path=/s');
+    assert.equal(resolveBusTargets({ bus: 'user', env: { XDG_RUNTIME_DIR: '/run/user/1' }, uid: 1, exists: all }).targets[0]!.address, 'unix:path=/run/user/1/bus');
+    const r = resolveBusTargets({ bus: 'user', env: {}, uid: 1, exists: all });
+    assert.equal(r.targets.length, 0);
+    assert.match(r.reason ?? '', /DBUS_SESSION_BUS_ADDRESS/);
+  });
+});
+
+describe('address parsing', () => {
+  it('finds the unix path, unescaping %XX', () => {
+    assert.equal(unixPath('unix:path=/run/a%20b'), '/run/a b');
+    assert.equal(unixPath('unix:guid=1,path=/x;tcp:host=a'), '/x');
+    assert.equal(unixPath('tcp:host=a,port=1'), undefined);
+  });
+  it('knows direct addresses', () => {
+    assert.equal(isDirectAddress('unix:path=/run/systemd/private'), true);
+    assert.equal(isDirectAddress('unix:path=/run/user/0/systemd/private'), true);
+    assert.equal(isDirectAddress('unix:path=/run/dbus/system_bus_socket'), false);
+  });
+});
