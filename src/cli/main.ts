@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, SystemdError } from '../core/errors.js';
 import { colors } from '../output/color.js';
+import { escapeTerminal } from '../output/escape.js';
 import type { IO } from '../output/io.js';
 import { registerListUnits } from './list-units.js';
 import { registerSandbox } from './sandbox.js';
@@ -68,16 +69,17 @@ export function reportError(err: unknown, io: IO): number {
   const c = colors(io.errColor);
   if (err instanceof CommanderError) {
     if (COMMANDER_OK.has(err.code)) return 0;
-    const msg = err.message.replace(/^error: /, '');
+    const msg = escapeTerminal(err.message.replace(/^error: /, ''));
     io.err.write(`${c.red('sysherd:')} ${msg}; see 'sysherd --help'\n`);
     return ExitCode.FAILURE;
   }
   if (err instanceof SystemdError) {
-    const hint = err.hint ? `; ${err.hint}` : '';
-    io.err.write(`${c.red('sysherd:')} ${err.message.replace(/\.$/, '')}${hint}\n`);
+    // messages can carry systemd's own text: escaped, so the error stays one line
+    const hint = err.hint ? `; ${escapeTerminal(err.hint)}` : '';
+    io.err.write(`${c.red('sysherd:')} ${escapeTerminal(err.message).replace(/\.$/, '')}${hint}\n`);
     return err.exitCode;
   }
-  const detail = err instanceof Error ? err.message : String(err);
+  const detail = escapeTerminal(err instanceof Error ? err.message : String(err));
   io.err.write(
     `${c.red('sysherd: internal error:')} ${detail}. This is a bug in sysherd; please report it with the command you ran (SYSHERD_DEBUG=1 prints the stack).\n`,
   );
@@ -85,11 +87,29 @@ export function reportError(err: unknown, io: IO): number {
   return 70; // EX_SOFTWARE
 }
 
+/** Global options that take a value (their value is not a verb). */
+const VALUE_OPTIONS = new Set(['--address', '--timeout']);
+
+/**
+ * As `systemctl` alone lists units, so does `sysherd` (also `sysherd --all --user`): with no verb
+ * on the line, `list-units` is meant. An unknown word stays an unknown verb.
+ */
+export function withDefaultVerb(argv: string[]): string[] {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    if (!a.startsWith('-')) return argv;
+    if (a === '-h' || a === '--help' || a === '--version') return argv;
+    if (VALUE_OPTIONS.has(a)) i++;
+  }
+  return ['list-units', ...argv];
+}
+
 /** Run the CLI. Resolves with the exit code; never throws, never calls process.exit. */
 export async function main(argv: string[], io: IO): Promise<number> {
   const program = buildProgram(io);
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(withDefaultVerb(argv), { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     return reportError(err, io);

@@ -31,7 +31,7 @@ export async function withConnection<T>(opts: ConnectOptions, fn: (manager: Mana
 }
 
 export interface ListUnitsOptions extends ConnectOptions {
-  /** Glob patterns on unit names (`ssh*`, `*.socket`); a plain name also loads that unit. */
+  /** Glob patterns on unit names (`ssh*`, `*.socket`), matched against the loaded units only. */
   patterns?: string[];
   /** Load, active or sub states to keep (`failed`, `running`, `loaded`…). */
   states?: string[];

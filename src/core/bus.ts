@@ -140,7 +140,7 @@ export class Bus {
       let settled = false;
       const conn = (raw as unknown as { _connection: NodeJS.EventEmitter & { stream?: NodeJS.EventEmitter } })._connection;
       const timer = setTimeout(() => {
-        fail(new Error(`no answer within ${Math.round(timeout / 1000)} s`));
+        fail(new Error(`no answer within ${formatSeconds(timeout)}`));
       }, timeout);
       const fail = (err: Error): void => {
         if (settled) {
@@ -238,7 +238,7 @@ export class Bus {
     return () => this.listeners.delete(listener);
   }
 
-  /** Called once when the connection closes or fails (not when `close()` is called). */
+  /** Called once when the connection ends: closed by the other side, failed, or `close()`d. */
   onClose(listener: (err: SystemdError) => void): () => void {
     this.closeListeners.add(listener);
     return () => this.closeListeners.delete(listener);
@@ -272,8 +272,16 @@ export class Bus {
 
   /** Close the connection. Pending calls reject; the process is free to exit. */
   close(): void {
+    this.end(new ConnectionError(`the connection to ${this.address} was closed`, { address: this.address }));
+  }
+
+  /** Tear down once and tell the close listeners (subscriptions reject their waiters). */
+  private end(err: SystemdError): void {
     if (this.closedWith) return;
-    this.teardown(new ConnectionError(`the connection to ${this.address} was closed`, { address: this.address }));
+    this.teardown(err);
+    const listeners = [...this.closeListeners];
+    this.closeListeners.clear();
+    for (const l of listeners) l(err);
   }
 
   private teardown(err: SystemdError): void {
@@ -292,22 +300,12 @@ export class Bus {
 
   /** The other side went away. */
   private handleClose(): void {
-    if (this.closedWith) return;
-    const err = new ConnectionError(`the connection to ${this.address} closed: systemd or the bus daemon went away`, {
-      address: this.address,
-    });
-    this.teardown(err);
-    for (const l of this.closeListeners) l(err);
-    this.closeListeners.clear();
+    this.end(new ConnectionError(`the connection to ${this.address} closed: systemd or the bus daemon went away`, { address: this.address }));
   }
 
+  /** After connecting, a socket error means the connection is gone. */
   private handleError(err: unknown): void {
-    // After connecting, a socket error means the connection is gone.
-    if (this.closedWith) return;
-    const e = new ConnectionError(`the connection to ${this.address} failed: ${errText(err)}`, { address: this.address, cause: err });
-    this.teardown(e);
-    for (const l of this.closeListeners) l(e);
-    this.closeListeners.clear();
+    this.end(new ConnectionError(`the connection to ${this.address} failed: ${errText(err)}`, { address: this.address, cause: err }));
   }
 
   private dispatch(msg: DbusMessage): void {
@@ -338,7 +336,9 @@ function errText(e: unknown): string {
   return String(e);
 }
 
-function formatSeconds(ms: number): string {
+/** `25 s`, `1.5 s`, `300 ms`. */
+export function formatSeconds(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }
 

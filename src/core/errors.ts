@@ -35,15 +35,11 @@ const PERMISSION_ERRORS = new Set([
   'org.freedesktop.systemd1.TransactionIsDestructive',
 ]);
 
-const NO_SUCH_UNIT_ERRORS = new Set([
-  'org.freedesktop.systemd1.NoSuchUnit',
-  'org.freedesktop.systemd1.NoSuchUnitFile',
-]);
+const NO_SUCH_UNIT_ERRORS = new Set(['org.freedesktop.systemd1.NoSuchUnit']);
 
 const NOT_APPLICABLE_ERRORS = new Set([
   'org.freedesktop.systemd1.JobTypeNotApplicable',
   'org.freedesktop.DBus.Error.NotSupported',
-  'org.freedesktop.systemd1.UnitMasked',
 ]);
 
 export interface SystemdErrorOptions {
@@ -95,7 +91,7 @@ export class PermissionError extends SystemdError {
   }
 }
 
-/** No such unit / unit file (exit 5). */
+/** No such unit (exit 5). A missing unit *file* (`FileNotFound`) is a `BusError`, exit 1, as in systemctl. */
 export class NoSuchUnitError extends SystemdError {
   override name = 'NoSuchUnitError';
   override get isNoSuchUnit(): boolean {
@@ -114,7 +110,7 @@ export class NotApplicableError extends SystemdError {
   }
 }
 
-/** The unit failed to load: bad unit file, missing file, masked (exit 6). */
+/** The unit failed to load: a bad unit file (exit 6). A masked unit is a `BusError` (`UnitMasked`, exit 1), as in systemctl. */
 export class LoadFailedError extends SystemdError {
   override name = 'LoadFailedError';
   override get exitCode(): ExitCodeValue {

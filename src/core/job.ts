@@ -176,7 +176,7 @@ export async function jobError(bus: Bus, removed: JobRemoved, jobType: string): 
   const message = explainJobResult(removed.result, removed.unit, jobType, serviceResult);
   const hint =
     removed.result === 'failed' || removed.result === 'dependency' || removed.result === 'timeout'
-      ? `see "sysherd status ${removed.unit}" and "journalctl -xeu ${removed.unit}" for details`
+      ? `see "systemctl status ${removed.unit}" and "journalctl -xeu ${removed.unit}" for details`
       : undefined;
   return new JobError(message, { unit: removed.unit, jobType, result: removed.result, jobPath: removed.jobPath }, { hint });
 }

@@ -18,8 +18,11 @@ export function escapeTerminal(s: string): string {
   });
 }
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 /** Display width of a string as a terminal shows it (wide CJK/emoji count 2, combining marks 0). */
 export function displayWidth(s: string): number {
+  if (PRINTABLE_ASCII.test(s)) return s.length;
   let w = 0;
   for (const ch of s) {
     const cp = ch.codePointAt(0)!;

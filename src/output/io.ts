@@ -25,6 +25,16 @@ function wantsColor(isTTY: boolean, env: NodeJS.ProcessEnv): boolean {
   return isTTY && env.TERM !== 'dumb';
 }
 
+/**
+ * The width to cut to on a terminal, as systemd's columns(): the terminal's own width, else
+ * `$COLUMNS`, else 80 (a pty can report 0). Not on a terminal nothing is cut.
+ */
+export function terminalColumns(ttyColumns: number | undefined, env: NodeJS.ProcessEnv): number {
+  if (ttyColumns && ttyColumns > 0) return ttyColumns;
+  const fromEnv = Number(env.COLUMNS);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 80;
+}
+
 /** The process's own streams. */
 export function processIO(env: NodeJS.ProcessEnv = process.env): IO {
   const outIsTTY = process.stdout.isTTY === true;
@@ -37,7 +47,7 @@ export function processIO(env: NodeJS.ProcessEnv = process.env): IO {
     errIsTTY,
     color: wantsColor(outIsTTY, env),
     errColor: wantsColor(errIsTTY, env),
-    columns: outIsTTY ? process.stdout.columns : env.COLUMNS ? Number(env.COLUMNS) || undefined : undefined,
+    columns: outIsTTY ? terminalColumns(process.stdout.columns, env) : undefined,
     unicode: env.TERM === 'linux' ? false : lang === '' || /utf-?8/i.test(lang) || lang === 'C.UTF-8',
   };
 }

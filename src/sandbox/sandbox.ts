@@ -557,17 +557,16 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxInfo> {
         const tail = logTail(files.log);
         throw new SandboxError(
           `sandbox did not answer on ${layout.busAddress}: it ${describeExit(ex)}${headline(tail)}; see ${files.log}`,
-          { hint: tail.length ? `last lines of ${files.log}:\n${tail.join('\n')}` : undefined },
+          { hint: 'read the log; is this machine able to run systemd in a namespace (root, cgroup2)?' },
         );
       }
       const remaining = deadline - Date.now();
       if (remaining <= 0) {
-        const tail = logTail(files.log);
         const what = answered
           ? `sandbox answered on ${layout.busAddress} but did not finish booting within ${seconds} (SystemState ${lastState || 'unknown'})`
           : `sandbox did not answer on ${layout.busAddress} within ${seconds}`;
         throw new SandboxError(`${what}; see ${files.log}`, {
-          hint: tail.length ? `last lines of ${files.log}:\n${tail.join('\n')}` : 'give it more time (timeoutMs)',
+          hint: 'give it more time (sysherd sandbox start --timeout-boot SECONDS; timeoutMs in the library)',
         });
       }
       const callTimeout = Math.min(2000, Math.max(remaining, 100));

@@ -11,6 +11,7 @@ import type { UnitStatus } from '../../core/types.js';
 import { colors } from '../../output/color.js';
 import type { IO } from '../../output/io.js';
 import { writeJson } from '../../output/json.js';
+import { renderTable, type Column } from '../../output/table.js';
 
 export interface ListUnitsOptions {
   patterns: string[];
@@ -112,18 +113,16 @@ export async function runListUnits(opts: ListUnitsOptions, io: IO): Promise<void
     );
     return;
   }
-  await renderUnitTable(rows, opts, io);
+  renderUnitTable(rows, opts, io);
 }
 
 /** The table and legend, in systemctl's layout (header and rows on stdout, legend on stderr). */
-export async function renderUnitTable(rows: UnitRow[], opts: Pick<ListUnitsOptions, 'all' | 'legend' | 'plain' | 'full'>, io: IO): Promise<void> {
+export function renderUnitTable(rows: UnitRow[], opts: Pick<ListUnitsOptions, 'all' | 'legend' | 'plain' | 'full'>, io: IO): void {
   const c = colors(io.color);
   const withJob = rows.some((r) => r.job !== null);
   const red = (text: string, bad: boolean): string => (bad ? c.red.bold(text) : text);
   const isBad = (r: UnitRow): boolean => BAD_LOAD.has(r.load) || r.active === 'failed';
-  const { renderTable } = await import('../../output/table.js');
-  type Col = import('../../output/table.js').Column<UnitRow>;
-  const cols: Col[] = [];
+  const cols: Column<UnitRow>[] = [];
   if (!opts.plain) cols.push({ header: '', cell: (r) => (isBad(r) ? (io.unicode ? '●' : '*') : ' '), style: (t, r) => red(t, isBad(r)) });
   cols.push(
     { header: 'UNIT', cell: (r) => r.unit },

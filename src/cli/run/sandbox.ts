@@ -3,7 +3,8 @@ import { InvalidArgumentError } from '../../core/errors.js';
 import type { IO } from '../../output/io.js';
 import { writeJson } from '../../output/json.js';
 import { escapeTerminal } from '../../output/escape.js';
-import { execInSandbox, readSandbox, requireRoot, startSandbox, stopSandbox, type SandboxMode } from '../../sandbox/sandbox.js';
+import { execInSandbox, isSandboxRunning, readSandbox, requireRoot, startSandbox, stopSandbox, type SandboxInfo, type SandboxMode } from '../../sandbox/sandbox.js';
+import { startProgress } from '../../output/spinner.js';
 
 export interface SandboxStartOptions {
   dir: string;
@@ -22,7 +23,15 @@ export async function runSandboxStart(opts: SandboxStartOptions, io: IO): Promis
   }
   requireRoot();
   const t0 = performance.now();
-  const info = await startSandbox({ mode: opts.mode, dir: opts.dir, binds: opts.binds, timeoutMs: seconds * 1000 });
+  const progress = await startProgress(io, `booting a ${opts.mode}-mode systemd in ${escapeTerminal(opts.dir)}…`);
+  let info: SandboxInfo;
+  try {
+    info = await startSandbox({ mode: opts.mode, dir: opts.dir, binds: opts.binds, timeoutMs: seconds * 1000 });
+  } catch (e) {
+    progress.fail();
+    throw e;
+  }
+  progress.stop();
   const ms = Math.round(performance.now() - t0);
   if (opts.json) {
     writeJson(io, { ...info, bootMs: ms });
@@ -48,8 +57,9 @@ export async function runSandboxStart(opts: SandboxStartOptions, io: IO): Promis
 
 export async function runSandboxStop(opts: { dir: string }, io: IO): Promise<void> {
   requireRoot();
+  const running = isSandboxRunning(opts.dir);
   await stopSandbox(opts.dir);
-  io.err.write(`sandbox in ${escapeTerminal(opts.dir)} stopped\n`);
+  io.err.write(running ? `sandbox in ${escapeTerminal(opts.dir)} stopped\n` : `no sandbox was running in ${escapeTerminal(opts.dir)}\n`);
 }
 
 /** Runs the command with inherited stdio; resolves with its exit code (128+signal when killed). */

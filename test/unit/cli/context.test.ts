@@ -25,3 +25,16 @@ describe('global options', () => {
     assert.deepEqual(collectList('exited', ['failed']), ['failed', 'exited']);
   });
 });
+
+describe('the default verb', () => {
+  it('is list-units when no verb is given, as with systemctl', async () => {
+    const { withDefaultVerb } = await import('../../../src/cli/main.ts');
+    assert.deepEqual(withDefaultVerb([]), ['list-units']);
+    assert.deepEqual(withDefaultVerb(['--all', '--user']), ['list-units', '--all', '--user']);
+    assert.deepEqual(withDefaultVerb(['--address', 'unix:path=/x', '--json']), ['list-units', '--address', 'unix:path=/x', '--json']);
+    assert.deepEqual(withDefaultVerb(['frobnicate']), ['frobnicate']);
+    assert.deepEqual(withDefaultVerb(['--user', 'sandbox', 'stop', 'x']), ['--user', 'sandbox', 'stop', 'x']);
+    assert.deepEqual(withDefaultVerb(['--help']), ['--help']);
+    assert.deepEqual(withDefaultVerb(['--version']), ['--version']);
+  });
+});
