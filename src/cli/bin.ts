@@ -3,6 +3,7 @@
  * code. `process.exitCode`, not `process.exit()`, so output is flushed.
  */
 import { processIO } from '../output/io.js';
+import { installInterruptHandlers } from './interrupt.js';
 import { main } from './main.js';
 
 function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
@@ -18,7 +19,10 @@ function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
 quietOnClosedPipe(process.stdout);
 quietOnClosedPipe(process.stderr);
 
-main(process.argv.slice(2), processIO()).then(
+const io = processIO();
+installInterruptHandlers(io);
+
+main(process.argv.slice(2), io).then(
   (code) => {
     process.exitCode = code;
   },

@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, SystemdError } from '../core/errors.js';
 import { colors } from '../output/color.js';
 import { escapeTerminal } from '../output/escape.js';
+import { wasInterrupted } from './interrupt.js';
 import type { IO } from '../output/io.js';
 import { registerListUnits } from './list-units.js';
 import { registerSandbox } from './sandbox.js';
@@ -66,6 +67,7 @@ const COMMANDER_OK = new Set(['commander.helpDisplayed', 'commander.version', 'c
  * gets one line and systemctl's exit code; anything else is our bug and says so.
  */
 export function reportError(err: unknown, io: IO): number {
+  if (wasInterrupted()) return ExitCode.INTERRUPTED; // the interrupt handler speaks and exits
   const c = colors(io.errColor);
   if (err instanceof CommanderError) {
     if (COMMANDER_OK.has(err.code)) return 0;

@@ -12,6 +12,7 @@ import { Manager } from '../../core/manager.js';
 import { colors } from '../../output/color.js';
 import type { IO } from '../../output/io.js';
 import { startSandbox, stopSandbox } from '../../sandbox/sandbox.js';
+import { onInterrupt } from '../interrupt.js';
 import { reportError } from '../main.js';
 import { runListUnits, type ListUnitsOptions } from './list-units.js';
 
@@ -63,6 +64,10 @@ export async function runDemo(opts: { forceSandbox: boolean }, io: IO): Promise<
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'sysherd-demo-'));
   say(`No systemd answers here: booting a real one in a sandbox (${dir}).`);
+  const offInterrupt = onInterrupt(async () => {
+    await stopSandbox(dir);
+    rmSync(dir, { recursive: true, force: true });
+  }, 'the demo sandbox is being stopped and removed');
   try {
     const t0 = performance.now();
     const info = await startSandbox({
@@ -99,6 +104,7 @@ export async function runDemo(opts: { forceSandbox: boolean }, io: IO): Promise<
     say(`$ sysherd --address ${info.busAddress} list-units --state=failed --json`);
     await runListUnits(listOpts(connect, { states: ['failed'], json: true }), io);
   } finally {
+    offInterrupt();
     await stopSandbox(dir);
     rmSync(dir, { recursive: true, force: true });
     say('Sandbox stopped and removed.');

@@ -5,6 +5,7 @@ import { writeJson } from '../../output/json.js';
 import { escapeTerminal } from '../../output/escape.js';
 import { execInSandbox, isSandboxRunning, readSandbox, requireRoot, startSandbox, stopSandbox, type SandboxInfo, type SandboxMode } from '../../sandbox/sandbox.js';
 import { startProgress } from '../../output/spinner.js';
+import { whileInterruptible } from '../interrupt.js';
 
 export interface SandboxStartOptions {
   dir: string;
@@ -26,7 +27,14 @@ export async function runSandboxStart(opts: SandboxStartOptions, io: IO): Promis
   const progress = await startProgress(io, `booting a ${opts.mode}-mode systemd in ${escapeTerminal(opts.dir)}…`);
   let info: SandboxInfo;
   try {
-    info = await startSandbox({ mode: opts.mode, dir: opts.dir, binds: opts.binds, timeoutMs: seconds * 1000 });
+    info = await whileInterruptible(
+      () => startSandbox({ mode: opts.mode, dir: opts.dir, binds: opts.binds, timeoutMs: seconds * 1000 }),
+      async () => {
+        progress.stop();
+        await stopSandbox(opts.dir);
+      },
+      `the half-started sandbox in ${opts.dir} is being stopped`,
+    );
   } catch (e) {
     progress.fail();
     throw e;
