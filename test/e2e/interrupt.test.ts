@@ -11,7 +11,7 @@ import { before, describe, test } from 'node:test';
 import { BIN, cliEnv, ensureBuilt, projectRoot, sandboxCgroups } from './helpers.ts';
 
 /** Start the CLI, send SIGINT once `ready` matches its output, collect the rest. */
-function interruptWhen(args: string[], ready: RegExp): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function interruptWhen(args: string[], ready: RegExp): Promise<{ code: number | null; pid: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: projectRoot, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -38,30 +38,33 @@ function interruptWhen(args: string[], ready: RegExp): Promise<{ code: number | 
     child.on('close', (code) => {
       clearTimeout(timer);
       assert.ok(sent, `never saw ${ready} in the output:\n${stdout}\n${stderr}`);
-      resolve({ code, stdout, stderr });
+      resolve({ code, pid: child.pid!, stdout, stderr });
     });
   });
+}
+
+/** Sandbox cgroups are named after the pid that made them: those of one CLI run. */
+function ownCgroups(pid: number): string[] {
+  return sandboxCgroups().filter((c) => path.basename(c).startsWith('sandbox-') && path.basename(c).includes(`-${pid}-`));
 }
 
 describe('Ctrl-C', () => {
   before(() => ensureBuilt());
 
   test('during the demo: the sandbox is stopped and removed, exit 130', { timeout: 30_000 }, async () => {
-    const before = new Set(sandboxCgroups());
     const r = await interruptWhen(['demo', '--sandbox'], /booting a real one in a sandbox \((\/[^)]+)\)/);
     const dir = /sandbox \((\/[^)]+)\)/.exec(r.stdout)![1]!;
     assert.equal(r.code, 130, r.stderr);
     assert.match(r.stderr, /^sysherd: interrupted; the demo sandbox is being stopped and removed$/m);
     assert.doesNotMatch(r.stderr, /at .*\.js:\d+/, 'no stack trace');
     assert.equal(fs.existsSync(dir), false, `${dir} left behind`);
-    assert.deepEqual(sandboxCgroups().filter((c) => !before.has(c)), [], 'a sandbox cgroup was left behind');
+    assert.deepEqual(ownCgroups(r.pid), [], 'a sandbox cgroup was left behind');
   });
 
   test('while `sandbox start` waits for the bus: the half-started sandbox is stopped', { timeout: 30_000 }, async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sysherd-e2e-int-'));
     try {
-      const before = new Set(sandboxCgroups());
-      const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const r = await new Promise<{ code: number | null; pid: number; stderr: string }>((resolve) => {
         const child = spawn(process.execPath, [BIN, 'sandbox', 'start', '--system', dir], { cwd: projectRoot, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
         let stderr = '';
         child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -74,7 +77,7 @@ describe('Ctrl-C', () => {
         }, 2);
         child.on('close', (code) => {
           clearInterval(poll);
-          resolve({ code, stderr });
+          resolve({ code, pid: child.pid!, stderr });
         });
       });
       if (r.code === 0) {
@@ -85,7 +88,7 @@ describe('Ctrl-C', () => {
       }
       assert.equal(r.code, 130, r.stderr);
       assert.match(r.stderr, /interrupted; the half-started sandbox in .* is being stopped/);
-      assert.deepEqual(sandboxCgroups().filter((c) => !before.has(c)), [], 'a sandbox cgroup was left behind');
+      assert.deepEqual(ownCgroups(r.pid), [], 'a sandbox cgroup was left behind');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
