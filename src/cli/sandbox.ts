@@ -34,9 +34,9 @@ export function registerSandbox(program: Command, io: IO): void {
     .command('stop')
     .description('stop the sandbox in DIR: kill everything it started and remove its cgroup')
     .argument('<dir>', 'the sandbox directory')
-    .action(async (dir: string) => {
+    .action(async (dir: string, _flags: unknown, cmd: Command) => {
       const { runSandboxStop } = await import('./run/sandbox.js');
-      await runSandboxStop({ dir }, io);
+      await runSandboxStop({ dir, json: cmd.optsWithGlobals<GlobalOptions>().json ?? false }, io);
     });
 
   sandbox

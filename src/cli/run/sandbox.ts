@@ -1,4 +1,5 @@
 /** The work of `sysherd sandbox …`. */
+import path from 'node:path';
 import { InvalidArgumentError } from '../../core/errors.js';
 import type { IO } from '../../output/io.js';
 import { writeJson } from '../../output/json.js';
@@ -63,10 +64,11 @@ export async function runSandboxStart(opts: SandboxStartOptions, io: IO): Promis
   );
 }
 
-export async function runSandboxStop(opts: { dir: string }, io: IO): Promise<void> {
+export async function runSandboxStop(opts: { dir: string; json: boolean }, io: IO): Promise<void> {
   requireRoot();
   const running = isSandboxRunning(opts.dir);
   await stopSandbox(opts.dir);
+  if (opts.json) writeJson(io, { dir: path.resolve(opts.dir), wasRunning: running });
   io.err.write(running ? `sandbox in ${escapeTerminal(opts.dir)} stopped\n` : `no sandbox was running in ${escapeTerminal(opts.dir)}\n`);
 }
 
