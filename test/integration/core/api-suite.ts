@@ -303,7 +303,7 @@ export function apiSuite(mode: ApiSuiteMode): void {
           u,
         );
         assert.ok(all.length > 5, `ListUnits returned only ${all.length} units`);
-        assert.ok(all.some((x) => x.name === 'default.target' && x.activeState === 'active'));
+        assert.ok(all.some((x) => x.name === bootTarget && x.activeState === 'active'), `${bootTarget} is not listed active`);
       });
 
       test('listUnits: glob patterns and states filter', { timeout: 10_000 }, async () => {
@@ -356,7 +356,6 @@ export function apiSuite(mode: ApiSuiteMode): void {
       });
 
       test('listUnitFiles: the unit files are listed with their state (also by pattern and state)', { timeout: 10_000 }, async () => {
-        const unitDir = sandbox().unitDir;
         const files = await listUnitFiles(o);
         const state = (name: string) => files.find((f) => f.path === path.join(unitDir, name))?.state;
         assert.equal(state('ok.service'), 'disabled');
@@ -387,15 +386,15 @@ export function apiSuite(mode: ApiSuiteMode): void {
 
     describe('daemon-reload', () => {
       test('reload picks up a changed unit file and makes a new one loadable', { timeout: 15_000 }, async () => {
-        const unitDir = sandbox().unitDir;
+        const hostUnitDir = sandbox().unitDir;
         await startUnit('reloadme.service', o); // active: stays loaded, so the old definition stays
         try {
-          fs.writeFileSync(path.join(unitDir, 'reloadme.service'), '[Unit]\nDescription=after daemon-reload\n\n[Service]\nExecStart=/bin/sleep infinity\n');
+          fs.writeFileSync(path.join(hostUnitDir, 'reloadme.service'), '[Unit]\nDescription=after daemon-reload\n\n[Service]\nExecStart=/bin/sleep infinity\n');
           fs.writeFileSync(
-            path.join(unitDir, 'brandnew.service'),
+            path.join(hostUnitDir, 'brandnew.service'),
             '[Unit]\nDescription=written after boot\n\n[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/true\n',
           );
-          const props = () => withConnection(o, async (m) => (await m.getUnit('reloadme.service')).unitProperties());
+          const props = () => unitProps('reloadme.service');
           const before1 = await props();
           assert.equal(before1.Description, 'before daemon-reload');
           assert.equal(before1.NeedDaemonReload, true);
@@ -516,25 +515,30 @@ export function apiSuite(mode: ApiSuiteMode): void {
 
     describe('unit files', () => {
       test('enableUnitFiles / disableUnitFiles', { timeout: 10_000 }, async () => {
-        const unitDir = sandbox().unitDir;
-        const link = path.join(unitDir, 'default.target.wants', 'ok.service');
+        const link = path.join(unitDir, `${bootTarget}.wants`, 'ok.service');
         assert.equal(await unitFileState('ok.service', o), 'disabled');
+        assert.ok(!(await unitProps(bootTarget)).Wants.includes('ok.service'));
 
         const en = await enableUnitFiles(['ok.service'], o);
         assert.equal(en.carriesInstallInfo, true);
         assert.deepEqual(en.changes, [{ type: 'symlink', file: link, destination: path.join(unitDir, 'ok.service') }]);
-        assert.equal(fs.readlinkSync(link), path.join(unitDir, 'ok.service'));
+        assert.equal(fs.readlinkSync(hostPath(link)), path.join(unitDir, 'ok.service'));
         assert.equal(await unitFileState('ok.service', o), 'enabled');
         const listed = await listUnitFiles({ ...o, patterns: ['ok.service'] });
         assert.deepEqual(listed, [{ path: path.join(unitDir, 'ok.service'), state: 'enabled' }]);
 
         // enabling again changes nothing
         assert.deepEqual((await enableUnitFiles(['ok.service'], o)).changes, []);
+        // the link is real: once reloaded, the target the manager boots wants ok.service
+        await reload(o);
+        assert.ok((await unitProps(bootTarget)).Wants.includes('ok.service'), `${bootTarget} does not want ok.service`);
 
         const dis = await disableUnitFiles(['ok.service'], o);
         assert.deepEqual(dis, [{ type: 'unlink', file: link, destination: '' }]);
-        assert.equal(fs.existsSync(link), false);
+        assert.equal(fs.existsSync(hostPath(link)), false);
         assert.equal(await unitFileState('ok.service', o), 'disabled');
+        await reload(o);
+        assert.ok(!(await unitProps(bootTarget)).Wants.includes('ok.service'), `${bootTarget} still wants ok.service`);
       });
 
       test('enableUnitFiles of a unit without [Install] carries no install info', { timeout: 10_000 }, async () => {
@@ -545,17 +549,23 @@ export function apiSuite(mode: ApiSuiteMode): void {
       });
 
       test('maskUnitFiles / unmaskUnitFiles; starting a masked unit is refused', { timeout: 15_000 }, async () => {
-        const unitDir = sandbox().unitDir;
-        // Masking links NAME → /dev/null in unitDir (the user manager's config dir), so the unit file
-        // itself must live in a lower-priority directory: $XDG_RUNTIME_DIR/systemd/user.
-        assert.equal(runtimeUnitDir, path.join(sandbox().env.XDG_RUNTIME_DIR!, 'systemd', 'user'));
+        // Masking links NAME → /dev/null in unitDir (the manager's config dir: user
+        // $XDG_CONFIG_HOME/systemd/user, system /etc/systemd/system), where systemd refuses to
+        // replace a unit file: the unit file itself must live in a lower-priority directory,
+        // user $XDG_RUNTIME_DIR/systemd/user, system /run/systemd/system.
+        assert.equal(
+          runtimeUnitDir,
+          mode === 'user' ? path.join(sandbox().env.XDG_RUNTIME_DIR!, 'systemd', 'user') : SYSTEM_RUNTIME_UNIT_DIR,
+        );
+        const maskLink = path.join(unitDir, 'maskme.service');
+        assert.equal(fs.existsSync(hostPath(maskLink)), false, 'maskme.service must not be in the unit directory');
         assert.equal(await unitFileState('maskme.service', o), 'static');
 
         const masked = await maskUnitFiles(['maskme.service'], o);
-        assert.deepEqual(masked, [{ type: 'symlink', file: path.join(unitDir, 'maskme.service'), destination: '/dev/null' }]);
-        assert.equal(fs.readlinkSync(path.join(unitDir, 'maskme.service')), '/dev/null');
+        assert.deepEqual(masked, [{ type: 'symlink', file: maskLink, destination: '/dev/null' }]);
+        assert.equal(fs.readlinkSync(hostPath(maskLink)), '/dev/null');
         assert.equal(await unitFileState('maskme.service', o), 'masked');
-        assert.ok((await listUnitFiles({ ...o, states: ['masked'] })).some((f) => f.path === path.join(unitDir, 'maskme.service')));
+        assert.ok((await listUnitFiles({ ...o, states: ['masked'] })).some((f) => f.path === maskLink));
 
         try {
           const err = await rejection(startUnit('maskme.service', o));
@@ -570,9 +580,9 @@ export function apiSuite(mode: ApiSuiteMode): void {
           assert.equal(await activeState('maskme.service'), 'inactive');
         } finally {
           const unmasked = await unmaskUnitFiles(['maskme.service'], o);
-          assert.deepEqual(unmasked, [{ type: 'unlink', file: path.join(unitDir, 'maskme.service'), destination: '' }]);
+          assert.deepEqual(unmasked, [{ type: 'unlink', file: maskLink, destination: '' }]);
         }
-        assert.equal(fs.existsSync(path.join(unitDir, 'maskme.service')), false);
+        assert.equal(fs.existsSync(hostPath(maskLink)), false);
         assert.equal(await unitFileState('maskme.service', o), 'static');
         assert.equal((await startUnit('maskme.service', o)).result, 'done');
         assert.equal(await activeState('maskme.service'), 'active');
@@ -669,7 +679,24 @@ export function apiSuite(mode: ApiSuiteMode): void {
         assert.match(err.jobPath, JOB_PATH);
         assert.equal(err.message, 'Job for fail.service failed because the control process exited with error code.');
         assert.equal(err.exitCode, 1);
-        assert.match(err.hint ?? '', /journalctl -xeu fail\.service/);
+        assert.match(err.hint ?? '', /journalctl .*-xeu fail\.service/);
+        assert.equal(await activeState('fail.service'), 'failed');
+      });
+
+      test('a failing oneshot: message, exit code and hint as `systemctl start` prints them', { timeout: 10_000 }, async () => {
+        const err = await rejection(startUnit('fail.service', o));
+        assert.ok(err instanceof JobError, String(err));
+        const ref = await systemctl('start', 'fail.service');
+        // "Job for fail.service failed because …\nSee "systemctl [--user ]status fail.service" and …"
+        const [message, see] = ref.stderr.trim().split('\n');
+        assert.equal(err.message, message);
+        assert.equal(err.exitCode, ref.code);
+        assert.match(see ?? '', /^See "/, ref.stderr);
+        assert.deepEqual(
+          quotedCommands(err.hint ?? ''),
+          quotedCommands(see ?? ''),
+          `the hint names other commands than systemctl: ${JSON.stringify(err.hint)} vs ${JSON.stringify(see)}`,
+        );
         assert.equal(await activeState('fail.service'), 'failed');
       });
 
