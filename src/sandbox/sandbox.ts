@@ -21,7 +21,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
-import { SandboxError } from '../core/errors.js';
+import { PermissionError, SandboxError } from '../core/errors.js';
 import { createSandboxCgroup, findCgroup2Root, isPopulated, isSandboxCgroupPath, killAndRemoveSteps } from './cgroup.js';
 import { ENTER_CGROUP, SANDBOX_TARGET, SYSTEM_MODE, USER_MODE } from './scripts.js';
 
@@ -78,7 +78,7 @@ const SAFE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 /** Throw unless we are root: the sandboxes create cgroups and namespaces. */
 export function requireRoot(): void {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
-    throw new SandboxError('sysherd sandbox needs root: it creates cgroups and namespaces; run it with sudo');
+    throw new PermissionError('the sandbox needs root: it creates cgroups and namespaces', { hint: 'run it as root (sudo)' });
   }
 }
 

@@ -217,10 +217,6 @@ export function shellQuote(s: string): string {
 }
 
 /** Whether `script` (util-linux) is there to give the CLI a pseudo-terminal. */
-export function haveScript(): boolean {
-  return ['/usr/bin/script', '/bin/script'].some((p) => fs.existsSync(p));
-}
-
 /**
  * Run `node bin/sysherd.js ...args` on a pseudo-terminal of `cols` x `rows` (util-linux
  * `script`; stdout and stderr both go to the terminal, CRLF line ends). Killed when it runs

@@ -19,7 +19,6 @@ import {
 } from '../../../src/sandbox/sandbox.js';
 import { type BootedSandbox, bootSandbox, projectRoot } from '../../helpers/sandbox.js';
 
-const skip = process.getuid?.() !== 0 ? 'needs root (creates cgroups and namespaces)' : false;
 
 const HELLO = `[Unit]
 Description=hello from the sandbox test
@@ -77,7 +76,7 @@ async function assertStopped(sb: BootedSandbox): Promise<void> {
   await stopSandbox(sb.dir);
 }
 
-describe('user-mode sandbox', { skip }, () => {
+describe('user-mode sandbox', () => {
   let sb: BootedSandbox | undefined;
   before(async () => {
     const t0 = Date.now();
@@ -141,7 +140,7 @@ describe('user-mode sandbox', { skip }, () => {
   });
 });
 
-describe('system-mode sandbox', { skip }, () => {
+describe('system-mode sandbox', () => {
   let sb: BootedSandbox | undefined;
   before(async () => {
     const t0 = Date.now();
@@ -242,7 +241,7 @@ describe('system-mode sandbox', { skip }, () => {
   });
 });
 
-describe('failed starts leave nothing behind', { skip }, () => {
+describe('failed starts leave nothing behind', () => {
   test('timeout: clear error, cgroup removed', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sysherd-test-timeout-'));
     try {

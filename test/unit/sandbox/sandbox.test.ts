@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { SandboxError } from '../../../src/core/errors.js';
+import { PermissionError, SandboxError } from '../../../src/core/errors.js';
 import { isSandboxCgroupPath } from '../../../src/sandbox/cgroup.js';
 import {
   type SandboxInfo,
@@ -113,8 +113,9 @@ describe('requireRoot', () => {
   test('throws the documented message when not root', () => {
     withUid(1000, () => {
       assert.throws(requireRoot, (err: unknown) => {
-        assert.ok(err instanceof SandboxError);
-        assert.equal(err.message, 'sysherd sandbox needs root: it creates cgroups and namespaces; run it with sudo');
+        assert.ok(err instanceof PermissionError);
+        assert.equal(err.message, 'the sandbox needs root: it creates cgroups and namespaces');
+        assert.equal(err.exitCode, 4);
         return true;
       });
     });
