@@ -174,9 +174,10 @@ export async function jobError(bus: Bus, removed: JobRemoved, jobType: string): 
     }
   }
   const message = explainJobResult(removed.result, removed.unit, jobType, serviceResult);
+  const user = bus.kind === 'user' ? ' --user' : '';
   const hint =
     removed.result === 'failed' || removed.result === 'dependency' || removed.result === 'timeout'
-      ? `see "systemctl status ${removed.unit}" and "journalctl -xeu ${removed.unit}" for details`
+      ? `see "systemctl${user} status ${removed.unit}" and "journalctl${user} -xeu ${removed.unit}" for details`
       : undefined;
   return new JobError(message, { unit: removed.unit, jobType, result: removed.result, jobPath: removed.jobPath }, { hint });
 }
