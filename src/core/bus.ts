@@ -72,11 +72,6 @@ export function plain(v: unknown): unknown {
   return normalize(v, isVariant);
 }
 
-/** Wrap a value for a `v` argument. */
-export function variant(signature: string, value: unknown): unknown {
-  return new Variant(signature, value);
-}
-
 interface Pending {
   reject: (e: Error) => void;
 }

@@ -27,16 +27,3 @@ export function normalize(v: unknown, isVariant: (o: object) => o is { value: un
   for (const [k, val] of Object.entries(v)) out[k] = normalize(val, isVariant);
   return out;
 }
-
-/** `ay` strings (paths in some properties) as text, without the trailing NUL. */
-export function bytesToString(v: unknown): string {
-  if (Buffer.isBuffer(v)) return v.toString('utf8').replace(/\0+$/, '');
-  if (Array.isArray(v)) return Buffer.from(v as number[]).toString('utf8').replace(/\0+$/, '');
-  return typeof v === 'string' ? v : '';
-}
-
-/** A microsecond timestamp as a Date, `null` when 0 or unset. */
-export function usecToDate(usec: number | null | undefined): Date | null {
-  if (usec === null || usec === undefined || usec === 0) return null;
-  return new Date(Math.floor(usec / 1000));
-}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bytesToString, fromBigInt, normalize, usecToDate } from '../../../src/core/values.ts';
+import { fromBigInt, normalize } from '../../../src/core/values.ts';
 
 class FakeVariant {
   constructor(public signature: string, public value: unknown) {}
@@ -18,10 +18,5 @@ describe('values', () => {
     const out = normalize(body, isVariant);
     assert.deepEqual(out, [{ A: null, B: ['x'], C: [[1, 'y']] }]);
     assert.doesNotThrow(() => JSON.stringify(out));
-  });
-  it('reads ay strings and µs timestamps', () => {
-    assert.equal(bytesToString(Buffer.from('/x\0')), '/x');
-    assert.equal(usecToDate(0), null);
-    assert.equal(usecToDate(1_000_000)?.getTime(), 1000);
   });
 });

@@ -34,3 +34,13 @@ describe('renderJson', () => {
     assert.deepEqual(JSON.parse(renderJson({ d: 'evil\x1b[2J' }, false)), { d: 'evil\x1b[2J' });
   });
 });
+
+describe('terminalColumns', () => {
+  it("takes the terminal's width, else $COLUMNS, else 80 (a pty may report 0)", async () => {
+    const { terminalColumns } = await import('../../../src/output/io.ts');
+    assert.equal(terminalColumns(120, {}), 120);
+    assert.equal(terminalColumns(0, { COLUMNS: '100' }), 100);
+    assert.equal(terminalColumns(undefined, { COLUMNS: 'wide' }), 80);
+    assert.equal(terminalColumns(0, {}), 80);
+  });
+});
