@@ -79,6 +79,20 @@ export class Job {
    * gone by then, resolves with result `unknown`.
    */
   async awaitSignal(opts: { timeout?: number } = {}): Promise<JobRemoved> {
+    // concurrent waits each get the signal (the subscription resolves every waiter of a path);
+    // a later wait gets the one that already came
+    const removed = this.removed ?? (await this.waitForRemoved(opts));
+    this.removed = removed;
+    if (!isJobSuccess(removed.result) && removed.result !== 'unknown') {
+      throw await jobError(this.bus, removed, this.jobType);
+    }
+    return removed;
+  }
+
+  /** The JobRemoved of this job, once it came. */
+  private removed: JobRemoved | undefined;
+
+  private async waitForRemoved(opts: { timeout?: number }): Promise<JobRemoved> {
     let removed: JobRemoved;
     if (this.subscription) {
       removed = await this.subscription.awaitJobRemoved(this.path, opts);
@@ -96,9 +110,6 @@ export class Job {
       } finally {
         await sub.unsubscribe().catch(() => undefined);
       }
-    }
-    if (!isJobSuccess(removed.result) && removed.result !== 'unknown') {
-      throw await jobError(this.bus, removed, this.jobType);
     }
     return removed;
   }

@@ -55,13 +55,17 @@ export class ManagerSubscription {
   /** Listen first, then AddMatch, then `Subscribe()`. */
   static async subscribe(bus: Bus): Promise<ManagerSubscription> {
     const sub = new ManagerSubscription(bus);
+    let counted = false;
     try {
       await bus.addMatch(MANAGER_MATCH);
       const n = subscribers.get(bus) ?? 0;
       subscribers.set(bus, n + 1);
+      counted = true;
       if (n === 0) await bus.call({ path: MANAGER_PATH, interface: MANAGER_IFACE, member: 'Subscribe' });
     } catch (e) {
       sub.detach();
+      if (counted) subscribers.set(bus, (subscribers.get(bus) ?? 1) - 1);
+      await bus.removeMatch(MANAGER_MATCH).catch(() => undefined);
       throw e;
     }
     return sub;

@@ -295,6 +295,16 @@ describe('Job', () => {
     });
   });
 
+  test('awaitSignal twice, at once and afterwards, gives the same JobRemoved', { timeout: 10_000 }, async () => {
+    await withConnection(o, async (m) => {
+      const job = await m.startUnit('short.service');
+      const [a, b] = await Promise.all([job.awaitSignal(), job.awaitSignal()]);
+      assert.equal(a.result, 'done');
+      assert.deepEqual(b, a);
+      assert.deepEqual(await job.awaitSignal({ timeout: 100 }), a);
+    });
+  });
+
   test('Job.await with a timeout on a long job rejects with TimeoutError', { timeout: 10_000 }, async () => {
     await withConnection(o, async (m) => {
       const job = await m.startUnit('long.service');
