@@ -21,7 +21,8 @@ export async function startProgress(io: IO, text: string): Promise<Progress> {
   const columns = (io.err as NodeJS.WriteStream).columns;
   if (!io.errIsTTY || !columns) return SILENT;
   const { default: ora } = await import('ora');
-  const spinner = ora({ text, stream: io.err as NodeJS.WritableStream & { isTTY?: boolean }, color: 'cyan', discardStdin: false }).start();
+  // we decided it is a terminal; ora's own guess would print a static line when $CI is set
+  const spinner = ora({ text, stream: io.err as NodeJS.WritableStream & { isTTY?: boolean }, color: 'cyan', discardStdin: false, isEnabled: true }).start();
   return {
     update: (t) => {
       spinner.text = t;
