@@ -1,3 +1,5 @@
+import type { JobResult } from './types.js';
+
 /**
  * Every failure of the library is a `SystemdError`. One subclass per family of D-Bus error,
  * each carrying the exit code systemctl uses for it (see systemctl's
@@ -153,16 +155,7 @@ export class SandboxError extends SystemdError {
 }
 
 /** The result of a job that did not end in `done` or `skipped`. */
-export type FailedJobResult =
-  | 'canceled'
-  | 'timeout'
-  | 'failed'
-  | 'dependency'
-  | 'invalid'
-  | 'assert'
-  | 'unsupported'
-  | 'collected'
-  | 'once';
+export type FailedJobResult = Exclude<JobResult, 'done' | 'skipped'>;
 
 /** A job ended with a result other than `done`/`skipped` (exit 1, as systemctl). */
 export class JobError extends SystemdError {
