@@ -7,6 +7,7 @@ import { execFile, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { unitObjectPath } from '../../src/core/names.js';
 import { stopSandbox, stopSandboxSync } from '../../src/sandbox/sandbox.js';
 import { projectRoot } from '../helpers/sandbox.js';
 
@@ -129,17 +130,6 @@ export function run(file: string, args: string[], timeoutMs = 10_000): Promise<{
 }
 
 export const SD = ['org.freedesktop.systemd1', '/org/freedesktop/systemd1', 'org.freedesktop.systemd1.Manager'] as const;
-
-/** D-Bus object path of a unit (systemd's bus_label_escape). */
-export function unitObjectPath(unit: string): string {
-  const label = [...Buffer.from(unit, 'utf8')]
-    .map((b, i) => {
-      const c = String.fromCharCode(b);
-      return /[A-Za-z]/.test(c) || (i > 0 && /[0-9]/.test(c)) ? c : `_${b.toString(16).padStart(2, '0')}`;
-    })
-    .join('');
-  return `/org/freedesktop/systemd1/unit/${label}`;
-}
 
 /** Poll a unit's ActiveState over the bus until it is `want` (or the time is up); returns the last state. */
 export async function waitActiveState(address: string, unit: string, want: string, ms = 10_000): Promise<string> {
