@@ -59,8 +59,8 @@ export function buildProgram(io: IO): Command {
   return program;
 }
 
-/** Codes commander uses for help and version: not errors. */
-const COMMANDER_OK = new Set(['commander.helpDisplayed', 'commander.version', 'commander.help', 'commander.executeSubCommandAsync']);
+/** Commander's help and version: printed already; its exit code says whether it was asked for. */
+const COMMANDER_DONE = new Set(['commander.helpDisplayed', 'commander.version', 'commander.help']);
 
 /**
  * The one error → exit-code switch: a `SystemdError` is the user's (or the system's) problem and
@@ -70,7 +70,8 @@ export function reportError(err: unknown, io: IO): number {
   if (wasInterrupted()) return ExitCode.INTERRUPTED; // the interrupt handler speaks and exits
   const c = colors(io.errColor);
   if (err instanceof CommanderError) {
-    if (COMMANDER_OK.has(err.code)) return 0;
+    // `--help` → 0; help shown because a verb is missing (`sysherd sandbox`) → 1
+    if (COMMANDER_DONE.has(err.code)) return err.exitCode;
     const msg = escapeTerminal(err.message.replace(/^error: /, ''));
     io.err.write(`${c.red('sysherd:')} ${msg}; see 'sysherd --help'\n`);
     return ExitCode.FAILURE;

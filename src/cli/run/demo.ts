@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ConnectOptions } from '../../core/bus.js';
-import { SandboxError, SystemdError } from '../../core/errors.js';
-import { Manager } from '../../core/manager.js';
+import { PermissionError, SystemdError } from '../../core/errors.js';
+import { withConnection } from '../../core/api.js';
 import { colors } from '../../output/color.js';
 import type { IO } from '../../output/io.js';
 import { startSandbox, stopSandbox } from '../../sandbox/sandbox.js';
@@ -30,12 +30,10 @@ function listOpts(connect: ConnectOptions, over: Partial<ListUnitsOptions>): Lis
 /** Does a systemd answer on this scope? Returns its version, or `undefined`. */
 async function localSystemd(): Promise<{ version: string; address: string } | undefined> {
   try {
-    const m = await Manager.connect({ bus: 'system', timeout: 2000 });
-    try {
-      return { version: String(await m.getProperty('Version')), address: m.bus.address };
-    } finally {
-      m.close();
-    }
+    return await withConnection({ bus: 'system', timeout: 2000 }, async (m) => ({
+      version: String(await m.getProperty('Version')),
+      address: m.bus.address,
+    }));
   } catch {
     return undefined;
   }
@@ -58,16 +56,17 @@ export async function runDemo(opts: { forceSandbox: boolean }, io: IO): Promise<
     return;
   }
   if (process.getuid?.() !== 0) {
-    throw new SandboxError('no systemd answers on this machine, and the demo sandbox needs root', {
+    throw new PermissionError('no systemd answers on this machine, and the demo sandbox needs root', {
       hint: 'run the demo as root (sudo), or on a machine booted with systemd',
     });
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'sysherd-demo-'));
   say(`No systemd answers here: booting a real one in a sandbox (${dir}).`);
-  const offInterrupt = onInterrupt(async () => {
+  const removeSandbox = async (): Promise<void> => {
     await stopSandbox(dir);
     rmSync(dir, { recursive: true, force: true });
-  }, 'the demo sandbox is being stopped and removed');
+  };
+  const offInterrupt = onInterrupt(removeSandbox, 'the demo sandbox is being stopped and removed');
   try {
     const t0 = performance.now();
     const info = await startSandbox({
@@ -79,8 +78,7 @@ export async function runDemo(opts: { forceSandbox: boolean }, io: IO): Promise<
     });
     io.out.write(`systemd is up in ${Math.round(performance.now() - t0)} ms; its bus is ${info.busAddress}\n`);
     const connect: ConnectOptions = { address: info.busAddress };
-    const manager = await Manager.connect(connect);
-    try {
+    await withConnection(connect, async (manager) => {
       say('Starting demo-web, demo-db and demo-migrate at once (subscribe, enqueue, await JobRemoved):');
       const t1 = performance.now();
       const jobs = await Promise.all(['demo-web.service', 'demo-db.service', 'demo-migrate.service'].map((u) => manager.startUnit(u)));
@@ -96,17 +94,14 @@ export async function runDemo(opts: { forceSandbox: boolean }, io: IO): Promise<
         const code = reportError(e, { ...io, err: io.out, errColor: io.color });
         io.out.write(`  (exit code ${code}, as systemctl)\n`);
       }
-    } finally {
-      manager.close();
-    }
+    });
     say(`$ sysherd --address ${info.busAddress} list-units 'demo-*' --all`);
     await runListUnits(listOpts(connect, { patterns: ['demo-*'], all: true, legend: true }), { ...io, err: io.out, errColor: io.color });
     say(`$ sysherd --address ${info.busAddress} list-units --state=failed --json`);
     await runListUnits(listOpts(connect, { states: ['failed'], json: true }), io);
   } finally {
     offInterrupt();
-    await stopSandbox(dir);
-    rmSync(dir, { recursive: true, force: true });
+    await removeSandbox();
     say('Sandbox stopped and removed.');
   }
 }

@@ -4,7 +4,7 @@
  */
 import type { ConnectOptions } from '../../core/bus.js';
 import { InvalidArgumentError } from '../../core/errors.js';
-import { Manager } from '../../core/manager.js';
+import { listUnits } from '../../core/api.js';
 import { UNIT_TYPES, isUnitType, unitTypeOf } from '../../core/names.js';
 import { allUnitStates, statesHelp } from '../../core/states.js';
 import type { UnitStatus } from '../../core/types.js';
@@ -98,13 +98,7 @@ const BAD_LOAD = new Set(['error', 'not-found', 'bad-setting', 'masked']);
 
 export async function runListUnits(opts: ListUnitsOptions, io: IO): Promise<void> {
   if (!checkFilters(opts, io)) return;
-  const manager = await Manager.connect(opts.connect);
-  let units: UnitStatus[];
-  try {
-    units = await manager.listUnitsByPatterns(opts.states, opts.patterns);
-  } finally {
-    manager.close();
-  }
+  const units = await listUnits({ ...opts.connect, patterns: opts.patterns, states: opts.states });
   const rows = buildRows(units, opts);
   if (opts.json) {
     writeJson(

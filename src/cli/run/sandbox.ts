@@ -1,4 +1,5 @@
 /** The work of `sysherd sandbox …`. */
+import { constants } from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError } from '../../core/errors.js';
 import type { IO } from '../../output/io.js';
@@ -83,6 +84,5 @@ export async function runSandboxExec(opts: { dir: string; command: string[]; uid
   readSandbox(opts.dir); // a clear error when there is no sandbox there
   const r = await execInSandbox(opts.dir, opts.command, { uid, stdio: 'inherit' });
   if (r.code !== null) return r.code;
-  const signals: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15, SIGPIPE: 13 };
-  return 128 + (r.signal ? signals[r.signal] ?? 0 : 0);
+  return 128 + (r.signal ? (constants.signals as Record<string, number>)[r.signal] ?? 0 : 0);
 }

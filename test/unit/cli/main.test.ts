@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { main } from '../../../src/cli/main.ts';
+import { memoryIO } from '../../../src/output/io.ts';
+
+describe('main: help, version and usage errors (no bus touched)', () => {
+  it('--help and --version succeed on stdout', async () => {
+    const io = memoryIO();
+    assert.equal(await main(['--help'], io), 0);
+    assert.match(io.stdout(), /Usage: sysherd/);
+    const io2 = memoryIO();
+    assert.equal(await main(['--version'], io2), 0);
+    assert.match(io2.stdout(), /^\d+\.\d+\.\d+\n$/);
+  });
+  it('a verb family without its verb shows help on stderr and fails', async () => {
+    const io = memoryIO();
+    assert.equal(await main(['sandbox'], io), 1);
+    assert.match(io.stderr(), /Usage: sysherd sandbox/);
+    assert.equal(io.stdout(), '');
+  });
+  it('an unknown verb or flag is one line and exit 1', async () => {
+    for (const argv of [['frobnicate'], ['list-units', '--bogus']]) {
+      const io = memoryIO();
+      assert.equal(await main(argv, io), 1);
+      assert.equal(io.stderr().trim().split('\n').length, 1, io.stderr());
+      assert.match(io.stderr(), /^sysherd: /);
+    }
+  });
+});
