@@ -9,9 +9,25 @@ import { colors } from '../output/color.js';
 import { escapeTerminal } from '../output/escape.js';
 import { wasInterrupted } from './interrupt.js';
 import type { IO } from '../output/io.js';
+import { collectList, collectRepeat, normalizeArgv } from './context.js';
 import { registerListUnits } from './list-units.js';
+import { registerLifecycle } from './lifecycle.js';
+import { registerJobs } from './jobs.js';
+import { registerUnitFiles } from './unit-files.js';
+import { registerQueries } from './queries.js';
+import { registerStatus } from './status.js';
+import { registerInspect } from './inspect.js';
+import { registerLists } from './lists.js';
+import { registerHerd } from './herd.js';
+import { registerWatch } from './watch.js';
+import { registerComplete } from './complete.js';
 import { registerSandbox } from './sandbox.js';
 import { registerDemo } from './demo.js';
+
+/** systemctl's --job-mode values. */
+export const JOB_MODES = ['fail', 'replace', 'replace-irreversibly', 'isolate', 'ignore-dependencies', 'ignore-requirements', 'flush', 'triggering', 'restart-dependencies'];
+/** systemctl's -o/--output values (journal output modes). */
+export const OUTPUT_MODES = ['short', 'short-full', 'short-iso', 'short-iso-precise', 'short-precise', 'short-monotonic', 'short-unix', 'short-delta', 'verbose', 'export', 'json', 'json-pretty', 'json-sse', 'json-seq', 'cat', 'with-unit'];
 
 /** The version, from our package.json (found upwards from this file: src/cli, dist/cli/chunks). */
 export function version(): string {
@@ -34,10 +50,41 @@ export function buildProgram(io: IO): Command {
     .helpOption('-h, --help', 'show help')
     .addOption(new Option('--user', "talk to the calling user's service manager"))
     .addOption(new Option('--system', 'talk to the system service manager (the default)'))
-    .addOption(new Option('--json', 'print JSON on stdout (pretty on a terminal, one line when piped)'))
+    .addOption(new Option('--json', 'print JSON on stdout (pretty on a terminal, one line when piped); also --json=pretty|short|off'))
+    .addOption(new Option('--json-mode <mode>').choices(['pretty', 'short']).hideHelp())
+    .addOption(new Option('-o, --output <mode>', 'json or json-pretty: JSON from list verbs; a journal mode (short, short-iso, short-precise, cat, json, verbose) for status').choices(OUTPUT_MODES))
     .addOption(new Option('--address <address>', 'connect to this D-Bus address (e.g. unix:path=/run/dbus/system_bus_socket)'))
     .addOption(new Option('--timeout <span>', 'timeout of each D-Bus call (default 25s)'))
-    .addOption(new Option('--ask-password', 'let polkit ask for a password when needed'))
+    .addOption(new Option('--ask-password', 'let polkit ask for a password when needed (the default)'))
+    .addOption(new Option('--no-ask-password', 'never let polkit ask for a password'))
+    .addOption(new Option('-a, --all', 'show all units/properties, inactive ones too'))
+    .addOption(new Option('-t, --type <types>', 'unit types to show (comma-separated; "help" lists them)').argParser(collectList))
+    .addOption(new Option('--state <states>', 'unit states to show (comma-separated; "help" lists them)').argParser(collectList))
+    .addOption(new Option('-p, --property <names>', 'show only these properties (comma-separated, repeatable)').argParser(collectList))
+    .addOption(new Option('-P <name>', 'show only this property, its value alone (-p NAME --value)'))
+    .addOption(new Option('--value', 'show only property values, without NAME='))
+    .addOption(new Option('-l, --full', 'do not ellipsize output to the terminal width'))
+    .addOption(new Option('--plain', 'no ● markers; list-dependencies as a flat list'))
+    .addOption(new Option('--no-legend', 'print neither column headers nor the legend (also --legend=no)'))
+    .addOption(new Option('-q, --quiet', 'print less: no output from is-* queries, no warnings'))
+    .addOption(new Option('--no-pager', 'do not pipe output into a pager'))
+    .addOption(new Option('-n, --lines <n>', 'journal lines to show (status; default 10); herd: history entries (default 5)'))
+    .addOption(new Option('--log-history <n>', 'herd: history entries to show (default 5)'))
+    .addOption(new Option('--reverse', 'list-dependencies: show reverse dependencies'))
+    .addOption(new Option('--after', 'list-dependencies: show units ordered before'))
+    .addOption(new Option('--before', 'list-dependencies: show units ordered after'))
+    .addOption(new Option('--no-block', 'do not wait for jobs to finish'))
+    .addOption(new Option('-T, --show-transaction', 'print every job a lifecycle verb enqueued'))
+    .addOption(new Option('--job-mode <mode>', 'how to queue jobs').choices(JOB_MODES))
+    .addOption(new Option('-s, --signal <signal>', 'kill: the signal to send (default SIGTERM)'))
+    .addOption(new Option('--kill-whom <whom>', 'kill: main, control or all processes (also --kill-who)').choices(['main', 'control', 'all']))
+    .addOption(new Option('--now', 'enable/disable/mask: also start or stop the units'))
+    .addOption(new Option('--runtime', 'unit-file changes only until the next reboot (/run)'))
+    .addOption(new Option('-f, --force', 'enable: overwrite conflicting symlinks'))
+    .addOption(new Option('--background', 'herd start: enqueue and return at once'))
+    .addOption(new Option('-H, --host <[user@]host[:port]>', 'run on a remote host over ssh (repeatable, comma-separated for a fleet)').argParser(collectRepeat))
+    .addOption(new Option('--hosts <file>', 'run on every host listed in FILE (one a line, # comments)'))
+    .addOption(new Option('--parallel <n>', 'hosts to reach at once (default 16)'))
     .showSuggestionAfterError(true)
     .configureOutput({
       writeOut: (s) => io.out.write(s),
@@ -46,6 +93,16 @@ export function buildProgram(io: IO): Command {
     })
     .exitOverride();
   registerListUnits(program, io);
+  registerLifecycle(program, io);
+  registerJobs(program, io);
+  registerUnitFiles(program, io);
+  registerQueries(program, io);
+  registerStatus(program, io);
+  registerInspect(program, io);
+  registerLists(program, io);
+  registerHerd(program, io);
+  registerWatch(program, io);
+  registerComplete(program, io);
   registerSandbox(program, io);
   registerDemo(program, io);
   for (const cmd of program.commands) {
@@ -91,7 +148,7 @@ export function reportError(err: unknown, io: IO): number {
 }
 
 /** Global options that take a value (their value is not a verb). */
-const VALUE_OPTIONS = new Set(['--address', '--timeout']);
+const VALUE_OPTIONS = new Set(['--address', '--timeout', '--json-mode', '-o', '--output', '-t', '--type', '--state', '-p', '--property', '-P', '-n', '--lines', '--log-history', '--job-mode', '-s', '--signal', '--kill-whom', '-H', '--host', '--hosts', '--parallel']);
 
 /**
  * As `systemctl` alone lists units, so does `sysherd` (also `sysherd --all --user`): with no verb
@@ -112,7 +169,7 @@ export function withDefaultVerb(argv: string[]): string[] {
 export async function main(argv: string[], io: IO): Promise<number> {
   const program = buildProgram(io);
   try {
-    await program.parseAsync(withDefaultVerb(argv), { from: 'user' });
+    await program.parseAsync(withDefaultVerb(normalizeArgv(argv)), { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     return reportError(err, io);

@@ -1,6 +1,6 @@
 /**
- * JSON on stdout: pretty (2-space) on a terminal, one line when piped — like systemctl's
- * `--json=pretty` / `--json=short`. Always valid, `[]` when there is nothing.
+ * JSON on stdout: pretty (2-space) or one line — like systemctl's `--json=pretty` /
+ * `--json=short`. Always valid, `[]` when there is nothing.
  */
 import type { IO } from './io.js';
 
@@ -8,6 +8,7 @@ export function renderJson(value: unknown, pretty: boolean): string {
   return `${JSON.stringify(value, null, pretty ? 2 : undefined)}\n`;
 }
 
-export function writeJson(io: IO, value: unknown): void {
-  io.out.write(renderJson(value, io.outIsTTY));
+/** Write `value`: `mode` `pretty`/`short`, or (omitted) pretty on a terminal, one line when piped. */
+export function writeJson(io: IO, value: unknown, mode?: 'pretty' | 'short' | null): void {
+  io.out.write(renderJson(value, mode ? mode === 'pretty' : io.outIsTTY));
 }

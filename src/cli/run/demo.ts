@@ -24,7 +24,7 @@ const DEMO_UNITS: Record<string, string> = {
 };
 
 function listOpts(connect: ConnectOptions, over: Partial<ListUnitsOptions>): ListUnitsOptions {
-  return { patterns: [], all: false, states: [], types: [], legend: false, plain: false, full: false, json: false, connect, ...over };
+  return { patterns: [], all: false, states: [], types: [], legend: false, plain: false, full: false, json: null, connect, ...over };
 }
 
 /** Does a systemd answer on this scope? Returns its version, or `undefined`. */
@@ -52,7 +52,7 @@ export async function runDemo(opts: { forceSandbox: boolean }, io: IO): Promise<
     say('$ sysherd list-units --state=failed');
     await runListUnits(listOpts({}, { states: ['failed'], legend: true }), io);
     say('$ sysherd list-units --type=target --json');
-    await runListUnits(listOpts({}, { types: ['target'], json: true }), io);
+    await runListUnits(listOpts({}, { types: ['target'], json: 'pretty' }), io);
     return;
   }
   if (process.getuid?.() !== 0) {
@@ -98,7 +98,7 @@ export async function runDemo(opts: { forceSandbox: boolean }, io: IO): Promise<
     say(`$ sysherd --address ${info.busAddress} list-units 'demo-*' --all`);
     await runListUnits(listOpts(connect, { patterns: ['demo-*'], all: true, legend: true }), { ...io, err: io.out, errColor: io.color });
     say(`$ sysherd --address ${info.busAddress} list-units --state=failed --json`);
-    await runListUnits(listOpts(connect, { states: ['failed'], json: true }), io);
+    await runListUnits(listOpts(connect, { states: ['failed'], json: 'pretty' }), io);
   } finally {
     offInterrupt();
     await removeSandbox();

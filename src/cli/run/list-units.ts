@@ -21,7 +21,8 @@ export interface ListUnitsOptions {
   legend: boolean;
   plain: boolean;
   full: boolean;
-  json: boolean;
+  /** JSON output and its form, `null` for the table. */
+  json: 'pretty' | 'short' | null;
   connect: ConnectOptions;
 }
 
@@ -104,6 +105,7 @@ export async function runListUnits(opts: ListUnitsOptions, io: IO): Promise<void
     writeJson(
       io,
       rows.map((r) => ({ unit: r.unit, load: r.load, active: r.active, sub: r.sub, description: r.description })),
+      opts.json,
     );
     return;
   }

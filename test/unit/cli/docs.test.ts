@@ -13,7 +13,7 @@ const root = new URL('../../../', import.meta.url);
 const files = ['man/sysherd.1', 'completions/sysherd.bash', 'completions/_sysherd', 'completions/sysherd.fish'];
 
 function walk(cmd: Command, out: { verbs: Set<string>; options: Set<string> }): void {
-  for (const o of cmd.options) if (o.long) out.options.add(o.long);
+  for (const o of cmd.options) if (o.long && !o.hidden) out.options.add(o.long);
   for (const sub of cmd.commands) {
     out.verbs.add(sub.name());
     walk(sub, out);

@@ -1,0 +1,7 @@
+/** Verb family `inspect`: registered by main.ts; parses only (the work is in run/). Being written. */
+import type { Command } from 'commander';
+import type { IO } from '../output/io.js';
+
+export function registerInspect(_program: Command, _io: IO): void {
+  // filled in by the issue that adds these verbs
+}

@@ -1,0 +1,7 @@
+/** Verb family `lists`: registered by main.ts; parses only (the work is in run/). Being written. */
+import type { Command } from 'commander';
+import type { IO } from '../output/io.js';
+
+export function registerLists(_program: Command, _io: IO): void {
+  // filled in by the issue that adds these verbs
+}
