@@ -170,7 +170,7 @@ export async function main(argv: string[], io: IO): Promise<number> {
   const program = buildProgram(io);
   try {
     await program.parseAsync(withDefaultVerb(normalizeArgv(argv)), { from: 'user' });
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    return io.exitCode ?? 0;
   } catch (err) {
     return reportError(err, io);
   }

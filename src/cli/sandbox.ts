@@ -47,6 +47,6 @@ export function registerSandbox(program: Command, io: IO): void {
     .option('--uid <uid>', 'run as this numeric uid (e.g. 65534)')
     .action(async (dir: string, command: string[], flags: { uid?: string }) => {
       const { runSandboxExec } = await import('./run/sandbox.js');
-      process.exitCode = await runSandboxExec({ dir, command, uid: flags.uid }, io);
+      io.exitCode = await runSandboxExec({ dir, command, uid: flags.uid }, io);
     });
 }

@@ -15,6 +15,11 @@ export interface IO {
   columns: number | undefined;
   /** UTF-8 capable terminal (for ● and …). */
   unicode: boolean;
+  /**
+   * The exit code of a verb that ends non-zero without an error (`is-active` → 3): verbs set it
+   * here, never on `process`, so one process can run a verb for several hosts, each on its own IO.
+   */
+  exitCode?: number;
 }
 
 function wantsColor(isTTY: boolean, env: NodeJS.ProcessEnv): boolean {
