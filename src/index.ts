@@ -19,3 +19,20 @@ export { isValidUnitName, mangleUnitName, unitObjectPath, escapePath, escapeStri
 export { ManagerSubscription, Signal, type ManagerEvents, type ManagerEventName } from './core/signal.js';
 export * from './core/types.js';
 export { UnitObject, type UnitProperties, type ServiceProperties, type ExecCommand, type UnitInterface } from './core/unit.js';
+export {
+  readJournal,
+  streamJournal,
+  journalArgs,
+  unitMatchTerms,
+  userUnitMatchTerms,
+  toEntry as journalEntryFromJson,
+  spawnRunner as journalSpawnRunner,
+  JournalUnavailableError,
+  COREDUMP_MESSAGE_ID,
+  type JournalEntry,
+  type JournalQuery,
+  type JournalValue,
+  type JournalProcess,
+  type JournalRunner,
+  type JournalRunOptions,
+} from './core/journal.js';

@@ -1,0 +1,361 @@
+/**
+ * Reading the journal. There is no D-Bus API for it: we spawn `journalctl --output=json` with an
+ * argument array and the matches systemctl uses for a unit's messages (systemd's
+ * src/shared/logs-show.c `add_matches_for_unit` / `add_matches_for_user_unit`), and parse the
+ * records as they stream, one line at a time (memory stays bounded by the longest record).
+ *
+ *     for await (const e of streamJournal({ units: ['nginx.service'], lines: 10 })) console.log(e.message);
+ *     const entries = await readJournal({ units: ['nginx.service'], lines: 10, boot: true });
+ *
+ * The spawn is injectable (`prefix: ['ssh', 'host', '--']` or a `runner`), so a remote host's or a
+ * sandbox's journal reads the same way. When journalctl cannot be run or cannot read the journal
+ * (no binary, no permission, no journal files) the error is one `JournalUnavailableError`.
+ */
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+
+import { SystemdError, type SystemdErrorOptions } from './errors.js';
+
+/** The journal could not be read: no journalctl, no permission, no journal files, no journald. */
+export class JournalUnavailableError extends SystemdError {
+  override name = 'JournalUnavailableError';
+  /** The first line journalctl wrote on stderr, if any. */
+  readonly detail: string | undefined;
+  constructor(message: string, opts: SystemdErrorOptions & { detail?: string } = {}) {
+    super(message, opts);
+    this.detail = opts.detail;
+  }
+}
+
+/** A journal field's value as `journalctl -o json` gives it (decoded). */
+export type JournalValue = string | Buffer;
+
+/** One journal record, the common fields typed; every field is in `fields`. */
+export interface JournalEntry {
+  /** `__REALTIME_TIMESTAMP`: µs since the epoch. */
+  realtime: number;
+  /** `__MONOTONIC_TIMESTAMP`: µs since boot (of `bootId`). */
+  monotonic: number;
+  /** `_BOOT_ID`. */
+  bootId: string;
+  /** `__CURSOR`. */
+  cursor: string;
+  /** `_PID`, `null` when absent. */
+  pid: number | null;
+  /** `SYSLOG_PID` (a client's own claim), `null` when absent. */
+  syslogPid: number | null;
+  /** `SYSLOG_IDENTIFIER`. */
+  identifier: string | null;
+  /** `_COMM`. */
+  comm: string | null;
+  /** `MESSAGE` as text (byte arrays decoded as UTF-8, invalid bytes replaced), `null` when absent. */
+  message: string | null;
+  /** `MESSAGE` as bytes (exact, also for messages that are not valid UTF-8). */
+  messageBytes: Buffer | null;
+  /** `PRIORITY` 0–7, `null` when absent or not a number. */
+  priority: number | null;
+  /** `MESSAGE_ID`. */
+  messageId: string | null;
+  /** `_SYSTEMD_UNIT`. */
+  systemdUnit: string | null;
+  /** `_SYSTEMD_USER_UNIT`. */
+  systemdUserUnit: string | null;
+  /** `UNIT` (PID 1 about a unit). */
+  unit: string | null;
+  /** `USER_UNIT` (the user manager about a unit). */
+  userUnit: string | null;
+  /** `EXIT_CODE` (`exited`, `killed`, `dumped`). */
+  exitCode: string | null;
+  /** `EXIT_STATUS`. */
+  exitStatus: number | null;
+  /** `_HOSTNAME`. */
+  hostname: string | null;
+  /** `_TRANSPORT`. */
+  transport: string | null;
+  /**
+   * Every field: a text value as a string; a value that was a byte array as a Buffer; a field
+   * with several values as an array of those.
+   */
+  fields: Record<string, JournalValue | JournalValue[]>;
+}
+
+/** What to read. Units are matched as systemctl does; everything else narrows further. */
+export interface JournalQuery {
+  /** System units (`_SYSTEMD_UNIT=`, coredumps, PID 1 about it, trusted daemons about it). */
+  units?: string[];
+  /** User units (of `uid`, default the caller's). */
+  userUnits?: string[];
+  /** The uid of the user units' manager (default `process.getuid()`). */
+  uid?: number;
+  /** Only the last N records (`-n N`). */
+  lines?: number;
+  /** `--since` (journalctl's time syntax: `2024-01-01 10:00`, `-1h`, `today`, `@EPOCH`). */
+  since?: string;
+  /** `--until`. */
+  until?: string;
+  /** Only these MESSAGE_IDs (128-bit ids as 32 hex digits). */
+  messageIds?: string[];
+  /** More `FIELD=VALUE` matches, ANDed with the rest (same field twice: either). */
+  matches?: string[];
+  /** Only the current boot (`true`, `-b`), a boot id or offset (`-b ID`), or every boot (default). */
+  boot?: boolean | string;
+  /** Only records with `__MONOTONIC_TIMESTAMP` ≥ this (µs) in the current boot (systemctl's `not_before`). */
+  notBefore?: number;
+  /** Read journal files from this directory (`--directory`). */
+  directory?: string;
+  /** Log namespace (`--namespace`). */
+  namespace?: string;
+}
+
+/** A spawned journalctl: its output and how it ended. */
+export interface JournalProcess {
+  stdout: Readable;
+  stderr: Readable;
+  /** Resolves when the process has ended. */
+  exit: Promise<{ code: number | null; signal: string | null; error?: Error }>;
+  kill(): void;
+}
+
+/** Runs argv (`['journalctl', …]`) somewhere: locally by default, over ssh, in a sandbox. */
+export type JournalRunner = (argv: string[]) => JournalProcess;
+
+export interface JournalRunOptions {
+  /** Put in front of the journalctl argv (`['ssh', 'host', '--']`, `['nsenter', '-t', PID, …]`). */
+  prefix?: string[];
+  /** Or run argv yourself. */
+  runner?: JournalRunner;
+  /** The journalctl binary (default `journalctl`). */
+  journalctl?: string;
+  /** Called with journalctl's stderr lines (hints, warnings) that did not make it fail. */
+  onWarning?: (line: string) => void;
+}
+
+/** The MESSAGE_ID of systemd-coredump's "process dumped core" records. */
+export const COREDUMP_MESSAGE_ID = 'fc2e22bc6ee647b6b90729ab34a250b1';
+
+/**
+ * The match terms systemctl uses for a system unit (`add_matches_for_unit`), as journalctl
+ * positional arguments: terms joined by `+` are ORed; within a term different fields are ANDed.
+ */
+export function unitMatchTerms(unit: string): string[][] {
+  const terms = [
+    // the service's own messages
+    [`_SYSTEMD_UNIT=${unit}`],
+    // coredumps of the service
+    [`MESSAGE_ID=${COREDUMP_MESSAGE_ID}`, '_UID=0', `COREDUMP_UNIT=${unit}`],
+    // PID 1 about the service
+    ['_PID=1', `UNIT=${unit}`],
+    // authorized daemons about the service
+    ['_UID=0', `OBJECT_SYSTEMD_UNIT=${unit}`],
+  ];
+  if (unit.endsWith('.slice')) terms.push([`_SYSTEMD_SLICE=${unit}`]);
+  return terms;
+}
+
+/** The match terms systemctl uses for a user unit of `uid` (`add_matches_for_user_unit`). */
+export function userUnitMatchTerms(unit: string, uid: number): string[][] {
+  const u = `_UID=${uid}`;
+  const terms = [
+    // the user service's own messages
+    [`_SYSTEMD_USER_UNIT=${unit}`, u],
+    // the user manager about the service
+    [`USER_UNIT=${unit}`, u],
+    // coredumps of the service
+    [`COREDUMP_USER_UNIT=${unit}`, u, '_UID=0'],
+    // authorized daemons about the service
+    [`OBJECT_SYSTEMD_USER_UNIT=${unit}`, u, '_UID=0'],
+  ];
+  if (unit.endsWith('.slice')) terms.push([`_SYSTEMD_USER_SLICE=${unit}`, u]);
+  return terms;
+}
+
+const FIELD_MATCH = /^[A-Z0-9_]+=/;
+
+function callerUid(): number {
+  return typeof process.getuid === 'function' ? process.getuid() : 0;
+}
+
+/**
+ * The journalctl argv for a query (without the binary). Unit terms are ORed; message ids and
+ * extra matches are ANDed with each of them (journalctl has no parentheses, so they are put into
+ * every term).
+ */
+export function journalArgs(q: JournalQuery): string[] {
+  const args = ['--output=json', '--no-pager', '--all'];
+  if (q.boot === true) args.push('--boot');
+  else if (typeof q.boot === 'string') args.push(`--boot=${q.boot}`);
+  if (q.lines !== undefined) {
+    if (!Number.isInteger(q.lines) || q.lines < 0) throw new RangeError(`lines must be a whole number ≥ 0, not ${q.lines}`);
+    args.push(`--lines=${q.lines}`);
+  }
+  if (q.since !== undefined) args.push(`--since=${q.since}`);
+  if (q.until !== undefined) args.push(`--until=${q.until}`);
+  if (q.directory !== undefined) args.push(`--directory=${q.directory}`);
+  if (q.namespace !== undefined) args.push(`--namespace=${q.namespace}`);
+  const extra: string[] = [];
+  for (const id of q.messageIds ?? []) {
+    if (!/^[0-9a-fA-F]{32}$/.test(id)) throw new RangeError(`invalid message id '${id}': 32 hex digits expected`);
+    extra.push(`MESSAGE_ID=${id.toLowerCase()}`);
+  }
+  for (const m of q.matches ?? []) {
+    if (!FIELD_MATCH.test(m)) throw new RangeError(`invalid journal match '${m}': FIELD=VALUE expected (FIELD in A-Z, 0-9, _)`);
+    extra.push(m);
+  }
+  const uid = q.uid ?? callerUid();
+  const terms = [
+    ...(q.units ?? []).flatMap((u) => unitMatchTerms(u)),
+    ...(q.userUnits ?? []).flatMap((u) => userUnitMatchTerms(u, uid)),
+  ];
+  const positional: string[] = [];
+  if (terms.length === 0) {
+    positional.push(...extra);
+  } else {
+    terms.forEach((t, i) => {
+      if (i > 0) positional.push('+');
+      positional.push(...t, ...extra);
+    });
+  }
+  // a match could look like an option: end the options first
+  if (positional.length > 0) args.push('--', ...positional);
+  return args;
+}
+
+function toValue(v: unknown): JournalValue {
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v) && v.every((b) => typeof b === 'number')) return Buffer.from(v as number[]);
+  return v === null || v === undefined ? '' : String(v);
+}
+
+/** Turn one parsed `journalctl -o json` object into an entry. */
+export function toEntry(obj: Record<string, unknown>): JournalEntry {
+  const fields: Record<string, JournalValue | JournalValue[]> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    // several values: an array of values (strings or byte arrays); one byte array: an array of numbers
+    if (Array.isArray(v) && v.some((x) => typeof x !== 'number')) fields[k] = v.map(toValue);
+    else fields[k] = toValue(v);
+  }
+  const first = (k: string): JournalValue | undefined => {
+    const v = fields[k];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const str = (k: string): string | null => {
+    const v = first(k);
+    return v === undefined ? null : typeof v === 'string' ? v : v.toString('utf8');
+  };
+  const int = (k: string): number | null => {
+    const s = str(k);
+    if (s === null || !/^\d+$/.test(s.trim())) return null;
+    return Number(s.trim());
+  };
+  const msg = first('MESSAGE');
+  return {
+    realtime: int('__REALTIME_TIMESTAMP') ?? 0,
+    monotonic: int('__MONOTONIC_TIMESTAMP') ?? 0,
+    bootId: str('_BOOT_ID') ?? '',
+    cursor: str('__CURSOR') ?? '',
+    pid: int('_PID'),
+    syslogPid: int('SYSLOG_PID'),
+    identifier: str('SYSLOG_IDENTIFIER'),
+    comm: str('_COMM'),
+    message: msg === undefined ? null : typeof msg === 'string' ? msg : msg.toString('utf8'),
+    messageBytes: msg === undefined ? null : typeof msg === 'string' ? Buffer.from(msg, 'utf8') : msg,
+    priority: (() => {
+      const p = int('PRIORITY');
+      return p !== null && p <= 7 ? p : null;
+    })(),
+    messageId: str('MESSAGE_ID'),
+    systemdUnit: str('_SYSTEMD_UNIT'),
+    systemdUserUnit: str('_SYSTEMD_USER_UNIT'),
+    unit: str('UNIT'),
+    userUnit: str('USER_UNIT'),
+    exitCode: str('EXIT_CODE'),
+    exitStatus: int('EXIT_STATUS'),
+    hostname: str('_HOSTNAME'),
+    transport: str('_TRANSPORT'),
+    fields,
+  };
+}
+
+/** The default runner: spawn locally, argument array, no shell. */
+export function spawnRunner(argv: string[]): JournalProcess {
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exit = new Promise<{ code: number | null; signal: string | null; error?: Error }>((resolve) => {
+    child.once('error', (error) => resolve({ code: null, signal: null, error }));
+    child.once('close', (code, signal) => resolve({ code, signal }));
+  });
+  return {
+    stdout: child.stdout,
+    stderr: child.stderr,
+    exit,
+    kill: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    },
+  };
+}
+
+/** journalctl's stderr lines that say it could not read anything. */
+function unavailableReason(stderr: string[]): string | undefined {
+  return stderr.find((l) =>
+    /No journal files were (found|opened)|insufficient permissions|Permission denied|Failed to open|Failed to get|No such file|not found|cannot|Cannot/i.test(l),
+  );
+}
+
+/**
+ * Stream the journal records a query selects, oldest first, as they arrive. Breaking out of the
+ * loop ends journalctl. Throws `JournalUnavailableError` when journalctl cannot run or read.
+ */
+export async function* streamJournal(q: JournalQuery, opts: JournalRunOptions = {}): AsyncGenerator<JournalEntry, void, undefined> {
+  const argv = [...(opts.prefix ?? []), opts.journalctl ?? 'journalctl', ...journalArgs(q)];
+  const proc = (opts.runner ?? spawnRunner)(argv);
+  const stderr: string[] = [];
+  let stderrBytes = 0;
+  proc.stderr.setEncoding('utf8');
+  proc.stderr.on('data', (s: string) => {
+    // keep a bounded amount of stderr: only the first lines matter
+    if (stderrBytes > 16_384) return;
+    stderrBytes += s.length;
+    stderr.push(...s.split('\n').filter((l) => l.trim() !== ''));
+  });
+  const lines = createInterface({ input: proc.stdout, crlfDelay: Infinity });
+  let done = false;
+  try {
+    for await (const line of lines) {
+      if (line.trim() === '') continue;
+      let obj: unknown;
+      try {
+        obj = JSON.parse(line);
+      } catch (cause) {
+        throw new JournalUnavailableError(`journal not available: journalctl wrote something that is not JSON: ${line.slice(0, 80)}`, { cause });
+      }
+      if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) continue;
+      const e = toEntry(obj as Record<string, unknown>);
+      if (q.notBefore !== undefined && q.notBefore > 0 && e.monotonic < q.notBefore) continue;
+      yield e;
+    }
+    done = true;
+  } finally {
+    if (!done) proc.kill();
+    lines.close();
+  }
+  const end = await proc.exit;
+  if (end.error) {
+    const code = (end.error as NodeJS.ErrnoException).code;
+    const what = code === 'ENOENT' ? `${argv[0]} not found` : end.error.message;
+    throw new JournalUnavailableError(`journal not available: ${what}`, { cause: end.error });
+  }
+  if (end.code !== 0 && end.code !== null) {
+    const reason = unavailableReason(stderr) ?? stderr[0];
+    throw new JournalUnavailableError(`journal not available: ${reason ?? `journalctl exited with status ${end.code}`}`, {
+      detail: stderr[0],
+    });
+  }
+  for (const l of stderr) opts.onWarning?.(l);
+}
+
+/** All records a query selects (use `lines` to bound them). */
+export async function readJournal(q: JournalQuery, opts: JournalRunOptions = {}): Promise<JournalEntry[]> {
+  const out: JournalEntry[] = [];
+  for await (const e of streamJournal(q, opts)) out.push(e);
+  return out;
+}
