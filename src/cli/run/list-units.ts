@@ -112,14 +112,22 @@ export async function runListUnits(opts: ListUnitsOptions, io: IO): Promise<void
   renderUnitTable(rows, opts, io);
 }
 
-/** The table and legend, in systemctl's layout (header and rows on stdout, legend on stderr). */
-export function renderUnitTable(rows: UnitRow[], opts: Pick<ListUnitsOptions, 'all' | 'legend' | 'plain' | 'full'>, io: IO): void {
+/**
+ * The table and legend, in systemctl's layout (`output_units_list`): header, rows, legend and
+ * count all on stdout; the header (even over no rows) and the legend only with the legend on.
+ */
+export function renderUnitTable(
+  rows: UnitRow[],
+  opts: Pick<ListUnitsOptions, 'all' | 'legend' | 'plain' | 'full'> & { states?: string[] },
+  io: IO,
+): void {
   const c = colors(io.color);
   const withJob = rows.some((r) => r.job !== null);
   const red = (text: string, bad: boolean): string => (bad ? c.red.bold(text) : text);
   const isBad = (r: UnitRow): boolean => BAD_LOAD.has(r.load) || r.active === 'failed';
   const cols: Column<UnitRow>[] = [];
-  if (!opts.plain) cols.push({ header: '', cell: (r) => (isBad(r) ? (io.unicode ? '●' : '*') : ' '), style: (t, r) => red(t, isBad(r)) });
+  // the marker column is one blank wide even over no rows (systemctl's header "  UNIT …")
+  if (!opts.plain) cols.push({ header: ' ', cell: (r) => (isBad(r) ? (io.unicode ? '●' : '*') : ' '), style: (t, r) => red(t, isBad(r)) });
   cols.push(
     { header: 'UNIT', cell: (r) => r.unit },
     { header: 'LOAD', cell: (r) => r.load, style: (t, r) => red(t, BAD_LOAD.has(r.load)) },
@@ -129,25 +137,33 @@ export function renderUnitTable(rows: UnitRow[], opts: Pick<ListUnitsOptions, 'a
   if (withJob) cols.push({ header: 'JOB', cell: (r) => r.job ?? '' });
   cols.push({ header: 'DESCRIPTION', cell: (r) => r.description, flex: true });
   const text = renderTable(rows, cols, {
-    header: opts.legend && rows.length > 0,
+    header: opts.legend,
     columns: opts.full ? undefined : io.columns,
-    headerStyle: (s) => c.bold.underline(s),
+    headerStyle: (s) => (s.trim() === '' ? s : c.bold.underline(s)),
   });
   io.out.write(text);
-  if (!opts.legend) return;
-  const e = colors(io.errColor);
+  if (opts.legend) io.out.write(unitLegend(rows.length, withJob, { all: opts.all, states: opts.states ?? [] }, io));
+}
+
+/** systemctl 252's legend under list-units (stdout), word for word, plural "units" even for 1. */
+export function unitLegend(count: number, withJob: boolean, opts: { all: boolean; states: string[] }, io: Pick<IO, 'color'>): string {
+  const c = colors(io.color);
   const lines: string[] = [];
-  if (rows.length > 0) {
+  if (count > 0) {
     lines.push(
       '',
       'LOAD   = Reflects whether the unit definition was properly loaded.',
       'ACTIVE = The high-level unit activation state, i.e. generalization of SUB.',
       'SUB    = The low-level unit activation state, values depend on unit type.',
     );
-    if (withJob) lines.push('JOB    = Pending job for the unit.');
-    lines.push('');
+    if (withJob) lines.push('JOB    = Pending job for the unit.', '');
   }
-  const n = `${rows.length} loaded unit${rows.length === 1 ? '' : 's'} listed.`;
-  lines.push(opts.all ? e.bold(n) : `${e.bold(n)} Pass --all to see loaded but inactive units, too.`);
-  io.err.write(`${lines.join('\n')}\n`);
+  const n = `${count} loaded units listed.`;
+  const counted = count > 0 ? c.bold(n) : c.red.bold(n);
+  // the hint names systemctl's verb as systemctl does: stdout stays byte for byte systemctl's
+  const unitFiles = c.gray("To show all installed unit files use 'systemctl list-unit-files'.");
+  if (opts.all || opts.states.includes('inactive')) lines.push(counted, unitFiles);
+  else if (opts.states.length === 0) lines.push(`${counted} ${c.gray('Pass --all to see loaded but inactive units, too.')}`, unitFiles);
+  else lines.push(n);
+  return `${lines.join('\n')}\n`;
 }

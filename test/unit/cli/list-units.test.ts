@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildRows, checkFilters, compareUnits, renderUnitTable, showUnit } from '../../../src/cli/run/list-units.ts';
+import { buildRows, checkFilters, compareUnits, renderUnitTable, showUnit, unitLegend } from '../../../src/cli/run/list-units.ts';
 import type { UnitStatus } from '../../../src/core/types.ts';
 import { memoryIO } from '../../../src/output/io.ts';
 import { InvalidArgumentError } from '../../../src/core/errors.ts';
@@ -71,25 +71,52 @@ describe('list-units filters', () => {
 });
 
 describe('list-units table', () => {
-  it('marks failed units, adds JOB only when a job is pending, legend on stderr', async () => {
+  it('marks failed units, adds JOB only when a job is pending; legend on stdout as systemctl 252', async () => {
     const io = memoryIO();
     const rows = buildRows([unit('a.service', { activeState: 'failed', subState: 'failed' }), unit('b.service', { jobId: 4, jobType: 'start' })], none);
     await renderUnitTable(rows, { all: false, legend: true, plain: false, full: false }, io);
-    const lines = io.stdout().split('\n');
-    assert.equal(lines[0], '  UNIT      LOAD   ACTIVE SUB     JOB   DESCRIPTION');
-    assert.equal(lines[1], '● a.service loaded failed failed        desc of a.service');
-    assert.equal(lines[2], '  b.service loaded active running start desc of b.service');
-    assert.match(io.stderr(), /JOB    = Pending job for the unit\./);
-    assert.match(io.stderr(), /2 loaded units listed\. Pass --all/);
+    assert.equal(
+      io.stdout(),
+      [
+        '  UNIT      LOAD   ACTIVE SUB     JOB   DESCRIPTION',
+        '● a.service loaded failed failed        desc of a.service',
+        '  b.service loaded active running start desc of b.service',
+        '',
+        'LOAD   = Reflects whether the unit definition was properly loaded.',
+        'ACTIVE = The high-level unit activation state, i.e. generalization of SUB.',
+        'SUB    = The low-level unit activation state, values depend on unit type.',
+        'JOB    = Pending job for the unit.',
+        '',
+        '2 loaded units listed. Pass --all to see loaded but inactive units, too.',
+        "To show all installed unit files use 'systemctl list-unit-files'.",
+        '',
+      ].join('\n'),
+    );
+    assert.equal(io.stderr(), '');
   });
-  it('--no-legend prints rows only; no rows → only the count', async () => {
+  it('--no-legend prints rows only', async () => {
     const io = memoryIO();
     await renderUnitTable(buildRows([unit('a.service')], none), { all: false, legend: false, plain: true, full: false }, io);
     assert.equal(io.stdout(), 'a.service loaded active running desc of a.service\n');
     assert.equal(io.stderr(), '');
-    const io2 = memoryIO();
-    await renderUnitTable([], { all: true, legend: true, plain: false, full: false }, io2);
-    assert.equal(io2.stdout(), '');
-    assert.equal(io2.stderr(), '0 loaded units listed.\n');
+  });
+  it('no rows: the header over nothing, then the count (plural, as systemctl)', async () => {
+    const io = memoryIO();
+    await renderUnitTable([], { all: true, legend: true, plain: false, full: false }, io);
+    assert.equal(io.stdout(), "  UNIT LOAD ACTIVE SUB DESCRIPTION\n0 loaded units listed.\nTo show all installed unit files use 'systemctl list-unit-files'.\n");
+    const plain = memoryIO();
+    await renderUnitTable([], { all: false, legend: true, plain: true, full: false }, plain);
+    assert.equal(
+      plain.stdout(),
+      "UNIT LOAD ACTIVE SUB DESCRIPTION\n0 loaded units listed. Pass --all to see loaded but inactive units, too.\nTo show all installed unit files use 'systemctl list-unit-files'.\n",
+    );
+    const none2 = memoryIO();
+    await renderUnitTable([], { all: false, legend: false, plain: false, full: false }, none2);
+    assert.equal(none2.stdout(), '');
+  });
+  it('the count line follows --all and --state as systemctl', () => {
+    const io = memoryIO();
+    assert.match(unitLegend(1, false, { all: false, states: ['failed'] }, io), /\n1 loaded units listed\.\n$/);
+    assert.match(unitLegend(1, false, { all: false, states: ['inactive'] }, io), /\n1 loaded units listed\.\nTo show all installed unit files use 'systemctl list-unit-files'\.\n$/);
   });
 });
