@@ -36,3 +36,4 @@ export {
   type JournalRunner,
   type JournalRunOptions,
 } from './core/journal.js';
+export { expandUnitNames, mangleUnitNames, globShowsUnit, startGlobWarning, type ExpandOptions, type ExpandResult } from './core/expand.js';
