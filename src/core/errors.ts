@@ -82,13 +82,29 @@ export class SystemdError extends Error {
   }
 }
 
-/** The caller is not allowed to do this (exit 4). */
+/**
+ * D-Bus errors systemctl maps to exit 4 (`translate_bus_error_to_exit_status`). The other
+ * permission errors (InteractiveAuthorizationRequired, polkit's own) are exit 1 there.
+ */
+const EXIT_NOPERMISSION_ERRORS = new Set([
+  'org.freedesktop.DBus.Error.AccessDenied',
+  'org.freedesktop.systemd1.OnlyByDependency',
+  'org.freedesktop.systemd1.NoIsolation',
+  'org.freedesktop.systemd1.TransactionIsDestructive',
+]);
+
+/**
+ * The caller is not allowed to do this: exit 4 for AccessDenied & co (and for our own checks,
+ * such as the sandbox needing root), exit 1 for InteractiveAuthorizationRequired and polkit's
+ * errors, as systemctl. `isPermission` is `true` for all of them.
+ */
 export class PermissionError extends SystemdError {
   override name = 'PermissionError';
   override get isPermission(): boolean {
     return true;
   }
   override get exitCode(): ExitCodeValue {
+    if (this.dbusName !== undefined && !EXIT_NOPERMISSION_ERRORS.has(this.dbusName)) return ExitCode.FAILURE;
     return ExitCode.NO_PERMISSION;
   }
 }

@@ -14,8 +14,9 @@ import {
 describe('fromDBusError', () => {
   const cases: [string, Function, number, boolean, boolean][] = [
     ['org.freedesktop.DBus.Error.AccessDenied', PermissionError, 4, true, false],
-    ['org.freedesktop.DBus.Error.InteractiveAuthorizationRequired', PermissionError, 4, true, false],
-    ['org.freedesktop.PolicyKit1.Error.NotAuthorized', PermissionError, 4, true, false],
+    ['org.freedesktop.DBus.Error.InteractiveAuthorizationRequired', PermissionError, 1, true, false],
+    ['org.freedesktop.systemd1.TransactionIsDestructive', PermissionError, 4, true, false],
+    ['org.freedesktop.PolicyKit1.Error.NotAuthorized', PermissionError, 1, true, false],
     ['org.freedesktop.systemd1.NoSuchUnit', NoSuchUnitError, 5, false, true],
     ['org.freedesktop.systemd1.JobTypeNotApplicable', NotApplicableError, 3, false, false],
     ['org.freedesktop.DBus.Error.NotSupported', NotApplicableError, 3, false, false],
