@@ -7,6 +7,7 @@
 import type { ConnectOptions } from '../core/bus.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import type { IO } from '../output/io.js';
+import { hostList } from './fleet.js';
 
 /** The flags every verb accepts (`sysherd --user list-units`, `sysherd list-units --json`). */
 export interface GlobalOptions {
@@ -73,6 +74,9 @@ export function connectOptions(g: GlobalOptions): ConnectOptions {
   if (g.address) opts.address = g.address;
   if (g.timeout !== undefined) opts.timeout = parseTimeout(g.timeout);
   if (g.askPassword) opts.interactive = true;
+  const hosts = hostList(g);
+  if (hosts.length > 1) throw new InvalidArgumentError(`this verb takes one host, not ${hosts.length}`, { hint: 'run it once per host' });
+  if (hosts.length === 1) opts.host = hosts[0]!;
   return opts;
 }
 

@@ -10,6 +10,7 @@ import { escapeTerminal } from '../output/escape.js';
 import { wasInterrupted } from './interrupt.js';
 import type { IO } from '../output/io.js';
 import { collectList, collectRepeat, normalizeArgv } from './context.js';
+import { hostList, isFleet, parallelOf, splitHostFlags, verbOf } from './fleet.js';
 import { registerListUnits } from './list-units.js';
 import { registerLifecycle } from './lifecycle.js';
 import { registerJobs } from './jobs.js';
@@ -167,11 +168,38 @@ export function withDefaultVerb(argv: string[]): string[] {
 
 /** Run the CLI. Resolves with the exit code; never throws, never calls process.exit. */
 export async function main(argv: string[], io: IO): Promise<number> {
-  const program = buildProgram(io);
+  let line: string[];
   try {
-    await program.parseAsync(withDefaultVerb(normalizeArgv(argv)), { from: 'user' });
-    return io.exitCode ?? 0;
+    line = withDefaultVerb(normalizeArgv(argv));
+    // a fleet (`-H a,b`, `--hosts FILE`): the verb runs once per host, outputs merged (run/fleet.ts)
+    const { flags, rest } = splitHostFlags(line, VALUE_OPTIONS);
+    const verb = verbOf(line, VALUE_OPTIONS);
+    if (!NOT_FANNED_OUT.has(verb ?? '') && !line.some((a) => a === '-h' || a === '--help' || a === '--version')) {
+      const hosts = hostList(flags);
+      if (isFleet(flags, hosts)) {
+        const parallel = parallelOf(flags);
+        const { runFleet } = await import('./run/fleet.js');
+        return await runFleet({ hosts, parallel, argv: rest, verb }, io, (hostArgv, hostIO) => runLine(hostArgv, hostIO, false));
+      }
+    }
   } catch (err) {
     return reportError(err, io);
   }
+  return (await runLine(line, io, true)).code;
 }
+
+/** Verbs that take a fleet themselves (watch merges live streams) or have no host at all. */
+const NOT_FANNED_OUT = new Set(['watch', 'sandbox', 'demo', 'complete', 'completion', 'help']);
+
+/** Run one parsed command line; `report`: print the error (else only return it with its code). */
+async function runLine(line: string[], io: IO, report: boolean): Promise<{ code: number; error?: unknown }> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(line, { from: 'user' });
+    return { code: io.exitCode ?? 0 };
+  } catch (err) {
+    return { code: reportError(err, report ? io : { ...io, err: DISCARD }), error: err };
+  }
+}
+
+const DISCARD = { write: () => true } as unknown as NodeJS.WritableStream;

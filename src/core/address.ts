@@ -17,6 +17,10 @@ export interface BusTarget {
   direct: boolean;
   /** Where the address came from, for error messages ("from DBUS_SYSTEM_BUS_ADDRESS"). */
   source: string;
+  /** A transport that is not an address: opens the stream to speak D-Bus on (ssh to a host). */
+  stream?: () => NodeJS.ReadWriteStream & NodeJS.EventEmitter;
+  /** How long connecting may take (default: the call timeout). */
+  connectTimeout?: number;
 }
 
 export const SYSTEM_BUS_SOCKET = '/run/dbus/system_bus_socket';
@@ -90,4 +94,68 @@ export function resolveBusTargets(inp: AddressInputs): { targets: BusTarget[]; r
     reason:
       'neither DBUS_SESSION_BUS_ADDRESS nor XDG_RUNTIME_DIR is set; log in with a user session (or set DBUS_SESSION_BUS_ADDRESS)',
   };
+}
+
+/** A remote host as `-H` takes it: `[USER@]HOST[:PORT]`, `[USER@][IPV6]:PORT`. */
+export interface RemoteHost {
+  host: string;
+  user?: string;
+  port?: number;
+}
+
+/**
+ * Parse `-H`'s value as systemctl does (`[USER@]HOST[:PORT]`; an IPv6 address in brackets when a
+ * port follows). Throws a plain `Error` with the reason for anything else (the caller words it).
+ */
+export function parseHost(spec: string): RemoteHost {
+  const s = spec.trim();
+  let rest = s;
+  let user: string | undefined;
+  const at = rest.lastIndexOf('@');
+  if (at >= 0) {
+    user = rest.slice(0, at);
+    rest = rest.slice(at + 1);
+    if (user === '' || /[\s/]/.test(user) || user.startsWith('-')) throw new Error(`invalid user in host '${spec}'`);
+  }
+  let host: string;
+  let port: string | undefined;
+  if (rest.startsWith('[')) {
+    const close = rest.indexOf(']');
+    if (close < 0) throw new Error(`invalid host '${spec}': missing ']'`);
+    host = rest.slice(1, close);
+    const after = rest.slice(close + 1);
+    if (after !== '') {
+      if (!after.startsWith(':')) throw new Error(`invalid host '${spec}'`);
+      port = after.slice(1);
+    }
+  } else {
+    const colon = rest.indexOf(':');
+    if (colon >= 0 && rest.indexOf(':', colon + 1) >= 0) {
+      host = rest; // a bare IPv6 address: no port
+    } else if (colon >= 0) {
+      host = rest.slice(0, colon);
+      port = rest.slice(colon + 1);
+    } else {
+      host = rest;
+    }
+  }
+  if (host === '' || host.startsWith('-') || /[\s/'"\\`$;&|<>()]/.test(host)) throw new Error(`invalid host name in '${spec}'`);
+  const out: RemoteHost = { host };
+  if (user !== undefined) out.user = user;
+  if (port !== undefined) {
+    if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) throw new Error(`invalid port in host '${spec}'`);
+    out.port = Number(port);
+  }
+  return out;
+}
+
+/** Back to `[USER@]HOST[:PORT]` (IPv6 in brackets when a port follows). */
+export function formatHost(h: RemoteHost): string {
+  const host = h.port !== undefined && h.host.includes(':') ? `[${h.host}]` : h.host;
+  return `${h.user !== undefined ? `${h.user}@` : ''}${host}${h.port !== undefined ? `:${h.port}` : ''}`;
+}
+
+/** The target of a remote host: not a D-Bus address but a label (the stream comes from ssh). */
+export function remoteLabel(h: RemoteHost): string {
+  return `ssh://${formatHost(h)}`;
 }

@@ -1,0 +1,251 @@
+/**
+ * The remote transport, as `systemctl -H`: the bus of a remote manager is the stdio of
+ * `ssh -xT [-p PORT] [-l USER] -- HOST systemd-stdio-bridge [--user]`.
+ *
+ * We run the user's own `ssh` (from PATH, with their config, agent and known_hosts) and never
+ * see a password or a key. Without a terminal on stdin ssh runs with `BatchMode=yes`, so a
+ * refused key or an unknown host key fails at once instead of prompting a script to death; every
+ * connection has a connect timeout. When ssh ends before the bus answers, its last stderr line
+ * ("Permission denied (publickey)", "Could not resolve hostname", "systemd-stdio-bridge: not
+ * found") is the reason given, in one line naming the host.
+ *
+ * D-Bus authentication over the bridge: the bridge is an sd-bus server with anonymous
+ * authentication on, so it accepts `AUTH EXTERNAL <our uid>` as sd-bus sends it over ssh
+ * (dbus-next's first method); who we are on the host is ssh's business.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { Duplex } from 'node:stream';
+import { type BusKind, type BusTarget, type RemoteHost, formatHost, parseHost, remoteLabel } from './address.js';
+import { ConnectionError, InvalidArgumentError } from './errors.js';
+
+export { type RemoteHost, parseHost, formatHost } from './address.js';
+
+/** Default connect timeout for a remote host (ssh's own TCP/auth and the bridge's answer). */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
+
+export interface SshOptions {
+  /** `BatchMode=yes`: never prompt. Default: when stdin is not a terminal. */
+  batch?: boolean;
+  /** ssh's ConnectTimeout, in ms (rounded up to seconds). */
+  connectTimeout?: number;
+}
+
+/** Does ssh run without prompting here (stdin is not a terminal)? */
+export function defaultBatch(): boolean {
+  return process.stdin.isTTY !== true;
+}
+
+/**
+ * The argv of `ssh` that runs `command` (already quoted for the remote shell) on `host`:
+ * `['-xT', '-o', 'BatchMode=yes', …, '-p', PORT, '-l', USER, '--', HOST, COMMAND…]`.
+ */
+export function sshArgv(host: RemoteHost, command: string[], opts: SshOptions = {}): string[] {
+  const args = ['-xT'];
+  if (opts.batch ?? defaultBatch()) args.push('-o', 'BatchMode=yes');
+  const secs = Math.max(1, Math.ceil((opts.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS) / 1000));
+  args.push('-o', `ConnectTimeout=${secs}`, '-o', 'ServerAliveInterval=15', '-o', 'ServerAliveCountMax=3');
+  if (host.port !== undefined) args.push('-p', String(host.port));
+  if (host.user !== undefined) args.push('-l', host.user);
+  args.push('--', host.host, ...command);
+  return args;
+}
+
+/** `systemd-stdio-bridge`, or `systemd-stdio-bridge --user` for the remote user's manager. */
+export function bridgeCommand(kind: BusKind): string[] {
+  return kind === 'user' ? ['systemd-stdio-bridge', '--user'] : ['systemd-stdio-bridge'];
+}
+
+/**
+ * One word for a POSIX shell: as it is when it is made only of safe characters, else in single
+ * quotes (`'` becomes `'\''`). ssh joins its command words with spaces and the remote shell
+ * splits them again, so every word of a remote command goes through this.
+ */
+export function shellQuote(word: string): string {
+  if (word !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** `ssh` argv that runs `argv` on the host, each word quoted for the remote shell. */
+export function remoteCommandArgv(host: RemoteHost | string, argv: string[], opts: SshOptions = {}): string[] {
+  const h = typeof host === 'string' ? parseHost(host) : host;
+  return sshArgv(h, argv.map(shellQuote), opts);
+}
+
+/** The ssh program: `ssh` from PATH, as systemctl (`unixexec:path=ssh`). */
+export const SSH = 'ssh';
+
+/** The last non-empty line of ssh's stderr, cleaned for one line of our own. */
+function lastLine(text: string): string | undefined {
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+  const l = lines[lines.length - 1];
+  return l?.replace(/\.$/, '');
+}
+
+/** Why ssh ended, in words. */
+export function sshFailure(code: number | null, signal: NodeJS.Signals | null, stderr: string): string {
+  const said = lastLine(stderr);
+  if (said) return said;
+  if (code === 127) return 'systemd-stdio-bridge not found on the host';
+  if (signal) return `ssh was killed by ${signal}`;
+  return code === 0 ? 'ssh ended' : `ssh exited with status ${code}`;
+}
+
+const STDERR_KEEP = 4096;
+
+/**
+ * A duplex stream over `ssh … systemd-stdio-bridge`: writes go to ssh's stdin, ssh's stdout is
+ * read. It emits `connect` once ssh is running (as a socket does). When ssh ends, the stream
+ * fails with a `ConnectionError` naming the host and ssh's reason; destroying the stream kills
+ * ssh. ssh's stderr is kept (its last 4 KiB) for that reason, and otherwise discarded.
+ */
+export class SshStream extends Duplex {
+  readonly host: RemoteHost;
+  readonly child: ChildProcess;
+  private stderr = '';
+  private exited = false;
+  /** Has the bridge said anything yet? (Then an end is a lost connection, not a failed one.) */
+  private answered = false;
+
+  constructor(host: RemoteHost, command: string[], opts: SshOptions & { ssh?: string; env?: NodeJS.ProcessEnv } = {}) {
+    super({ allowHalfOpen: false });
+    this.host = host;
+    const label = formatHost(host);
+    const child = spawn(opts.ssh ?? SSH, sshArgv(host, command, opts), {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: opts.env ?? process.env,
+    });
+    this.child = child;
+    child.once('spawn', () => this.emit('connect'));
+    child.once('error', (e: NodeJS.ErrnoException) => {
+      this.exited = true;
+      const why = e.code === 'ENOENT' ? 'ssh is not installed (not found on PATH)' : e.message;
+      this.destroy(new ConnectionError(`cannot reach ${label} over ssh: ${why}`, { address: `ssh://${label}`, cause: e }));
+    });
+    child.stdout!.on('data', (chunk: Buffer) => {
+      this.answered = true;
+      if (!this.push(chunk)) child.stdout!.pause();
+    });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString('utf8')).slice(-STDERR_KEEP);
+    });
+    child.stdin!.on('error', () => {
+      /* ssh went away: its exit says why */
+    });
+    child.once('close', (code, signal) => {
+      this.exited = true;
+      if (this.destroyed) return;
+      const why = sshFailure(code, signal, this.stderr);
+      const msg = this.answered ? `lost the connection to ${label} over ssh: ${why}` : `cannot reach ${label} over ssh: ${why}`;
+      this.destroy(new ConnectionError(msg, { address: `ssh://${label}` }));
+    });
+  }
+
+  override _read(): void {
+    this.child.stdout?.resume();
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    const stdin = this.child.stdin;
+    if (!stdin || stdin.destroyed) {
+      cb();
+      return;
+    }
+    stdin.write(chunk, () => cb());
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    this.child.stdin?.end();
+    cb();
+  }
+
+  override _destroy(err: Error | null, cb: (err: Error | null) => void): void {
+    if (!this.exited) {
+      this.exited = true;
+      this.child.stdin?.destroy();
+      this.child.kill('SIGTERM');
+    }
+    this.child.stdout?.destroy();
+    this.child.stderr?.destroy();
+    cb(err);
+  }
+}
+
+/** Open the bus of `kind` on a remote host: `ssh … HOST systemd-stdio-bridge [--user]`. */
+export function openBridge(host: string | RemoteHost, kind: BusKind, opts: SshOptions & { env?: NodeJS.ProcessEnv } = {}): SshStream {
+  const h = typeof host === 'string' ? parseHost(host) : host;
+  return new SshStream(h, bridgeCommand(kind), opts);
+}
+
+/** What a remote command printed, and how it ended. */
+export interface RemoteResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Run `argv` on the host over ssh and collect its output (for `journalctl --output=json` and
+ * kin). Fails with a `ConnectionError` naming the host when ssh itself fails (exit 255).
+ */
+export function runRemote(host: string | RemoteHost, argv: string[], opts: SshOptions & { env?: NodeJS.ProcessEnv; timeout?: number; maxBuffer?: number } = {}): Promise<RemoteResult> {
+  const h = typeof host === 'string' ? parseHost(host) : host;
+  const label = formatHost(h);
+  const max = opts.maxBuffer ?? 64 * 1024 * 1024;
+  return new Promise((resolve, reject) => {
+    const child = spawn(SSH, remoteCommandArgv(h, argv, opts), { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env });
+    const out: Buffer[] = [];
+    let size = 0;
+    let err = '';
+    let timer: NodeJS.Timeout | undefined;
+    if (opts.timeout !== undefined) {
+      timer = setTimeout(() => {
+        child.kill('SIGTERM');
+        reject(new ConnectionError(`cannot reach ${label} over ssh: no answer within ${Math.round(opts.timeout! / 100) / 10} s`, { address: `ssh://${label}` }));
+      }, opts.timeout);
+    }
+    child.stdout.on('data', (b: Buffer) => {
+      size += b.length;
+      if (size <= max) out.push(b);
+    });
+    child.stderr.on('data', (b: Buffer) => {
+      err = (err + b.toString('utf8')).slice(-STDERR_KEEP);
+    });
+    child.once('error', (e: NodeJS.ErrnoException) => {
+      if (timer) clearTimeout(timer);
+      const why = e.code === 'ENOENT' ? 'ssh is not installed (not found on PATH)' : e.message;
+      reject(new ConnectionError(`cannot reach ${label} over ssh: ${why}`, { address: `ssh://${label}`, cause: e }));
+    });
+    child.once('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      if (code === 255) {
+        reject(new ConnectionError(`cannot reach ${label} over ssh: ${sshFailure(code, signal, err)}`, { address: `ssh://${label}` }));
+        return;
+      }
+      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: err });
+    });
+  });
+}
+
+/**
+ * The bus target of a remote host for `Bus.connect({ host })`. The connect timeout is the call
+ * timeout when it is shorter than the default's 15 s. A bad host spec is an `InvalidArgumentError`.
+ */
+export function remoteTarget(spec: string, kind: BusKind, opts: { timeout?: number; batch?: boolean; env?: NodeJS.ProcessEnv } = {}): BusTarget {
+  let h: RemoteHost;
+  try {
+    h = parseHost(spec);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message, { hint: 'use [USER@]HOST[:PORT]' });
+  }
+  const connectTimeout = Math.min(opts.timeout ?? DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS);
+  const ssh: SshOptions & { env?: NodeJS.ProcessEnv } = { connectTimeout };
+  if (opts.batch !== undefined) ssh.batch = opts.batch;
+  if (opts.env !== undefined) ssh.env = opts.env;
+  return {
+    address: remoteLabel(h),
+    direct: false,
+    source: 'over ssh',
+    connectTimeout,
+    stream: () => openBridge(h, kind, ssh),
+  };
+}
