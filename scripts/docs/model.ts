@@ -92,6 +92,11 @@ function argValue(cmd: Command, name: string, choices: readonly string[] | undef
 
 /** The `Examples:` block that `.addHelpText('after', …)` appends to a command's help. */
 export function helpExamples(cmd: Command): string[] {
+  return helpBlock(cmd, 'Examples?');
+}
+
+/** The indented lines under `TITLE:` in the text appended to a command's help. */
+export function helpBlock(cmd: Command, title: string): string[] {
   let text = '';
   const write = (s: string): void => {
     text += s;
@@ -100,7 +105,7 @@ export function helpExamples(cmd: Command): string[] {
   const emit = (c: Command, event: string): boolean => (c as unknown as NodeJS.EventEmitter).emit(event, { error: false, command: cmd, write });
   emit(cmd, 'afterHelp');
   for (let p: Command | null = cmd; p; p = p.parent) emit(p, 'afterAllHelp');
-  const m = /(?:^|\n)Examples?:\n((?:[ \t]+\S.*(?:\n|$))+)/.exec(text);
+  const m = new RegExp(`(?:^|\\n)${title}:\\n((?:[ \\t]+\\S.*(?:\\n|$))+)`).exec(text);
   if (!m) return [];
   return m[1]!
     .split('\n')
@@ -137,6 +142,12 @@ function modelOf(cmd: Command, path: string[]): CommandModel {
     if (!args.some((x) => x.name === a.name())) {
       args.push({ name: a.name(), required: a.required, variadic: a.variadic, description: a.description, value: argValue(cmd, a.name(), a.argChoices) });
     }
+  }
+  // `herd ACTION [SERVICE…]`: the actions are listed in its help (an "Actions:" block)
+  const actions = helpBlock(cmd, 'Actions');
+  if (actions.length > 0 && args.length === 1 && args[0]!.variadic) {
+    const words = [...new Set(actions.flatMap((l) => l.split(/\s{2,}/)[0]!.replace(/\[[^\]]*\]/g, '').split(/\s*\|\s*/).map((w) => w.split(/\s+/)[0]!)))].filter((w) => /^[a-z][\w?-]*$/.test(w));
+    args.splice(0, 1, { name: 'action', required: false, variadic: false, description: 'the action', value: { kind: 'words', words } }, { name: 'service', required: false, variadic: true, description: 'services and arguments', value: { kind: 'live' } });
   }
   const commands = help.visibleCommands(cmd).map((c) => modelOf(c, [...path, c.name()]));
   return {
