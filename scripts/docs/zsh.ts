@@ -111,7 +111,7 @@ _sysherd_verbs() {
 ${all.map((c) => commandFunction(c).join('\n')).join('\n\n')}
 
 _sysherd() {
-  # the whole line up to the cursor, for `sysherd __complete --` (the verb, --user)
+  # the whole line up to the cursor, for sysherd __complete -- (the verb, --user)
   _sysherd_line=("\${(@)words[2,CURRENT-1]}")
   _sysherd_cmd "$@"
 }
