@@ -17,6 +17,7 @@ import type {
   KillWhom,
   UnitFileChange,
   UnitFileEntry,
+  UnitProcess,
   UnitStatus,
 } from './types.js';
 import { UnitObject } from './unit.js';
@@ -138,6 +139,15 @@ export class Manager {
   async getUnitByPID(pid: number): Promise<UnitObject> {
     const [path] = await this.call('GetUnitByPID', 'u', [pid]);
     return new UnitObject(this.bus, path as string);
+  }
+
+  /**
+   * GetUnitProcesses(s name): every process in the unit's cgroup tree, as `(cgroup path, pid,
+   * command line)` (the command line as systemd quotes it, from /proc of the machine it runs on).
+   */
+  async getUnitProcesses(name: string): Promise<UnitProcess[]> {
+    const [procs] = await this.call('GetUnitProcesses', 's', [name]);
+    return (procs as unknown[][]).map((p) => ({ cgroup: p[0] as string, pid: p[1] as number, command: p[2] as string }));
   }
 
   // ── jobs ───────────────────────────────────────────────────────────────────────────────

@@ -124,3 +124,12 @@ export interface EnqueuedJob {
   jobType: JobType;
   affected: { id: number; jobPath: string; unit: string; unitPath: string; jobType: JobType }[];
 }
+
+/** One entry of GetUnitProcesses, `a(sus)`. */
+export interface UnitProcess {
+  /** The cgroup path, relative to the manager's root (`/system.slice/nginx.service`). */
+  cgroup: string;
+  pid: number;
+  /** The command line as systemd quotes it (may hold anything: escape before printing). */
+  command: string;
+}

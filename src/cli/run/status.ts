@@ -1,0 +1,839 @@
+/**
+ * `status [PATTERN…|PID…]`: systemctl 252's `print_status_info` (src/systemctl/systemctl-show.c),
+ * section by section, from one GetAll per interface, GetUnitProcesses and the journal. Records
+ * are built once (`UnitStatusRecord`), then rendered once: systemctl's text or JSON.
+ * With no unit: the manager's overview (`show_system_status`).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as util from 'node:util';
+
+import type { ConnectOptions } from '../../core/bus.js';
+import { InvalidArgumentError, SystemdError } from '../../core/errors.js';
+import { type JournalEntry, type JournalRunOptions, readJournal } from '../../core/journal.js';
+import { Manager } from '../../core/manager.js';
+import { expandUnitNames } from '../../core/expand.js';
+import type { UnitProcess, UnitStatus } from '../../core/types.js';
+import type { UnitInterface, UnitObject } from '../../core/unit.js';
+import { ASCII_TREE, UNICODE_TREE, renderCgroupTree } from '../../output/cgroup-tree.js';
+import { escapeTerminal } from '../../output/escape.js';
+import type { IO } from '../../output/io.js';
+import { type JournalOutputMode, entryToJson, isJournalOutputMode, renderEntries } from '../../output/journal-format.js';
+import { writeJson } from '../../output/json.js';
+import { formatBytes, formatTimespan, formatTimestamp, formatTimestampRelative, nowMicros } from '../../output/time.js';
+import { compareUnits, showUnit } from './list-units.js';
+
+export interface StatusOptions {
+  /** Unit names, patterns or PIDs, as typed. */
+  args: string[];
+  /** `-n`: journal lines per unit (default 10). */
+  lines: number;
+  /** `-o`: the journal's output mode (default `short`). */
+  output: JournalOutputMode;
+  /** `-l/--full`. */
+  full: boolean;
+  /** `-a/--all`: also every unit after the overview; journal fields shown in full. */
+  all: boolean;
+  quiet: boolean;
+  states: string[];
+  types: string[];
+  /** JSON output and its form, `null` for systemctl's text. */
+  json: 'pretty' | 'short' | null;
+  connect: ConnectOptions;
+  /** Whether output goes through a pager (lines are not cut then, as systemctl). */
+  pager?: boolean;
+  /** How to run journalctl (`false`: do not read the journal, e.g. a remote manager). */
+  journal?: JournalRunOptions | false;
+}
+
+/** A point in time: ISO 8601 (UTC, ms) and µs since the epoch. */
+export interface Timestamp {
+  iso: string;
+  usec: number;
+}
+
+export interface ExecRecord {
+  /** The property: `ExecStart`, `ExecStartPre`, … */
+  property: string;
+  path: string;
+  argv: string[];
+  pid: number;
+  /** `exited`, `killed`, `dumped`, … (`null` while it runs). */
+  code: string | null;
+  /** Exit status, or signal number when killed. */
+  status: number;
+  start: Timestamp | null;
+  exit: Timestamp | null;
+}
+
+export interface UnitStatusRecord {
+  unit: string;
+  description: string;
+  following: string | null;
+  loadState: string;
+  loadError: { name: string; message: string } | null;
+  fragmentPath: string | null;
+  sourcePath: string | null;
+  dropIns: string[];
+  unitFileState: string | null;
+  unitFilePreset: string | null;
+  transient: boolean;
+  activeState: string;
+  subState: string;
+  freezerState: string | null;
+  result: string | null;
+  /** When the unit entered its current state (what systemctl prints after "since"). */
+  since: Timestamp | null;
+  timestamps: {
+    stateChange: Timestamp | null;
+    activeEnter: Timestamp | null;
+    activeExit: Timestamp | null;
+    inactiveEnter: Timestamp | null;
+    inactiveExit: Timestamp | null;
+  };
+  /** The main process (running or last), `null` when none. */
+  mainPid: number | null;
+  /** Whether the main PID is running now. */
+  mainRunning: boolean;
+  /** How the main process ended, when it did. */
+  mainExit: { code: string; status: number } | null;
+  controlPid: number | null;
+  statusText: string | null;
+  statusErrno: number | null;
+  exec: ExecRecord[];
+  triggeredBy: { unit: string; activeState: string }[];
+  triggers: { unit: string; activeState: string }[];
+  documentation: string[];
+  cgroup: string | null;
+  processes: UnitProcess[];
+  resources: {
+    tasks: number | null;
+    tasksMax: number | null;
+    memory: number | null;
+    memoryMin: number | null;
+    memoryLow: number | null;
+    memoryHigh: number | null;
+    memoryMax: number | null;
+    memorySwapMax: number | null;
+    memoryAvailable: number | null;
+    cpuNsec: number | null;
+    ipIngressBytes: number | null;
+    ipEgressBytes: number | null;
+    ioReadBytes: number | null;
+    ioWriteBytes: number | null;
+  };
+  /** The unit's last journal records (`-n`), as `journalctl -o json` objects; `null` when not read. */
+  journal: Record<string, unknown>[] | null;
+  /** Why the journal could not be read, `null` when it could. */
+  journalError: string | null;
+}
+
+/** The raw material of one unit, for the text renderer. */
+interface Gathered {
+  name: string;
+  u: Record<string, unknown>;
+  t: Record<string, unknown>;
+  processes: UnitProcess[];
+  processesError: string | null;
+  triggeredBy: { unit: string; activeState: string }[];
+  triggers: { unit: string; activeState: string }[];
+  entries: JournalEntry[] | null;
+  journalError: string | null;
+}
+
+const TYPE_INTERFACE: Record<string, UnitInterface> = {
+  service: 'org.freedesktop.systemd1.Service',
+  socket: 'org.freedesktop.systemd1.Socket',
+  timer: 'org.freedesktop.systemd1.Timer',
+  mount: 'org.freedesktop.systemd1.Mount',
+  automount: 'org.freedesktop.systemd1.Automount',
+  swap: 'org.freedesktop.systemd1.Swap',
+  path: 'org.freedesktop.systemd1.Path',
+  slice: 'org.freedesktop.systemd1.Slice',
+  scope: 'org.freedesktop.systemd1.Scope',
+  target: 'org.freedesktop.systemd1.Target',
+  device: 'org.freedesktop.systemd1.Device',
+};
+
+/** The exec properties systemctl's status reads, in the order systemd's vtables list them. */
+const EXEC_PROPERTIES = ['ExecCondition', 'ExecStartPre', 'ExecStart', 'ExecStartPost', 'ExecReload', 'ExecStopPre', 'ExecStop', 'ExecStopPost'];
+
+const SIGCHLD_CODES: Record<number, string> = { 1: 'exited', 2: 'killed', 3: 'dumped', 4: 'trapped', 5: 'stopped', 6: 'continued' };
+
+/** systemd's `exit_status_to_string(…, EXIT_STATUS_LIBC | EXIT_STATUS_SYSTEMD)`. */
+const EXIT_STATUS: Record<number, string> = {
+  0: 'SUCCESS',
+  1: 'FAILURE',
+  200: 'CHDIR',
+  201: 'NICE',
+  202: 'FDS',
+  203: 'EXEC',
+  204: 'MEMORY',
+  205: 'LIMITS',
+  206: 'OOM_ADJUST',
+  207: 'SIGNAL_MASK',
+  208: 'STDIN',
+  209: 'STDOUT',
+  210: 'CHROOT',
+  211: 'IOPRIO',
+  212: 'TIMERSLACK',
+  213: 'SECUREBITS',
+  214: 'SETSCHEDULER',
+  215: 'CPUAFFINITY',
+  216: 'GROUP',
+  217: 'USER',
+  218: 'CAPABILITIES',
+  219: 'CGROUP',
+  220: 'SETSID',
+  221: 'CONFIRM',
+  222: 'STDERR',
+  224: 'PAM',
+  225: 'NETWORK',
+  226: 'NAMESPACE',
+  227: 'NO_NEW_PRIVILEGES',
+  228: 'SECCOMP',
+  229: 'SELINUX_CONTEXT',
+  230: 'PERSONALITY',
+  231: 'APPARMOR_PROFILE',
+  232: 'ADDRESS_FAMILIES',
+  233: 'RUNTIME_DIRECTORY',
+  235: 'CHOWN',
+  236: 'SMACK_PROCESS_LABEL',
+  237: 'KEYRING',
+  238: 'STATE_DIRECTORY',
+  239: 'CACHE_DIRECTORY',
+  240: 'LOGS_DIRECTORY',
+  241: 'CONFIGURATION_DIRECTORY',
+  242: 'NUMA_POLICY',
+  243: 'CREDENTIALS',
+  245: 'BPF',
+  255: 'EXCEPTION',
+};
+
+/** systemd's `signal_to_string`: `TERM`, `KILL`, `RTMIN+3`, or the number. */
+export function signalName(n: number): string {
+  for (const [name, num] of Object.entries(os.constants.signals)) {
+    if (num === n && name !== 'SIGIOT' && name !== 'SIGPOLL' && name !== 'SIGUNUSED') return name.slice(3);
+  }
+  if (n >= 34 && n <= 64) return n === 34 ? 'RTMIN' : n === 64 ? 'RTMAX' : `RTMIN+${n - 34}`;
+  return String(n);
+}
+
+function exitText(code: number, status: number): string {
+  const c = SIGCHLD_CODES[code] ?? String(code);
+  if (code === 1) {
+    const s = EXIT_STATUS[status];
+    return `code=${c}, status=${status}${s ? `/${s}` : ''}`;
+  }
+  return `code=${c}, signal=${signalName(status)}`;
+}
+
+function str(v: unknown): string | null {
+  return typeof v === 'string' && v !== '' ? v : null;
+}
+
+function strv(v: unknown): string[] {
+  return Array.isArray(v) ? (v.filter((x) => typeof x === 'string') as string[]) : [];
+}
+
+function num(v: unknown): number | null {
+  return typeof v === 'number' ? v : null;
+}
+
+/** A timestamp property (µs) → `Timestamp`, `null` when 0 or unset. */
+export function timestamp(v: unknown): Timestamp | null {
+  const n = num(v);
+  if (n === null || n <= 0) return null;
+  return { iso: new Date(Math.floor(n / 1000)).toISOString(), usec: n };
+}
+
+function isSet(v: unknown): v is number {
+  return typeof v === 'number' && v > 0;
+}
+
+/** systemd's `unit_active_state_to_glyph`. */
+export function stateGlyph(state: string, unicode: boolean): string {
+  switch (state) {
+    case 'active':
+    case 'activating':
+    case 'deactivating':
+      return unicode ? '●' : '*';
+    case 'reloading':
+      return unicode ? '↻' : '<';
+    case 'failed':
+      return unicode ? '×' : 'x';
+    case 'inactive':
+    case 'maintenance':
+      return unicode ? '○' : '*';
+    default:
+      return unicode ? '●' : '*';
+  }
+}
+
+/** The time the Active: line's "since" refers to (systemctl's choice by state). */
+function sinceOf(u: Record<string, unknown>): unknown {
+  const s = u.ActiveState;
+  if (s === 'active' || s === 'reloading') return u.ActiveEnterTimestamp;
+  if (s === 'inactive' || s === 'failed') return u.InactiveEnterTimestamp;
+  if (s === 'activating') return u.InactiveExitTimestamp;
+  return u.ActiveExitTimestamp;
+}
+
+interface ExecRaw {
+  property: string;
+  path: string;
+  argv: string[];
+  ignore: boolean;
+  start: number;
+  exit: number;
+  pid: number;
+  code: number;
+  status: number;
+}
+
+function execList(t: Record<string, unknown>): ExecRaw[] {
+  const out: ExecRaw[] = [];
+  for (const prop of EXEC_PROPERTIES) {
+    const v = t[prop];
+    if (!Array.isArray(v)) continue;
+    for (const e of v) {
+      // decoded (unit.ts) records or raw `(sasbttttuii)` arrays
+      if (Array.isArray(e)) {
+        out.push({
+          property: prop,
+          path: e[0] as string,
+          argv: e[1] as string[],
+          ignore: e[2] as boolean,
+          start: (e[3] as number | null) ?? 0,
+          exit: (e[5] as number | null) ?? 0,
+          pid: e[7] as number,
+          code: e[8] as number,
+          status: e[9] as number,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+function localProcessComm(pid: number): string | null {
+  try {
+    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').replace(/\n$/, '');
+  } catch {
+    return null;
+  }
+}
+
+/** Turn what was gathered into the record (`--json`, and the text renderer reads it too). */
+export function buildRecord(g: Gathered, opts: { showAll: boolean }): UnitStatusRecord {
+  const { u, t } = g;
+  const loadError = Array.isArray(u.LoadError) && (u.LoadError[0] || u.LoadError[1]) ? { name: String(u.LoadError[0]), message: String(u.LoadError[1]) } : null;
+  const mainPid = num(t.ExecMainPID) ?? 0;
+  const running = (num(t.MainPID) ?? 0) > 0;
+  const mainCode = num(t.ExecMainCode) ?? 0;
+  return {
+    unit: (str(u.Id) ?? g.name),
+    description: typeof u.Description === 'string' ? u.Description : '',
+    following: str(u.Following),
+    loadState: String(u.LoadState ?? ''),
+    loadError,
+    fragmentPath: str(u.FragmentPath),
+    sourcePath: str(u.SourcePath),
+    dropIns: strv(u.DropInPaths),
+    unitFileState: str(u.UnitFileState),
+    unitFilePreset: str(u.UnitFilePreset),
+    transient: u.Transient === true,
+    activeState: String(u.ActiveState ?? ''),
+    subState: String(u.SubState ?? ''),
+    freezerState: str(u.FreezerState),
+    result: str(t.Result),
+    since: timestamp(sinceOf(u)),
+    timestamps: {
+      stateChange: timestamp(u.StateChangeTimestamp),
+      activeEnter: timestamp(u.ActiveEnterTimestamp),
+      activeExit: timestamp(u.ActiveExitTimestamp),
+      inactiveEnter: timestamp(u.InactiveEnterTimestamp),
+      inactiveExit: timestamp(u.InactiveExitTimestamp),
+    },
+    mainPid: mainPid > 0 ? mainPid : null,
+    mainRunning: running,
+    mainExit: mainPid > 0 && !running && mainCode > 0 ? { code: SIGCHLD_CODES[mainCode] ?? String(mainCode), status: num(t.ExecMainStatus) ?? 0 } : null,
+    controlPid: (num(t.ControlPID) ?? 0) > 0 ? (t.ControlPID as number) : null,
+    statusText: str(t.StatusText),
+    statusErrno: (num(t.StatusErrno) ?? 0) > 0 ? (t.StatusErrno as number) : null,
+    exec: execList(t).map((e) => ({
+      property: e.property,
+      path: e.path,
+      argv: e.argv,
+      pid: e.pid,
+      code: e.code > 0 ? (SIGCHLD_CODES[e.code] ?? String(e.code)) : null,
+      status: e.status,
+      start: timestamp(e.start),
+      exit: timestamp(e.exit),
+    })),
+    triggeredBy: g.triggeredBy,
+    triggers: g.triggers,
+    documentation: strv(u.Documentation),
+    cgroup: str(t.ControlGroup),
+    processes: g.processes,
+    resources: {
+      tasks: num(t.TasksCurrent),
+      tasksMax: num(t.TasksMax),
+      memory: num(t.MemoryCurrent),
+      memoryMin: num(t.MemoryMin),
+      memoryLow: num(t.MemoryLow),
+      memoryHigh: num(t.MemoryHigh),
+      memoryMax: num(t.MemoryMax),
+      memorySwapMax: num(t.MemorySwapMax),
+      memoryAvailable: num(t.MemoryAvailable),
+      cpuNsec: num(t.CPUUsageNSec),
+      ipIngressBytes: num(t.IPIngressBytes),
+      ipEgressBytes: num(t.IPEgressBytes),
+      ioReadBytes: num(t.IOReadBytes),
+      ioWriteBytes: num(t.IOWriteBytes),
+    },
+    journal: g.entries === null ? null : g.entries.map((e) => entryToJson(e, { showAll: opts.showAll })),
+    journalError: g.journalError,
+  };
+}
+
+/** systemd's `show_preset_for_state`. */
+function showPresetFor(state: string): boolean {
+  return state === 'enabled' || state === 'disabled';
+}
+
+function when(v: unknown, now: bigint): string {
+  return `${formatTimestamp(v as number) ?? ''}; ${formatTimestampRelative(v as number, now) ?? ''}`;
+}
+
+/** systemd's `calc_next_elapse` for the Trigger: line of timers. */
+function nextElapse(t: Record<string, unknown>, nowRt: bigint): number | null {
+  const mono = t.NextElapseUSecMonotonic;
+  const real = t.NextElapseUSecRealtime;
+  if (isSet(mono)) {
+    const nowMono = process.hrtime.bigint() / 1000n;
+    const m = BigInt(mono);
+    const converted = m > nowMono ? nowRt + (m - nowMono) : nowRt - (nowMono - m);
+    if (isSet(real)) return Number(converted < BigInt(real) ? converted : BigInt(real));
+    return Number(converted);
+  }
+  return isSet(real) ? real : null;
+}
+
+interface TextOptions {
+  unicode: boolean;
+  /** 0: full width. */
+  columns: number;
+  fullWidth: boolean;
+  showAll: boolean;
+  output: JournalOutputMode;
+  local: boolean;
+}
+
+/** Render one unit as systemctl's `print_status_info`. Returns the text and whether a line was cut. */
+export function renderUnitText(r: UnitStatusRecord, g: Gathered, o: TextOptions): { text: string; ellipsized: boolean } {
+  const { u, t } = g;
+  const e = escapeTerminal;
+  const now = nowMicros();
+  const L: string[] = [];
+  const tree = o.unicode ? UNICODE_TREE : ASCII_TREE;
+  let head = `${stateGlyph(r.activeState, o.unicode)} ${e(r.unit)}`;
+  if (r.description !== '' && r.description !== r.unit) head += ` - ${e(r.description)}`;
+  L.push(head);
+  if (r.following) L.push(`    Follows: unit currently follows state of ${e(r.following)}`);
+  const path = r.sourcePath ?? r.fragmentPath;
+  if (r.loadError && r.loadError.message !== '') L.push(`     Loaded: ${r.loadState} (Reason: ${e(r.loadError.message)})`);
+  else if (path && r.unitFileState) {
+    const preset = r.unitFilePreset && showPresetFor(r.unitFileState) ? `; preset: ${r.unitFilePreset}` : '';
+    L.push(`     Loaded: ${r.loadState} (${e(path)}; ${r.unitFileState}${preset})`);
+  } else if (path) L.push(`     Loaded: ${r.loadState} (${e(path)})`);
+  else L.push(`     Loaded: ${r.loadState}`);
+  if (r.transient) L.push('  Transient: yes');
+  if (r.dropIns.length > 0) {
+    let dir: string | null = null;
+    let last = false;
+    let line = '';
+    r.dropIns.forEach((d, i) => {
+      if (dir === null || last) {
+        line += dir !== null ? '             ' : '    Drop-In: ';
+        dir = d.slice(0, Math.max(d.lastIndexOf('/'), 1));
+        L.push(line + e(dir));
+        line = `             ${tree.right}`;
+      }
+      const next = r.dropIns[i + 1];
+      last = !(next !== undefined && next.startsWith(dir));
+      line += e(d.slice(d.lastIndexOf('/') + 1)) + (last ? '' : ', ');
+      if (last) {
+        L.push(line);
+        line = '';
+      }
+    });
+  }
+  let active = r.subState !== r.activeState ? `     Active: ${r.activeState} (${r.subState})` : `     Active: ${r.activeState}`;
+  if (r.freezerState && r.freezerState !== 'running') active += ` (${r.freezerState})`;
+  if (r.result && r.result !== 'success') active += ` (Result: ${r.result})`;
+  const since = sinceOf(u);
+  if (isSet(since)) {
+    L.push(`${active} since ${when(since, now)}`);
+    const runtimeMax = num(t.RuntimeMaxUSec);
+    if (r.activeState === 'active' && runtimeMax !== null) L.push(`      Until: ${when(since + runtimeMax, now)}`);
+    if (
+      !r.unit.endsWith('.target') &&
+      (r.activeState === 'inactive' || r.activeState === 'failed') &&
+      isSet(u.ActiveEnterTimestamp) &&
+      isSet(u.ActiveExitTimestamp) &&
+      u.ActiveExitTimestamp >= u.ActiveEnterTimestamp
+    ) {
+      L.push(`   Duration: ${formatTimespan(u.ActiveExitTimestamp - u.ActiveEnterTimestamp, 1000)}`);
+    }
+  } else L.push(active);
+  r.triggeredBy.forEach((tb, i) => {
+    L.push(`${i === 0 ? 'TriggeredBy:' : '            '} ${stateGlyph(tb.activeState, o.unicode)} ${e(tb.unit)}`);
+  });
+  if (r.unit.endsWith('.timer')) {
+    const next = nextElapse(t, now);
+    L.push(next !== null && next > 0 ? `    Trigger: ${when(next, now)}` : '    Trigger: n/a');
+  }
+  r.triggers.forEach((tr, i) => {
+    L.push(`${i === 0 ? '   Triggers:' : '            '} ${o.unicode ? '●' : '*'} ${e(tr.unit)}`);
+  });
+  if (u.ConditionResult === false && isSet(u.ConditionTimestamp)) {
+    L.push(`  Condition: start condition failed at ${when(u.ConditionTimestamp, now)}`);
+    const failed = (Array.isArray(u.Conditions) ? (u.Conditions as unknown[][]) : []).filter((c) => (c[4] as number) < 0);
+    failed.forEach((c, i) => {
+      const glyph = i + 1 < failed.length ? tree.branch : tree.right;
+      L.push(`             ${glyph} ${c[0] as string}=${c[1] ? '|' : ''}${c[2] ? '!' : ''}${e(c[3] as string)} was not met`);
+    });
+  }
+  if (u.AssertResult === false && isSet(u.AssertTimestamp)) {
+    L.push(`     Assert: start assertion failed at ${when(u.AssertTimestamp, now)}`);
+    let failed: unknown[] | undefined;
+    for (const a of Array.isArray(u.Asserts) ? (u.Asserts as unknown[][]) : []) {
+      if ((a[4] as number) < 0 && (!a[1] || failed === undefined)) failed = a;
+    }
+    if (failed?.[1]) L.push('             none of the trigger assertions were met');
+    else if (failed) L.push(`             ${failed[0] as string}=${failed[2] ? '!' : ''}${e(failed[3] as string)} was not met`);
+  }
+  if (str(t.SysFSPath)) L.push(`     Device: ${e(t.SysFSPath as string)}`);
+  if (str(t.Where)) L.push(`      Where: ${e(t.Where as string)}`);
+  if (str(t.What)) L.push(`       What: ${e(t.What as string)}`);
+  r.documentation.forEach((d, i) => L.push(`   ${(i === 0 ? 'Docs:' : '').padStart(9, ' ')} ${e(d)}`));
+  const listen = Array.isArray(t.Listen) ? (t.Listen as unknown[][]) : [];
+  listen.forEach((l, i) => L.push(`   ${(i === 0 ? 'Listen:' : '').padStart(9, ' ')} ${e(l[1] as string)} (${e(l[0] as string)})`));
+  if (t.Accept === true) {
+    let a = `   Accepted: ${num(t.NAccepted) ?? 0}; Connected: ${num(t.NConnections) ?? 0};`;
+    if ((num(t.NRefused) ?? 0) > 0) a += `   Refused: ${t.NRefused as number}`;
+    L.push(a);
+  }
+  let mainPid = num(t.ExecMainPID) ?? 0;
+  let controlPid = num(t.ControlPID) ?? 0;
+  const mainStart = num(t.ExecMainStartTimestamp) ?? 0;
+  const mainExitTs = num(t.ExecMainExitTimestamp) ?? 0;
+  for (const p of execList(t)) {
+    if (p.code === 0) continue;
+    L.push(`    Process: ${p.pid} ${p.property}=${e(p.argv.join(' ') || 'n/a')} (${exitText(p.code, p.status)})`);
+    if (mainPid === p.pid && mainStart === p.start && mainExitTs === p.start) mainPid = 0;
+    if (p.pid === controlPid) controlPid = 0;
+  }
+  if (mainPid > 0 || controlPid > 0) {
+    let line = '';
+    if (mainPid > 0) {
+      line += `   Main PID: ${mainPid}`;
+      if (r.mainRunning) {
+        const comm = o.local ? localProcessComm(mainPid) : null;
+        if (comm !== null) line += ` (${e(comm)})`;
+      } else {
+        const code = num(t.ExecMainCode) ?? 0;
+        if (code > 0) line += ` (${exitText(code, num(t.ExecMainStatus) ?? 0)})`;
+      }
+    }
+    if (controlPid > 0) {
+      line += mainPid > 0 ? '; Control PID: ' : 'Cntrl PID: ';
+      line += String(controlPid);
+      const comm = o.local ? localProcessComm(controlPid) : null;
+      if (comm !== null) line += ` (${e(comm)})`;
+    }
+    L.push(line);
+  }
+  if (r.statusText) L.push(`     Status: "${e(r.statusText)}"`);
+  if (r.statusErrno) L.push(`      Error: ${r.statusErrno} (${errnoText(r.statusErrno)})`);
+  const res = r.resources;
+  if (res.ipIngressBytes !== null && res.ipEgressBytes !== null) L.push(`         IP: ${formatBytes(res.ipIngressBytes)} in, ${formatBytes(res.ipEgressBytes)} out`);
+  if (res.ioReadBytes !== null && res.ioWriteBytes !== null) L.push(`         IO: ${formatBytes(res.ioReadBytes)} read, ${formatBytes(res.ioWriteBytes)} written`);
+  if (res.tasks !== null) L.push(`      Tasks: ${res.tasks}${res.tasksMax !== null ? ` (limit: ${res.tasksMax})` : ''}`);
+  if (res.memory !== null) {
+    let m = `     Memory: ${formatBytes(res.memory)}`;
+    const parts: string[] = [];
+    const prot = (v: number | null): string => (v === null ? 'infinity' : (formatBytes(v) ?? ''));
+    if ((res.memoryMin ?? 0) !== 0) parts.push(`min: ${prot(res.memoryMin)}`);
+    if ((res.memoryLow ?? 0) !== 0) parts.push(`low: ${prot(res.memoryLow)}`);
+    if (res.memoryHigh !== null) parts.push(`high: ${formatBytes(res.memoryHigh)}`);
+    if (res.memoryMax !== null) parts.push(`max: ${formatBytes(res.memoryMax)}`);
+    if (res.memorySwapMax !== null) parts.push(`swap max: ${formatBytes(res.memorySwapMax)}`);
+    if (num(t.MemoryLimit) !== null) parts.push(`limit: ${formatBytes(t.MemoryLimit as number)}`);
+    if (res.memoryAvailable !== null) parts.push(`available: ${formatBytes(res.memoryAvailable)}`);
+    if (parts.length > 0) m += ` (${parts.join(' ')})`;
+    L.push(m);
+  }
+  if (res.cpuNsec !== null) L.push(`        CPU: ${formatTimespan(Math.floor(res.cpuNsec / 1000), 1000)}`);
+  if (r.cgroup) {
+    L.push(`     CGroup: ${e(r.cgroup)}`);
+    const prefix = '             ';
+    L.push(...renderCgroupTree(g.processes, r.cgroup, { prefix, columns: o.fullWidth ? 0 : Math.max(o.columns - prefix.length, 0), glyphs: tree }));
+  }
+  let text = `${L.join('\n')}\n`;
+  let ellipsized = false;
+  if (g.entries !== null && g.entries.length > 0) {
+    const j = renderEntries(g.entries, o.output, { fullWidth: o.fullWidth, showAll: o.showAll, columns: o.columns });
+    if (j.text !== '') text += `\n${j.text}`;
+    ellipsized = j.ellipsized;
+  }
+  return { text, ellipsized };
+}
+
+/** strerror(n), as systemd's `%m` (libuv's message, capitalised as glibc's). */
+function errnoText(n: number): string {
+  const found = util.getSystemErrorMap().get(-n);
+  if (!found) return `Unknown error ${n}`;
+  const msg = found[1];
+  return msg.charAt(0).toUpperCase() + msg.slice(1);
+}
+
+/** The names for the patterns, as systemctl's `expand_unit_names` (core/expand.ts). */
+async function expandNames(m: Manager, patterns: string[], opts: StatusOptions, io: IO): Promise<string[]> {
+  const r = await expandUnitNames(m, patterns, { warn: !opts.quiet, all: opts.all, states: opts.states, types: opts.types });
+  for (const w of r.warnings) io.err.write(`${escapeTerminal(w)}\n`);
+  return r.names;
+}
+
+async function activeStateOf(m: Manager, name: string): Promise<string> {
+  try {
+    const u = await m.loadUnit(name);
+    return String(await u.state());
+  } catch {
+    return '';
+  }
+}
+
+async function gather(m: Manager, unit: UnitObject, name: string, opts: StatusOptions): Promise<Gathered> {
+  const u = await unit.getAll('org.freedesktop.systemd1.Unit');
+  const id = str(u.Id) ?? name;
+  const type = id.slice(id.lastIndexOf('.') + 1);
+  const iface = TYPE_INTERFACE[type];
+  const t = iface ? await unit.getAll(iface).catch(() => ({}) as Record<string, unknown>) : {};
+  const g: Gathered = { name: id, u, t, processes: [], processesError: null, triggeredBy: [], triggers: [], entries: null, journalError: null };
+  if (str(t.ControlGroup)) {
+    try {
+      g.processes = await m.getUnitProcesses(id);
+    } catch (err) {
+      g.processesError = err instanceof Error ? err.message : String(err);
+    }
+  }
+  for (const tb of strv(u.TriggeredBy)) g.triggeredBy.push({ unit: tb, activeState: await activeStateOf(m, tb) });
+  for (const tr of strv(u.Triggers)) g.triggers.push({ unit: tr, activeState: await activeStateOf(m, tr) });
+  if (opts.journal !== false && opts.lines > 0) {
+    try {
+      const notBefore = num(u.InactiveExitTimestampMonotonic) ?? 0;
+      const q = {
+        ...(opts.connect.bus === 'user' ? { userUnits: [id] } : { units: [id] }),
+        lines: opts.lines,
+        boot: true,
+        notBefore,
+      };
+      g.entries = await readJournal(q, opts.journal ?? {});
+    } catch (err) {
+      g.journalError = err instanceof SystemdError ? err.message : String(err);
+      g.entries = null;
+    }
+  }
+  return g;
+}
+
+/** The manager's overview (`show_system_status`). */
+export interface SystemStatusRecord {
+  host: string;
+  state: string;
+  units: number;
+  jobs: number;
+  failedUnits: number;
+  since: Timestamp | null;
+  version: string;
+  tainted: string | null;
+  cgroup: string;
+  processes: UnitProcess[];
+}
+
+async function systemStatus(m: Manager, io: IO, opts: StatusOptions, text: boolean): Promise<SystemStatusRecord> {
+  const p = (await m.bus.call({
+    path: '/org/freedesktop/systemd1',
+    interface: 'org.freedesktop.DBus.Properties',
+    member: 'GetAll',
+    signature: 's',
+    body: ['org.freedesktop.systemd1.Manager'],
+  }))[0] as Record<string, unknown>;
+  const host = os.hostname();
+  const cgroup = typeof p.ControlGroup === 'string' && p.ControlGroup !== '' ? p.ControlGroup : '/';
+  const rec: SystemStatusRecord = {
+    host,
+    state: String(p.SystemState ?? ''),
+    units: num(p.NNames) ?? 0,
+    jobs: num(p.NJobs) ?? 0,
+    failedUnits: num(p.NFailedUnits) ?? 0,
+    since: timestamp(p.UserspaceTimestamp),
+    version: String(p.Version ?? ''),
+    tainted: str(p.Tainted),
+    cgroup,
+    processes: [],
+  };
+  let procError: string | null = null;
+  try {
+    rec.processes = await m.getUnitProcesses('-.slice');
+  } catch (err) {
+    procError = err instanceof Error ? err.message : String(err);
+  }
+  if (text) {
+    const now = nowMicros();
+    const L = [
+      `${stateGlyph('active', io.unicode)} ${escapeTerminal(host)}`,
+      `    State: ${rec.state}`,
+      `    Units: ${rec.units} loaded (incl. loaded aliases)`,
+      `     Jobs: ${rec.jobs} queued`,
+      `   Failed: ${rec.failedUnits} units`,
+      `    Since: ${when(p.UserspaceTimestamp, now)}`,
+      `  systemd: ${escapeTerminal(rec.version)}`,
+    ];
+    if (rec.tainted) L.push(`  Tainted: ${escapeTerminal(rec.tainted)}`);
+    L.push(`   CGroup: ${escapeTerminal(cgroup)}`);
+    const prefix = '           ';
+    const fullWidth = opts.full || !io.outIsTTY || opts.pager === true;
+    if (procError === null) {
+      L.push(
+        ...renderCgroupTree(rec.processes, typeof p.ControlGroup === 'string' ? p.ControlGroup : '', {
+          prefix,
+          columns: fullWidth ? 0 : Math.max((io.columns ?? 80) - prefix.length, 0),
+          glyphs: io.unicode ? UNICODE_TREE : ASCII_TREE,
+        }),
+      );
+    }
+    io.out.write(`${L.join('\n')}\n`);
+    if (procError !== null) io.err.write(`Failed to dump process list for '${escapeTerminal(host)}', ignoring: ${escapeTerminal(procError)}\n`);
+  }
+  return rec;
+}
+
+/** Parse `-n` as systemctl: a whole number ≥ 0. */
+export function parseLines(s: string | undefined): number {
+  if (s === undefined) return 10;
+  if (!/^\d+$/.test(s.trim())) throw new InvalidArgumentError(`Failed to parse lines '${s}'`, { hint: 'give a whole number, e.g. -n 20' });
+  return Number(s.trim());
+}
+
+export function parseOutputMode(s: string | undefined): JournalOutputMode {
+  if (s === undefined) return 'short';
+  if (!isJournalOutputMode(s)) throw new InvalidArgumentError(`Unknown output '${s}'.`, { hint: 'modes: short, short-iso, short-precise, cat, json, verbose, …' });
+  return s;
+}
+
+export async function runStatus(opts: StatusOptions, io: IO): Promise<void> {
+  const m = await Manager.connect(opts.connect);
+  try {
+    await status(m, opts, io);
+  } finally {
+    m.close();
+  }
+}
+
+async function status(m: Manager, opts: StatusOptions, io: IO): Promise<void> {
+  const text = opts.json === null;
+  const fullWidth = opts.full || !io.outIsTTY || opts.pager === true;
+  const textOpts: TextOptions = {
+    unicode: io.unicode,
+    columns: io.columns ?? 80,
+    fullWidth,
+    showAll: opts.all,
+    output: opts.output,
+    local: true,
+  };
+  let ret = 0;
+  let newLine = false;
+  let ellipsized = false;
+  const records: UnitStatusRecord[] = [];
+  let system: SystemStatusRecord | null = null;
+
+  const showOne = async (unit: UnitObject, name: string, checkNotFound: boolean): Promise<number> => {
+    const g = await gather(m, unit, name, opts);
+    if (checkNotFound && g.u.LoadState === 'not-found' && g.u.ActiveState === 'inactive') {
+      io.err.write(`Unit ${escapeTerminal(name)} could not be found.\n`);
+      return 4;
+    }
+    const rec = buildRecord(g, { showAll: opts.all });
+    if (text) {
+      if (newLine) io.out.write('\n');
+      newLine = true;
+      const r = renderUnitText(rec, g, textOpts);
+      io.out.write(r.text);
+      ellipsized ||= r.ellipsized;
+      if (g.journalError !== null) io.err.write(`${escapeTerminal(g.journalError)}\n`);
+      if (g.processesError !== null) io.err.write(`Failed to dump process list for '${escapeTerminal(rec.unit)}', ignoring: ${escapeTerminal(g.processesError)}\n`);
+      if (g.u.NeedDaemonReload === true) {
+        io.err.write(
+          `Warning: The unit file, source configuration file or drop-ins of ${escapeTerminal(rec.unit)} changed on disk. Run 'sysherd${opts.connect.bus === 'user' ? ' --user' : ''} daemon-reload' to reload units.\n`,
+        );
+      }
+    } else {
+      records.push(rec);
+    }
+    return rec.activeState === 'active' || rec.activeState === 'reloading' ? 0 : 3;
+  };
+
+  if (opts.args.length === 0) {
+    if (opts.states.length === 0 && opts.types.length === 0) {
+      system = await systemStatus(m, io, opts, text);
+      newLine = true;
+    }
+    if (opts.all || opts.states.length > 0 || opts.types.length > 0) {
+      const units: UnitStatus[] = (await m.listUnitsFiltered(opts.states)).filter((u) => showUnit(u, opts)).sort(compareUnits);
+      for (const u of units) {
+        const r = await showOne(await m.getUnit(u.name).catch(() => m.loadUnit(u.name)), u.name, true);
+        if (r > 0 && ret === 0) ret = r;
+      }
+    }
+  } else {
+    const patterns: string[] = [];
+    for (const a of opts.args) {
+      if (!/^\d+$/.test(a) || Number(a) > 0xffffffff) {
+        patterns.push(a);
+        continue;
+      }
+      try {
+        const unit = await m.getUnitByPID(Number(a));
+        const name = unitNameFromPath(unit.path);
+        const r = await showOne(unit, name, true);
+        if (r > 0 && ret === 0) ret = r;
+      } catch (err) {
+        if (!(err instanceof SystemdError)) throw err;
+        io.err.write(`Failed to get unit for PID ${a}: ${escapeTerminal(err.message)}\n`);
+        ret = -1;
+      }
+    }
+    if (patterns.length > 0) {
+      for (const name of await expandNames(m, patterns, opts, io)) {
+        const r = await showOne(await m.loadUnit(name), name, true);
+        if (r > 0 && ret === 0) ret = r;
+      }
+    }
+  }
+
+  if (!text) {
+    writeJson(io, opts.args.length === 0 ? { system, units: records } : records, opts.json);
+  } else if (ellipsized && !opts.quiet) {
+    io.out.write('Hint: Some lines were ellipsized, use -l to show in full.\n');
+  }
+  if (ret !== 0) io.exitCode = ret < 0 ? 1 : ret;
+}
+
+/** systemd's `unit_name_from_dbus_path`: unescape the last path component. */
+export function unitNameFromPath(path: string): string {
+  const last = path.slice(path.lastIndexOf('/') + 1);
+  return last.replace(/_([0-9a-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+}
