@@ -1,7 +1,69 @@
-/** Verb family `unit-files`: registered by main.ts; parses only (the work is in run/). Being written. */
+/**
+ * Verb family `unit-files`: `enable`, `disable`, `reenable`, `mask`, `unmask` (with `--now`,
+ * `--runtime`, `-f/--force`, `-q`) and `list-unit-files [PATTERN…]` (`--state`, `--type`).
+ * Parses only; the work is in run/unit-files.ts. Flags are global (context.ts), as in systemctl.
+ */
 import type { Command } from 'commander';
 import type { IO } from '../output/io.js';
+import { connectOptions, jsonFormat, type GlobalOptions } from './context.js';
 
-export function registerUnitFiles(_program: Command, _io: IO): void {
-  // filled in by the issue that adds these verbs
+const VERBS = [
+  ['enable', 'Enable unit files (create the symlinks of their [Install] section); --now also starts them'],
+  ['disable', 'Disable unit files (remove their symlinks); --now also stops them'],
+  ['reenable', 'Disable, then enable unit files again'],
+  ['mask', 'Mask unit files (link them to /dev/null); --now also stops them'],
+  ['unmask', 'Unmask unit files'],
+] as const;
+
+export function registerUnitFiles(program: Command, io: IO): void {
+  for (const [verb, description] of VERBS) {
+    program
+      .command(verb)
+      .description(description)
+      .argument('[unit...]', 'unit names (nginx → nginx.service) or, for enable, paths of unit files')
+      .action(async (args: string[], _flags: unknown, cmd: Command) => {
+        const g = cmd.optsWithGlobals<GlobalOptions>();
+        const { runUnitFileVerb } = await import('./run/unit-files.js');
+        await runUnitFileVerb(
+          {
+            verb,
+            args,
+            runtime: g.runtime ?? false,
+            force: g.force ?? false,
+            now: g.now ?? false,
+            quiet: g.quiet ?? false,
+            json: jsonFormat(g, io, { outputMeansJson: false }),
+            connect: connectOptions(g),
+            startStop: async (manager, action, units, vio) => {
+              const { runNow } = await import('./run/unit-files-now.js');
+              await runNow(manager, action, units, { json: jsonFormat(g, io, { outputMeansJson: false }) !== null, jobMode: g.jobMode, block: g.block !== false }, vio);
+            },
+          },
+          io,
+        );
+      });
+  }
+
+  program
+    .command('list-unit-files')
+    .description('List installed unit files, their enablement state and preset')
+    .argument('[pattern...]', 'shell-style patterns on unit file names (ssh*, *.socket)')
+    .addHelpText('after', "\nExamples:\n  sysherd list-unit-files --state=enabled\n  sysherd list-unit-files '*.timer' --json | jq -r '.[].unit_file'\n")
+    .action(async (patterns: string[], _flags: unknown, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const { runListUnitFiles } = await import('./run/unit-files.js');
+      await runListUnitFiles(
+        {
+          patterns,
+          states: g.state ?? [],
+          types: g.type ?? [],
+          legend: g.legend !== false,
+          full: g.full ?? false,
+          json: jsonFormat(g, io),
+          connect: connectOptions(g),
+          presetScope: g.user ? 'user' : 'system',
+        },
+        io,
+      );
+    });
 }

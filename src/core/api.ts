@@ -155,3 +155,13 @@ export function maskUnitFiles(files: string[], opts: UnitFileOptions = {}): Prom
 export function unmaskUnitFiles(files: string[], opts: UnitFileOptions = {}): Promise<UnitFileChange[]> {
   return withConnection(opts, (m) => m.unmaskUnitFiles(files, opts.runtime ?? false));
 }
+
+/** Re-enable unit files: remove their symlinks, then create them again from [Install]. */
+export function reenableUnitFiles(files: string[], opts: UnitFileOptions = {}): Promise<EnableResult> {
+  return withConnection(opts, (m) => m.reenableUnitFiles(files, opts.runtime ?? false, opts.force ?? false));
+}
+
+/** The symlinks that enable a unit file (as `systemctl is-enabled --full` lists them). */
+export function unitFileLinks(file: string, opts: ConnectOptions & { runtime?: boolean } = {}): Promise<string[]> {
+  return withConnection(opts, (m) => m.getUnitFileLinks(file, opts.runtime ?? false));
+}

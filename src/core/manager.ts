@@ -303,6 +303,18 @@ export class Manager {
     return decodeChanges(changes);
   }
 
+  /** ReenableUnitFiles(as files, b runtime, b force): disable, then enable again. */
+  async reenableUnitFiles(files: string[], runtime = false, force = false): Promise<EnableResult> {
+    const [carries, changes] = await this.call('ReenableUnitFiles', 'asbb', [files, runtime, force], true);
+    return { carriesInstallInfo: carries as boolean, changes: decodeChanges(changes) };
+  }
+
+  /** GetUnitFileLinks(s name, b runtime): the symlinks that enable a unit file (`is-enabled --full`). */
+  async getUnitFileLinks(name: string, runtime = false): Promise<string[]> {
+    const [links] = await this.call('GetUnitFileLinks', 'sb', [name, runtime]);
+    return links as string[];
+  }
+
   // ── the manager itself ─────────────────────────────────────────────────────────────────
 
   /** A property of the manager object (`Version`, `SystemState`, …). */

@@ -1,0 +1,347 @@
+/**
+ * Unit files: `enable`, `disable`, `reenable`, `mask`, `unmask` (systemctl 252's `enable_unit`)
+ * and `list-unit-files` (`verb_list_unit_files`). One table drives the five verbs: which D-Bus
+ * method, whether it sends `force`, whether the reply says if the files carry [Install] info, and
+ * what `--now` does afterwards. Messages and streams are systemctl's: the changes ("Created
+ * symlink … → ….", "Removed "…".") and notices on stderr (changes not with `-q`), data on stdout.
+ */
+import * as path from 'node:path';
+import type { ConnectOptions } from '../../core/bus.js';
+import { ExitCode, InvalidArgumentError, SystemdError, type ExitCodeValue } from '../../core/errors.js';
+import { withConnection } from '../../core/api.js';
+import type { Manager } from '../../core/manager.js';
+import { isGlob, isUnitType, isValidUnitName, mangleUnitName, UNIT_TYPES } from '../../core/names.js';
+import { NO_PRESET_STATES, queryPreset, readPresets, type PresetScope } from '../../core/presets.js';
+import { statesHelp } from '../../core/states.js';
+import type { EnableResult, UnitFileChange, UnitFileEntry } from '../../core/types.js';
+import { colors } from '../../output/color.js';
+import type { IO } from '../../output/io.js';
+import { writeJson } from '../../output/json.js';
+import { renderTable, type Column } from '../../output/table.js';
+
+export type UnitFileVerb = 'enable' | 'disable' | 'reenable' | 'mask' | 'unmask';
+
+interface VerbSpec {
+  /** The D-Bus method. */
+  method: 'EnableUnitFiles' | 'DisableUnitFiles' | 'ReenableUnitFiles' | 'MaskUnitFiles' | 'UnmaskUnitFiles';
+  /** The reply starts with `b carries_install_info`. */
+  carries: boolean;
+  /** systemctl 252 warns "Unit X does not exist, proceeding anyway." first. */
+  checkExists: boolean;
+  /** What `--now` does afterwards (252: only enable, disable and mask have one). */
+  now: 'start' | 'stop' | null;
+}
+
+/** systemctl 252's `enable_unit`, as a table. */
+export const UNIT_FILE_VERBS: Record<UnitFileVerb, VerbSpec> = {
+  enable: { method: 'EnableUnitFiles', carries: true, checkExists: false, now: 'start' },
+  disable: { method: 'DisableUnitFiles', carries: false, checkExists: false, now: 'stop' },
+  reenable: { method: 'ReenableUnitFiles', carries: true, checkExists: false, now: null },
+  mask: { method: 'MaskUnitFiles', carries: false, checkExists: true, now: 'stop' },
+  unmask: { method: 'UnmaskUnitFiles', carries: false, checkExists: true, now: null },
+};
+
+/**
+ * A failure of a unit-file verb: systemctl words it "Failed to VERB unit: …" and exits 1 whatever
+ * the bus error was (its `enable_unit` returns the errno; only the job verbs translate bus errors
+ * into LSB codes). `isPermission` and the D-Bus name stay those of the cause.
+ */
+export class UnitFileVerbError extends SystemdError {
+  override name = 'UnitFileVerbError';
+  private readonly permission: boolean;
+  constructor(message: string, cause?: SystemdError) {
+    super(message, { dbusName: cause?.dbusName, cause });
+    this.permission = cause?.isPermission ?? false;
+  }
+  override get isPermission(): boolean {
+    return this.permission;
+  }
+  override get exitCode(): ExitCodeValue {
+    return ExitCode.FAILURE;
+  }
+}
+
+/** systemd's notice when enabled files have no [Install] section (252, word for word). */
+export function noInstallInfoNotice(unicode: boolean): string {
+  const b = unicode ? '•' : '*';
+  return [
+    'The unit files have no installation config (WantedBy=, RequiredBy=, Also=,',
+    'Alias= settings in the [Install] section, and DefaultInstance= for template',
+    'units). This means they are not meant to be enabled using systemctl.',
+    ' ',
+    'Possible reasons for having this kind of units are:',
+    `${b} A unit may be statically enabled by being symlinked from another unit's`,
+    '  .wants/ or .requires/ directory.',
+    `${b} A unit's purpose may be to act as a helper for some other unit which has`,
+    '  a requirement dependency on it.',
+    `${b} A unit may be started when needed via activation (socket, path, timer,`,
+    '  D-Bus, udev, scripted systemctl call, ...).',
+    `${b} In case of template units, the unit is meant to be enabled with some`,
+    '  instance name specified.',
+  ].join('\n');
+}
+
+/** systemd's `unit_file_dump_changes` for the changes a D-Bus reply lists: one line each. */
+export function describeChange(c: UnitFileChange, unicode: boolean): string | null {
+  switch (c.type) {
+    case 'symlink':
+      return `Created symlink ${c.file} ${unicode ? '→' : '->'} ${c.destination}.`;
+    case 'unlink':
+      return `Removed "${c.file}".`;
+    case 'is-masked':
+      return `Unit ${c.file} is masked, ignoring.`;
+    case 'is-masked-generator':
+      return `Unit ${c.file} is masked via a generator and cannot be unmasked.`;
+    case 'is-dangling':
+      return `Unit ${c.file} is an alias to a unit that is not present, ignoring.`;
+    case 'destination-not-present':
+      return `Unit ${c.destination} is added as a dependency to a non-existent unit ${c.file}.`;
+    case 'auxiliary-failed':
+      return `Failed to enable auxiliary unit ${c.destination}, ignoring.`;
+    default:
+      return null;
+  }
+}
+
+/**
+ * systemctl 252's `mangle_names("to enable", …)` (is-enabled: "to check"): a path (anything with a `/`) stays as it is
+ * (enable links a file outside the unit path that way); a name is mangled with `.service`,
+ * without globs: a glob gets systemd's notice and is escaped. Returns names and notices.
+ */
+export function mangleUnitFileNames(args: string[], opts: { quiet: boolean; operation?: string }): { names: string[]; notices: string[] } {
+  const names: string[] = [];
+  const notices: string[] = [];
+  for (const arg of args) {
+    if (arg.includes('/')) {
+      names.push(arg);
+      continue;
+    }
+    const fail = (): UnitFileVerbError => new UnitFileVerbError(`Failed to mangle unit name or path '${arg}': Invalid argument`);
+    if (arg === '') throw fail();
+    if (!opts.quiet && !isValidUnitName(arg) && isGlob(arg) && /^[A-Za-z0-9:_.\\@\-[\]!*?]+$/.test(arg)) {
+      notices.push(`Glob pattern passed ${opts.operation ?? 'to enable'}, but globs are not supported for this.`);
+    }
+    let m;
+    try {
+      m = mangleUnitName(arg, { suffix: 'service' });
+    } catch {
+      throw fail();
+    }
+    if (m.warning && !opts.quiet) notices.push(m.warning);
+    names.push(m.name);
+  }
+  return { names, notices };
+}
+
+export interface UnitFileVerbOptions {
+  verb: UnitFileVerb;
+  args: string[];
+  runtime: boolean;
+  force: boolean;
+  now: boolean;
+  quiet: boolean;
+  json: 'pretty' | 'short' | null;
+  connect: ConnectOptions;
+  /**
+   * What `--now` runs: start or stop these units and wait for them (the lifecycle verbs' code,
+   * which prints systemctl's job failure lines). Rejects as they do.
+   */
+  startStop?: (manager: Manager, action: 'start' | 'stop', units: string[], io: IO) => Promise<void>;
+}
+
+/** The `--json` document of a unit-file verb. */
+export interface UnitFileVerbJson {
+  verb: UnitFileVerb;
+  /** The names sent to systemd, mangled as systemctl mangles them. */
+  units: string[];
+  /** Whether the files have [Install] info: enable and reenable only, else `null`. */
+  carriesInstallInfo: boolean | null;
+  /** Every change systemd made, in its order (`type`: symlink, unlink, is-masked, …). */
+  changes: UnitFileChange[];
+  /** The units `--now` started or stopped (empty without it). */
+  now: { action: 'start' | 'stop'; units: string[] } | null;
+}
+
+async function unitFileExists(m: Manager, name: string): Promise<boolean> {
+  try {
+    await m.getUnitFileState(name);
+    return true;
+  } catch (e) {
+    if (e instanceof SystemdError && !e.isPermission) return false;
+    throw e;
+  }
+}
+
+async function callVerb(m: Manager, spec: VerbSpec, names: string[], o: UnitFileVerbOptions): Promise<EnableResult | UnitFileChange[]> {
+  switch (spec.method) {
+    case 'EnableUnitFiles':
+      return m.enableUnitFiles(names, o.runtime, o.force);
+    case 'ReenableUnitFiles':
+      return m.reenableUnitFiles(names, o.runtime, o.force);
+    case 'DisableUnitFiles':
+      return m.disableUnitFiles(names, o.runtime);
+    case 'MaskUnitFiles':
+      return m.maskUnitFiles(names, o.runtime, o.force);
+    case 'UnmaskUnitFiles':
+      return m.unmaskUnitFiles(names, o.runtime);
+  }
+}
+
+/** systemctl's `enable_unit` over D-Bus. */
+export async function runUnitFileVerb(o: UnitFileVerbOptions, io: IO): Promise<void> {
+  if (o.args.length === 0) throw new InvalidArgumentError('Too few arguments.');
+  const spec = UNIT_FILE_VERBS[o.verb];
+  const err = (line: string): void => {
+    io.err.write(`${line}\n`);
+  };
+  const mangled = mangleUnitFileNames(o.args, { quiet: o.quiet });
+  mangled.notices.forEach(err);
+  let names = mangled.names;
+  if (o.verb === 'disable' && names.some((n) => n.includes('/'))) {
+    // systemctl's normalize_names(): a path becomes its file name (a warning, even with -q)
+    names = names.map((n) => (n.includes('/') ? path.basename(n) : n));
+    err("Warning: Can't execute disable on the unit file path. Proceeding with the unit name.");
+  }
+  await withConnection(o.connect, async (m) => {
+    if (spec.checkExists) {
+      for (const n of names) if (!(await unitFileExists(m, n))) err(`Unit ${n} does not exist, proceeding anyway.`);
+    }
+    let result: EnableResult | UnitFileChange[];
+    try {
+      result = await callVerb(m, spec, names, o);
+    } catch (e) {
+      if (e instanceof SystemdError) throw new UnitFileVerbError(`Failed to ${o.verb} unit: ${e.message}`, e);
+      throw e;
+    }
+    const changes = Array.isArray(result) ? result : result.changes;
+    const carries = Array.isArray(result) ? null : result.carriesInstallInfo;
+    if (!o.quiet && !o.json) {
+      for (const c of changes) {
+        const line = describeChange(c, io.unicode);
+        if (line !== null) err(line);
+      }
+    }
+    // systemctl reloads the manager after every change it asked for (no --no-reload here)
+    try {
+      await m.reload();
+    } catch (e) {
+      if (e instanceof SystemdError) throw new UnitFileVerbError(`Failed to reload daemon: ${e.message}`, e);
+      throw e;
+    }
+    if (carries === false && !o.quiet) err(noInstallInfoNotice(io.unicode));
+    let now: UnitFileVerbJson['now'] = null;
+    if (o.now && spec.now) {
+      // systemctl 252: start/stop basename(name) for every name given
+      const units = names.map((n) => path.basename(n));
+      now = { action: spec.now, units };
+      if (!o.startStop) throw new UnitFileVerbError('--now is not available here');
+      await o.startStop(m, spec.now, units, io);
+    }
+    if (o.json) {
+      const doc: UnitFileVerbJson = { verb: o.verb, units: names, carriesInstallInfo: carries, changes, now };
+      writeJson(io, doc, o.json);
+    }
+  });
+}
+
+// ── list-unit-files ────────────────────────────────────────────────────────────────────────
+
+export interface ListUnitFilesOptions {
+  patterns: string[];
+  states: string[];
+  types: string[];
+  legend: boolean;
+  full: boolean;
+  json: 'pretty' | 'short' | null;
+  connect: ConnectOptions;
+  /** Whose presets fill the PRESET column (the scope talked to). */
+  presetScope: PresetScope;
+}
+
+/** One row of `list-unit-files`; also its `--json` record (the keys of `systemctl -o json`). */
+export interface UnitFileRow {
+  unit_file: string;
+  state: string;
+  /** `enabled`/`disabled` by the preset policy; `null` for alias, static, generated, transient. */
+  preset: string | null;
+}
+
+/** systemctl's `compare_unit_file_list`: by type suffix, then by file name, case-insensitively (strcasecmp). */
+export function compareUnitFiles(a: UnitFileEntry, b: UnitFileEntry): number {
+  const ca = (s: string): string => s.toLowerCase();
+  const da = a.path.lastIndexOf('.');
+  const db = b.path.lastIndexOf('.');
+  if (da >= 0 && db >= 0) {
+    const x = ca(a.path.slice(da));
+    const y = ca(b.path.slice(db));
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  const x = ca(path.basename(a.path));
+  const y = ca(path.basename(b.path));
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Filter by `--type`, sort as systemctl, look up presets: the rows, built once. */
+export function buildUnitFileRows(entries: UnitFileEntry[], types: string[], presetOf: (name: string) => string): UnitFileRow[] {
+  return entries
+    .filter((e) => {
+      if (types.length === 0) return true;
+      const dot = e.path.lastIndexOf('.');
+      return dot >= 0 && types.includes(e.path.slice(dot + 1));
+    })
+    .sort(compareUnitFiles)
+    .map((e) => {
+      const name = path.basename(e.path);
+      return { unit_file: name, state: e.state, preset: NO_PRESET_STATES.has(e.state) ? null : presetOf(name) };
+    });
+}
+
+export function renderUnitFileTable(rows: UnitFileRow[], opts: Pick<ListUnitFilesOptions, 'legend' | 'full'>, io: IO): void {
+  const c = colors(io.color);
+  const RED = new Set(['masked', 'masked-runtime', 'disabled', 'bad']);
+  const GREEN = new Set(['enabled', 'alias']);
+  const cols: Column<UnitFileRow>[] = [
+    { header: 'UNIT FILE', cell: (r) => r.unit_file },
+    {
+      header: 'STATE',
+      cell: (r) => r.state,
+      style: (t, r) => (RED.has(r.state) ? c.red.bold(t) : GREEN.has(r.state) ? c.green.bold(t) : t),
+    },
+    {
+      header: 'PRESET',
+      cell: (r) => r.preset ?? '-',
+      style: (t, r) => (r.preset === 'enabled' ? c.green.bold(t) : r.preset === 'disabled' ? c.red.bold(t) : c.gray(t)),
+    },
+  ];
+  io.out.write(renderTable(rows, cols, { header: opts.legend, columns: opts.full ? undefined : io.columns, headerStyle: (s) => c.bold.underline(s) }));
+  if (opts.legend) io.out.write(`\n${rows.length} unit files listed.\n`);
+}
+
+/** `list-unit-files`: ListUnitFilesByPatterns, then as systemctl 252 (exit 1 when nothing is listed). */
+export async function runListUnitFiles(o: ListUnitFilesOptions, io: IO): Promise<void> {
+  if (o.states.includes('help')) {
+    io.out.write(statesHelp());
+    return;
+  }
+  if (o.types.includes('help')) {
+    io.out.write(`Available unit types:\n${UNIT_TYPES.join('\n')}\n`);
+    return;
+  }
+  const badType = o.types.find((t) => !isUnitType(t));
+  if (badType !== undefined) {
+    throw new InvalidArgumentError(`Unknown unit type or load state '${badType}'.`, { hint: 'Use -t help to see a list of allowed values' });
+  }
+  let entries: UnitFileEntry[];
+  try {
+    entries = await withConnection(o.connect, (m) => m.listUnitFilesByPatterns(o.states, o.patterns));
+  } catch (e) {
+    if (e instanceof SystemdError) throw new UnitFileVerbError(`Failed to list unit files: ${e.message}`, e);
+    throw e;
+  }
+  let rules: ReturnType<typeof readPresets> | undefined;
+  const rows = buildUnitFileRows(entries, o.types, (name) => queryPreset(name, (rules ??= readPresets(o.presetScope))));
+  if (o.json) writeJson(io, rows, o.json);
+  else renderUnitFileTable(rows, o, io);
+  // systemctl: "return -ENOENT" when nothing was listed: exit 1, no message
+  if (rows.length === 0) io.exitCode = ExitCode.FAILURE;
+}
