@@ -29,7 +29,7 @@ export function registerStatus(program: Command, io: IO): void {
           // -o json selects the journal's JSON lines here, as systemctl status -o json does
           json: jsonFormat(g, io, { outputMeansJson: false }),
           connect: connectOptions(g),
-          pager: false,
+          pager: g.pager !== false,
           journal: g.host !== undefined && g.host.length > 0 ? false : {},
         },
         io,

@@ -87,7 +87,7 @@ export function utf8IsPrintable(b: Buffer): boolean {
   return true;
 }
 
-/** systemd v252's `strip_tab_ansi`: drop SGR sequences (`ESC [ digits ; m`), tabs → 8 spaces. */
+/** systemd v252's `strip_tab_ansi`: drop SGR (`ESC [ digits ; m`) and OSC (`ESC ] … BEL`) sequences, tabs → 8 spaces. */
 export function stripTabAnsi(b: Buffer): Buffer {
   const out: number[] = [];
   for (let i = 0; i < b.length; i++) {
@@ -96,6 +96,15 @@ export function stripTabAnsi(b: Buffer): Buffer {
       let j = i + 2;
       while (j < b.length && ((b[j]! >= 0x30 && b[j]! <= 0x39) || b[j] === 0x3b)) j++;
       if (j < b.length && b[j] === 0x6d) {
+        i = j;
+        continue;
+      }
+    }
+    // OSC: ESC ] printable… BEL (terminal titles, hyperlinks)
+    if (c === 0x1b && b[i + 1] === 0x5d) {
+      let j = i + 2;
+      while (j < b.length && b[j]! >= 0x20 && b[j]! <= 0x7e) j++;
+      if (j < b.length && b[j] === 0x07) {
         i = j;
         continue;
       }

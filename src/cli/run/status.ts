@@ -20,6 +20,7 @@ import { escapeTerminal } from '../../output/escape.js';
 import type { IO } from '../../output/io.js';
 import { type JournalOutputMode, entryToJson, isJournalOutputMode, renderEntries } from '../../output/journal-format.js';
 import { writeJson } from '../../output/json.js';
+import { openPager } from '../../output/pager.js';
 import { formatBytes, formatTimespan, formatTimestamp, formatTimestampRelative, nowMicros } from '../../output/time.js';
 import { compareUnits, showUnit } from './list-units.js';
 
@@ -40,7 +41,7 @@ export interface StatusOptions {
   /** JSON output and its form, `null` for systemctl's text. */
   json: 'pretty' | 'short' | null;
   connect: ConnectOptions;
-  /** Whether output goes through a pager (lines are not cut then, as systemctl). */
+  /** `false` with `--no-pager`: never page (otherwise: on a terminal, as systemctl). */
   pager?: boolean;
   /** How to run journalctl (`false`: do not read the journal, e.g. a remote manager). */
   journal?: JournalRunOptions | false;
@@ -736,14 +737,19 @@ export function parseOutputMode(s: string | undefined): JournalOutputMode {
 
 export async function runStatus(opts: StatusOptions, io: IO): Promise<void> {
   const m = await Manager.connect(opts.connect);
+  // systemctl opens the pager once the bus is there (text only: JSON goes straight out)
+  const pager = opts.json === null ? openPager(io, { enabled: opts.pager !== false }) : null;
   try {
-    await status(m, opts, io);
+    const code = await status(m, { ...opts, pager: pager?.active ?? false }, pager?.io ?? io);
+    if (code !== 0) io.exitCode = code;
   } finally {
+    await pager?.close();
     m.close();
   }
 }
 
-async function status(m: Manager, opts: StatusOptions, io: IO): Promise<void> {
+/** Print the status; returns the exit code (0, 1, 3, 4). */
+async function status(m: Manager, opts: StatusOptions, io: IO): Promise<number> {
   const text = opts.json === null;
   const fullWidth = opts.full || !io.outIsTTY || opts.pager === true;
   const textOpts: TextOptions = {
@@ -829,7 +835,7 @@ async function status(m: Manager, opts: StatusOptions, io: IO): Promise<void> {
   } else if (ellipsized && !opts.quiet) {
     io.out.write('Hint: Some lines were ellipsized, use -l to show in full.\n');
   }
-  if (ret !== 0) io.exitCode = ret < 0 ? 1 : ret;
+  return ret < 0 ? 1 : ret;
 }
 
 /** systemd's `unit_name_from_dbus_path`: unescape the last path component. */
