@@ -187,9 +187,44 @@ export function parseUnitFiles(texts: string[]): Map<string, string[]> {
   return out;
 }
 
+/** Where systemd looks for unit files and drop-ins, most important first. */
+export function unitSearchPath(scope: 'system' | 'user'): string[] {
+  if (scope === 'user') {
+    const home = process.env.HOME ?? '';
+    const config = process.env.XDG_CONFIG_HOME || `${home}/.config`;
+    const rt = process.env.XDG_RUNTIME_DIR;
+    return [`${config}/systemd/user`, '/etc/systemd/user', ...(rt ? [`${rt}/systemd/user`] : []), '/run/systemd/user', `${home}/.local/share/systemd/user`, '/usr/local/lib/systemd/user', '/usr/lib/systemd/user'];
+  }
+  return ['/etc/systemd/system', '/run/systemd/system', '/usr/local/lib/systemd/system', '/usr/lib/systemd/system', '/lib/systemd/system'];
+}
+
+/**
+ * The drop-ins on disk now (`UNIT.d/*.conf` in every directory of the search path, a name in a
+ * more important directory hiding the same name elsewhere), in the order systemd applies them.
+ * New ones are not in the loaded DropInPaths yet.
+ */
+export function dropInsOnDisk(s: Snapshot, scope: 'system' | 'user'): string[] {
+  const byName = new Map<string, string>();
+  const dirs = [...unitSearchPath(scope)];
+  const frag = s.props.FragmentPath;
+  if (frag) dirs.push(frag.slice(0, frag.lastIndexOf('/')));
+  for (const dir of dirs) {
+    const d = `${dir}/${s.unit}.d`;
+    let names: string[];
+    try {
+      names = fs.readdirSync(d);
+    } catch {
+      continue;
+    }
+    for (const n of names) if (n.endsWith('.conf') && !byName.has(n)) byName.set(n, `${d}/${n}`);
+  }
+  return [...byName.keys()].sort().map((n) => byName.get(n)!);
+}
+
 /** The unit's files as they are on disk now (unreadable ones left out). */
-export function readUnitFiles(s: Snapshot): string[] {
-  const files = [s.props.FragmentPath, ...(s.props.DropInPaths ?? [])].filter((f) => f);
+export function readUnitFiles(s: Snapshot, scope: 'system' | 'user' = 'system'): string[] {
+  const dropIns = new Set([...(s.props.DropInPaths ?? []), ...dropInsOnDisk(s, scope)]);
+  const files = [s.props.FragmentPath, ...[...dropIns].sort((a, b) => (a.slice(a.lastIndexOf('/')) < b.slice(b.lastIndexOf('/')) ? -1 : 1))].filter((f) => f);
   const out: string[] = [];
   for (const f of files) {
     try {

@@ -152,7 +152,7 @@ export async function buildStatus(s: Snapshot, hist: UnitHistory, note: string |
   const p = s.props;
   const sp = svc(s);
   const status = statusSymbol(p.ActiveState);
-  const settings = parseUnitFiles(readUnitFiles(s));
+  const settings = parseUnitFiles(readUnitFiles(s, opts.journal.scope));
   const n = opts.n;
   const lastN = <T>(xs: T[]): T[] => (n <= 0 ? [] : xs.slice(-n));
   const exits = hist.exits.length > 0 ? hist.exits : historyFromProperties(s).exits;

@@ -319,6 +319,18 @@ async function overview(m: Manager, opts: HerdOptions, io: IO): Promise<void> {
       return { reload: reload === true, oneShotRan: type === 'oneshot' && (exited as number) > 0 };
     }),
   );
+  // services that have a unit file but are not loaded (never started, or garbage-collected): stopped
+  const types = opts.types.length > 0 ? opts.types : ['service', 'timer'];
+  const loaded = new Set(units.map((u) => u.name));
+  const files = await m.listUnitFilesByPatterns([], types.map((t) => `*.${t}`)).catch(() => []);
+  const unloaded = [
+    ...new Set(
+      files
+        .filter((f) => f.state !== 'masked' && f.state !== 'alias' && f.state !== 'generated-alias')
+        .map((f) => f.path.slice(f.path.lastIndexOf('/') + 1))
+        .filter((n) => !n.includes('@.') && !loaded.has(n) && types.includes(unitTypeOf(n) ?? '')),
+    ),
+  ];
   units.forEach((u, i) => {
     const e: OverviewEntry = { service: serviceName(u.name), unit: u.name, changedOnDisk: details[i]!.reload };
     const timer = u.name.endsWith('.timer');
@@ -329,6 +341,8 @@ async function overview(m: Manager, opts: HerdOptions, io: IO): Promise<void> {
     else if (details[i]!.oneShotRan) o.oneShot.push(e);
     else o.stopped.push(e);
   });
+  for (const n of unloaded) o.stopped.push({ service: serviceName(n), unit: n, changedOnDisk: false });
+  o.stopped.sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
   if (opts.json) writeJson(io, o, opts.json);
   else io.out.write(renderOverview(o, colors(io.color)));
 }
