@@ -123,10 +123,45 @@ export interface UnitStatusRecord {
     ioReadBytes: number | null;
     ioWriteBytes: number | null;
   };
-  /** The unit's last journal records (`-n`), as `journalctl -o json` objects; `null` when not read. */
-  journal: Record<string, unknown>[] | null;
+  /** The unit's last journal records (`-n`, systemctl's selection); `null` when not read. */
+  journal: JournalRecord[] | null;
   /** Why the journal could not be read, `null` when it could. */
   journalError: string | null;
+}
+
+/** One journal record of `status --json`: the common fields typed, every field in `fields`. */
+export interface JournalRecord {
+  /** `__REALTIME_TIMESTAMP`. */
+  time: Timestamp | null;
+  /** `__MONOTONIC_TIMESTAMP` (µs since boot). */
+  monotonicUsec: number;
+  bootId: string;
+  cursor: string;
+  /** `SYSLOG_IDENTIFIER`, else `_COMM`. */
+  identifier: string | null;
+  pid: number | null;
+  /** 0 (emerg) … 7 (debug). */
+  priority: number | null;
+  /** The text (a byte-array MESSAGE decoded as UTF-8), intact: escape it before a terminal. */
+  message: string | null;
+  messageId: string | null;
+  /** Every field as `journalctl -o json` gives it (byte arrays as arrays of numbers). */
+  fields: Record<string, unknown>;
+}
+
+export function journalRecord(e: JournalEntry, showAll: boolean): JournalRecord {
+  return {
+    time: timestamp(e.realtime),
+    monotonicUsec: e.monotonic,
+    bootId: e.bootId,
+    cursor: e.cursor,
+    identifier: e.identifier ?? e.comm,
+    pid: e.pid,
+    priority: e.priority,
+    message: e.message,
+    messageId: e.messageId,
+    fields: entryToJson(e, { showAll }),
+  };
 }
 
 /** The raw material of one unit, for the text renderer. */
@@ -393,7 +428,7 @@ export function buildRecord(g: Gathered, opts: { showAll: boolean }): UnitStatus
       ioReadBytes: num(t.IOReadBytes),
       ioWriteBytes: num(t.IOWriteBytes),
     },
-    journal: g.entries === null ? null : g.entries.map((e) => entryToJson(e, { showAll: opts.showAll })),
+    journal: g.entries === null ? null : g.entries.map((e) => journalRecord(e, opts.showAll)),
     journalError: g.journalError,
   };
 }
