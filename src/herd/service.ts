@@ -284,7 +284,7 @@ export function pendingChanges(s: Snapshot, settings: Map<string, string[]>): Pe
     const sp = service(s);
     for (const k of ['ExecStart', 'ExecStartPre', 'ExecStartPost', 'ExecReload', 'ExecStop'] as const) {
       const loaded = ((sp[k] as ExecCommand[] | undefined) ?? []).map(cmdline).join('; ');
-      const onDisk = disk(`Service.${k}`)?.map(stripPrefix).join('; ');
+      const onDisk = disk(`Service.${k}`)?.map((v) => stripPrefix(v).replace(/\s+/g, ' ')).join('; ');
       if (onDisk === undefined && loaded === '') continue;
       if (loaded.replace(/\s+/g, ' ') !== (onDisk ?? '').replace(/\s+/g, ' ')) out.push({ setting: k, loaded, onDisk: onDisk ?? '' });
     }
