@@ -170,12 +170,12 @@ function timestampText(e: JournalEntry, mode: JournalOutputMode, o: JournalForma
   return mode === 'short-precise' ? `${base}.${usec}` : base;
 }
 
-/** systemd's `ellipsize_mem` for one line (simplified to the end-ellipsized form at 100%). */
+/** systemd's `ellipsize_mem` in a UTF-8 locale: `…` at `percent` of the width. */
 function ellipsizeEnd(s: string, width: number, percent: number): string {
   if (displayWidth(s) <= width) return s;
   if (width <= 1) return '…'.slice(0, width);
   const budget = width - 1;
-  const left = Math.floor((budget * percent) / 100);
+  const left = Math.floor((budget * percent + 50) / 100);
   const right = budget - left;
   const chars = [...s];
   let l = '';
