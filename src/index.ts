@@ -15,6 +15,8 @@ export type { BusKind } from './core/address.js';
 export * from './core/errors.js';
 export { Job, isJobSuccess, explainJobResult } from './core/job.js';
 export { Manager, UNIT_ACTIONS, unitAction, type UnitAction, type UnitActionVerb, type UnitActionMethod } from './core/manager.js';
+export type { ReexecuteEnd } from './core/manager.js';
+export { signalFromString, signalToString, signalName, parseSignal, safeAtoi, safeAtou32, SIGRTMIN, SIGRTMAX, type IntParse } from './core/kill-signal.js';
 export { isValidUnitName, mangleUnitName, unitObjectPath, escapePath, escapeString, UNIT_TYPES, type UnitType } from './core/names.js';
 export { ManagerSubscription, Signal, type ManagerEvents, type ManagerEventName } from './core/signal.js';
 export * from './core/types.js';

@@ -5,7 +5,7 @@
  */
 import type { ConnectOptions } from './bus.js';
 import type { Job } from './job.js';
-import { Manager, type UnitActionMethod } from './manager.js';
+import { Manager, type ReexecuteEnd, type UnitActionMethod } from './manager.js';
 import type {
   EnableResult,
   JobInfo,
@@ -64,6 +64,26 @@ export function unitFileState(file: string, opts: ConnectOptions = {}): Promise<
 /** `daemon-reload`. */
 export function reload(opts: ConnectOptions = {}): Promise<void> {
   return withConnection(opts, (m) => m.reload());
+}
+
+/** `daemon-reexec`: resolves once systemd went away to execute itself again (how: see `ReexecuteEnd`). */
+export function reexecute(opts: ConnectOptions = {}): Promise<ReexecuteEnd> {
+  return withConnection(opts, (m) => m.reexecute());
+}
+
+/** Cancel one queued job by its id (CancelJob). */
+export function cancelJob(id: number, opts: ConnectOptions = {}): Promise<void> {
+  return withConnection(opts, (m) => m.cancelJob(id));
+}
+
+/** Cancel every queued job (ClearJobs). */
+export function clearJobs(opts: ConnectOptions = {}): Promise<void> {
+  return withConnection(opts, (m) => m.clearJobs());
+}
+
+/** Forget the failed state of every unit (ResetFailed). */
+export function resetFailed(opts: ConnectOptions = {}): Promise<void> {
+  return withConnection(opts, (m) => m.resetFailed());
 }
 
 export interface JobOptions extends ConnectOptions {

@@ -4,7 +4,7 @@
  * *before* they enqueue, and return a `Job` that can be awaited without a race.
  */
 import { Bus, type ConnectOptions } from './bus.js';
-import { InvalidArgumentError } from './errors.js';
+import { ConnectionError, InvalidArgumentError, TimeoutError } from './errors.js';
 import { Job } from './job.js';
 import { isValidUnitName } from './names.js';
 import { MANAGER_IFACE, MANAGER_PATH, ManagerSubscription } from './signal.js';
@@ -21,6 +21,12 @@ import type {
   UnitStatus,
 } from './types.js';
 import { UnitObject } from './unit.js';
+
+/**
+ * How `Reexecute` ended: the connection dropped (`disconnected`), the bus daemon said the manager
+ * left without replying (`no-reply`), no answer in time (`timeout`), or a reply (`reply`).
+ */
+export type ReexecuteEnd = 'disconnected' | 'no-reply' | 'timeout' | 'reply';
 
 /** The unit lifecycle methods: one table, one implementation (systemctl's `unit_actions[]`). */
 export const UNIT_ACTIONS = [
@@ -53,6 +59,18 @@ function decodeUnitStatus(r: unknown[]): UnitStatus {
     jobType: r[8] as string,
     jobPath: r[9] as string,
   };
+}
+
+/** `a(usssoo)`: ListJobs, GetJobAfter, GetJobBefore. */
+function decodeJobInfos(v: unknown): JobInfo[] {
+  return (v as unknown[][]).map((j) => ({
+    id: j[0] as number,
+    unit: j[1] as string,
+    jobType: j[2] as string,
+    state: j[3] as string,
+    jobPath: j[4] as string,
+    unitPath: j[5] as string,
+  }));
 }
 
 function decodeChanges(v: unknown): UnitFileChange[] {
@@ -233,6 +251,23 @@ export class Manager {
     await this.call('CancelJob', 'u', [id], true);
   }
 
+  /** ClearJobs: cancel every queued job (`systemctl cancel` without ids). */
+  async clearJobs(): Promise<void> {
+    await this.call('ClearJobs', '', [], true);
+  }
+
+  /** GetJobAfter(u id): the jobs ordered after this one, waiting for it (`list-jobs --after`). */
+  async getJobAfter(id: number): Promise<JobInfo[]> {
+    const [jobs] = await this.call('GetJobAfter', 'u', [id]);
+    return decodeJobInfos(jobs);
+  }
+
+  /** GetJobBefore(u id): the jobs ordered before this one, that it waits for (`list-jobs --before`). */
+  async getJobBefore(id: number): Promise<JobInfo[]> {
+    const [jobs] = await this.call('GetJobBefore', 'u', [id]);
+    return decodeJobInfos(jobs);
+  }
+
   // ── other unit operations ──────────────────────────────────────────────────────────────
 
   /** ResetFailedUnit(s name). */
@@ -252,11 +287,31 @@ export class Manager {
     await this.call('KillUnit', 'ssi', [name, whom, signal], true);
   }
 
-  /** Reload: `daemon-reload`. The manager is back once the reply arrives. */
-  async reload(): Promise<void> {
-    // daemon-reload can take long on big systems; systemctl allows it the default timeout too,
-    // but the reply only comes after the reload, so give it more room.
-    await this.bus.call({ path: MANAGER_PATH, interface: MANAGER_IFACE, member: 'Reload', mutating: true, timeout: Math.max(this.bus.timeout, 90_000) });
+  /**
+   * Reload: `daemon-reload`. The manager is back once the reply arrives. The reply only comes
+   * after the reload (generators rerun, each allowed 90 s), so the call waits long: as systemctl,
+   * twice the default job timeout (180 s), or `timeout` ms.
+   */
+  async reload(timeout = Math.max(this.bus.timeout, 180_000)): Promise<void> {
+    await this.bus.call({ path: MANAGER_PATH, interface: MANAGER_IFACE, member: 'Reload', mutating: true, timeout });
+  }
+
+  /**
+   * Reexecute: `daemon-reexec`. systemd serializes its state, executes itself again and never
+   * replies: the call ends when the connection drops (systemd's private socket), when the bus
+   * daemon answers NoReply for it, or at the timeout (systemctl waits twice the default, 180 s).
+   * Those three are success, as in systemctl; an error reply (polkit said no) throws. Resolves
+   * with how it ended; on `'disconnected'` this Manager's connection is closed.
+   */
+  async reexecute(timeout = Math.max(this.bus.timeout, 180_000)): Promise<ReexecuteEnd> {
+    try {
+      await this.bus.call({ path: MANAGER_PATH, interface: MANAGER_IFACE, member: 'Reexecute', mutating: true, timeout });
+      return 'reply';
+    } catch (e) {
+      if (e instanceof ConnectionError) return 'disconnected';
+      if (e instanceof TimeoutError) return e.dbusName === undefined ? 'timeout' : 'no-reply';
+      throw e;
+    }
   }
 
   // ── unit files ─────────────────────────────────────────────────────────────────────────
