@@ -4,12 +4,14 @@
  */
 import { type CommandModel, type OptionModel, type ValueKind, allCommands } from './model.ts';
 
+/** A word in the list fish expands for -a: no wildcards. */
+const fishWord = (w: string): string => w.replace(/([?*{}()\[\]$\\])/g, '\\$1');
 const q = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 function valueArgs(v: ValueKind): string {
   switch (v.kind) {
     case 'words':
-      return `-x -a ${q(v.words.join(' '))}`;
+      return `-x -a ${q(v.words.map(fishWord).join(' '))}`;
     case 'live':
       return `-x -a '(__sysherd_live)'`;
     case 'dirs':

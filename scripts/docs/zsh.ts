@@ -12,7 +12,7 @@ const desc = (s: string): string => sq(s.split(/;/)[0]!.trim().replace(/([[\]:\\
 function action(v: ValueKind): string {
   switch (v.kind) {
     case 'words':
-      return `(${v.words.join(' ')})`;
+      return `(${v.words.map((w) => w.replace(/([?*[\]()|<>~#^\\])/g, '\\$1')).join(' ')})`;
     case 'live':
       return '_sysherd_live';
     case 'dirs':
@@ -61,7 +61,7 @@ function commandFunction(c: CommandModel): string[] {
     lines.push(
       '  local curcontext=$curcontext state state_descr line',
       '  typeset -A opt_args',
-      `${head.replace('_arguments -s', '_arguments -C -s')}${c.path.length === 0 ? '$_sysherd_global ' : ''}${own.join(' ')} ': :->cmd' '*:: :->args' && return 0`,
+      `${head.replace('_arguments -s', '_arguments -C -s')}${c.path.length === 0 ? '$_sysherd_global ' : ''}${own.join(' ')} '(-): :->cmd' '(-)*:: :->args' && return 0`,
       '  case $state in',
       '    cmd)',
       '      local -a cmds',
