@@ -61,6 +61,7 @@ Examples:
           quiet: g.quiet ?? false,
           json: jsonFormat(g, io),
           connect: connectOptions(g),
+          local: g.address === undefined,
           journal: {
             scope: g.user ? 'user' : 'system',
             unavailable: g.address ? `the manager at ${g.address} may not be this machine's` : null,

@@ -199,6 +199,37 @@ export function unitSearchPath(scope: 'system' | 'user'): string[] {
 }
 
 /**
+ * The unit files of these types on this machine's disk (names), as ListUnitFiles would list
+ * them but without asking systemd to read every file: templates, aliases (symlinks to another
+ * name) and masked units (symlinks to /dev/null) left out.
+ */
+export function unitFilesOnDisk(scope: 'system' | 'user', types: string[]): string[] {
+  const out = new Set<string>();
+  for (const dir of unitSearchPath(scope)) {
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const n of names) {
+      if (n.includes('@.') || !types.includes(unitTypeOf(n) ?? '')) continue;
+      try {
+        const st = fs.lstatSync(`${dir}/${n}`);
+        if (st.isSymbolicLink()) {
+          const target = fs.readlinkSync(`${dir}/${n}`);
+          if (target === '/dev/null' || target.slice(target.lastIndexOf('/') + 1) !== n) continue;
+        } else if (!st.isFile()) continue;
+      } catch {
+        continue;
+      }
+      out.add(n);
+    }
+  }
+  return [...out];
+}
+
+/**
  * The drop-ins on disk now (`UNIT.d/*.conf` in every directory of the search path, a name in a
  * more important directory hiding the same name elsewhere), in the order systemd applies them.
  * New ones are not in the loaded DropInPaths yet.

@@ -39,6 +39,7 @@ function opts(words: string[], over: Partial<HerdOptions> = {}): HerdOptions {
     json: null,
     connect: { bus: 'user', address: sb!.busAddress },
     journal: { scope: 'user', unavailable: 'not read in this test' },
+    local: false,
     ...over,
   };
 }
