@@ -500,6 +500,23 @@ describe('sysherd herd (built CLI inside a system sandbox)', { timeout: 300_000 
     assert.ok(v.edges.some((e) => e.from === 'bound' && e.to === 'alpha' && e.kind === 'BindsTo'));
   });
 
+  test('colours only on a terminal, never with NO_COLOR; nothing escapes off a terminal', async () => {
+    assert.equal((await herd('start', 'bad')).code, 1);
+    const inPty = (env: Record<string, string>): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const cmd = [process.execPath, CLI, '--address', sb!.busAddress, 'herd', 'status'].map((a) => `'${a}'`).join(' ');
+        execFile('script', ['-qec', cmd, '/dev/null'], { env: { PATH: process.env.PATH ?? '', TERM: 'xterm-256color', LANG: 'C.UTF-8', ...env } }, (err, stdout) =>
+          err ? reject(err) : resolve(stdout),
+        );
+      });
+    const coloured = await inPty({});
+    assert.match(coloured, /\x1b\[1mStarted:\x1b\[22m/);
+    assert.match(coloured, /\x1b\[31m\x1b\[1mFailed to start:/);
+    assert.doesNotMatch(await inPty({ NO_COLOR: '1' }), /\x1b\[/);
+    const piped = await runPrivate(['--address', sb!.busAddress, 'herd', 'status']);
+    assert.doesNotMatch(piped.stdout, /\x1b/);
+  });
+
   test('without the journal (a manager reached by --address): history from the properties, said in one line', async () => {
     const r = CLI === BIN ? await runCli(['--address', sb!.busAddress, 'herd', 'status', 'crash', '--json']) : await runPrivate(['--address', sb!.busAddress, 'herd', 'status', 'crash', '--json']);
     assert.equal(r.code, 0, r.stderr);
