@@ -39,3 +39,19 @@ export {
   type JournalRunOptions,
 } from './core/journal.js';
 export { expandUnitNames, mangleUnitNames, globShowsUnit, startGlobWarning, type ExpandOptions, type ExpandResult } from './core/expand.js';
+export {
+  runTransaction,
+  needDaemonReload,
+  serviceResultOf,
+  activeTriggeringUnits,
+  isFailedResult,
+  type RequestedJob,
+  type AuxiliaryJob,
+  type TransactionReport,
+  type TransactionHooks,
+  type TransactionOptions,
+} from './core/transaction.js';
+export { jobFailureLines, shellMaybeQuote } from './core/job.js';
+export { openPolkitAgent, wantPolkitAgent, PKTTYAGENT, type PolkitAgent, type PolkitAgentConditions } from './core/polkit-agent.js';
+/** GNU Shepherd's procedures on systemd (start-service, stop-service, service-status, …). */
+export * as herd from './herd/index.js';
