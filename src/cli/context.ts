@@ -73,7 +73,8 @@ export function connectOptions(g: GlobalOptions): ConnectOptions {
   const opts: ConnectOptions = { bus: g.user ? 'user' : 'system' };
   if (g.address) opts.address = g.address;
   if (g.timeout !== undefined) opts.timeout = parseTimeout(g.timeout);
-  if (g.askPassword) opts.interactive = true;
+  // as systemctl: polkit may ask unless --no-ask-password
+  if (g.askPassword !== false) opts.interactive = true;
   const hosts = hostList(g);
   if (hosts.length > 1) throw new InvalidArgumentError(`this verb takes one host, not ${hosts.length}`, { hint: 'run it once per host' });
   if (hosts.length === 1) opts.host = hosts[0]!;

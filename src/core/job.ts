@@ -192,3 +192,83 @@ export async function jobError(bus: Bus, removed: JobRemoved, jobType: string): 
       : undefined;
   return new JobError(message, { unit: removed.unit, jobType, result: removed.result, jobPath: removed.jobPath }, { hint });
 }
+
+/** systemctl's explanations of a failed service's `Result` (bus-wait-for-jobs.c, systemd 252). */
+const SYSTEMCTL_SERVICE_RESULTS: Record<string, string> = {
+  resources: 'of unavailable resources or another system error',
+  protocol: 'the service did not take the steps required by its unit configuration',
+  timeout: 'a timeout was exceeded',
+  'exit-code': 'the control process exited with error code',
+  signal: 'a fatal signal was delivered to the control process',
+  'core-dump': 'a fatal signal was delivered causing the control process to dump core',
+  watchdog: 'the service failed to send watchdog ping',
+  'start-limit-hit': 'start of the service was attempted too often',
+  'oom-kill': 'of an out-of-memory (OOM) siutation', // sic, as systemd 252 prints it
+};
+
+const SHELL_NEED_QUOTES = '"\\`$*?[\'()<>|&;!';
+const SHELL_NEED_ESCAPE = '"\\`$';
+
+/** systemd's `shell_maybe_quote(s, 0)`: double quotes when needed, `"\`$` backslash-escaped. */
+export function shellMaybeQuote(s: string): string {
+  const i = [...s].findIndex((c) => c <= ' ' || c.charCodeAt(0) >= 127 || SHELL_NEED_QUOTES.includes(c));
+  if (i < 0) return s;
+  const chars = [...s];
+  const head = chars.slice(0, i).join('');
+  const tail = chars
+    .slice(i)
+    .map((c) => (SHELL_NEED_ESCAPE.includes(c) ? `\\${c}` : c))
+    .join('');
+  return `"${head}${tail}"`;
+}
+
+/**
+ * The lines systemctl prints on stderr when a job it waited for did not succeed
+ * (`check_wait_response` in bus-wait-for-jobs.c, systemd 252), word for word. `program` replaces
+ * `systemctl` in the hint; `extraArgs` are systemctl's (`--user`, `-H host`), put after both
+ * `program` and `journalctl`. `[]` for `done`/`skipped`.
+ */
+export function jobFailureLines(
+  result: string,
+  unit: string,
+  serviceResult: string | null | undefined,
+  opts: { program?: string; extraArgs?: string[] } = {},
+): string[] {
+  const extra = opts.extraArgs && opts.extraArgs.length > 0 ? ` ${opts.extraArgs.join(' ')}` : '';
+  const systemctl = `${opts.program ?? 'systemctl'}${extra}`;
+  const journalctl = `journalctl${extra}`;
+  switch (result) {
+    case 'done':
+    case 'skipped':
+      return [];
+    case 'canceled':
+      return [`Job for ${unit} canceled.`];
+    case 'timeout':
+      return [`Job for ${unit} timed out.`];
+    case 'dependency':
+      return [`A dependency job for ${unit} failed. See 'journalctl -xe' for details.`];
+    case 'invalid':
+      return [`${unit} is not active, cannot reload.`];
+    case 'assert':
+      return [`Assertion failed on job for ${unit}.`];
+    case 'unsupported':
+      return [`Operation on or unit type of ${unit} not supported on this system.`];
+    case 'collected':
+      return [`Queued job for ${unit} was garbage collected.`];
+    case 'once':
+      return [`Unit ${unit} was started already once and can't be started again.`];
+    default: {
+      if (!unit.endsWith('.service')) return ['Job failed. See "journalctl -xe" for details.'];
+      const q = shellMaybeQuote(unit);
+      const why = serviceResult ? SYSTEMCTL_SERVICE_RESULTS[serviceResult] : undefined;
+      const lines = [
+        why ? `Job for ${unit} failed because ${why}.` : `Job for ${unit} failed.`,
+        `See "${systemctl} status ${q}" and "${journalctl} -xeu ${q}" for details.`,
+      ];
+      if (serviceResult === 'start-limit-hit') {
+        lines.push(`To force a start use "${systemctl} reset-failed ${q}"`, `followed by "${systemctl} start ${q}" again.`);
+      }
+      return lines;
+    }
+  }
+}

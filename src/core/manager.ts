@@ -37,6 +37,12 @@ export const UNIT_ACTIONS = [
   { verb: 'try-restart', method: 'TryRestartUnit', jobType: 'try-restart' },
   { verb: 'reload-or-restart', method: 'ReloadOrRestartUnit', jobType: 'reload-or-restart' },
   { verb: 'try-reload-or-restart', method: 'ReloadOrTryRestartUnit', jobType: 'reload-or-try-restart' },
+  // systemctl's legacy aliases (its unit_actions[]): same method, same EnqueueUnitJob type
+  { verb: 'condstop', method: 'StopUnit', jobType: 'stop', aliasOf: 'stop' },
+  { verb: 'condrestart', method: 'TryRestartUnit', jobType: 'try-restart', aliasOf: 'try-restart' },
+  { verb: 'reload-or-try-restart', method: 'ReloadOrTryRestartUnit', jobType: 'reload-or-try-restart', aliasOf: 'try-reload-or-restart' },
+  { verb: 'condreload', method: 'ReloadOrTryRestartUnit', jobType: 'reload-or-try-restart', aliasOf: 'try-reload-or-restart' },
+  { verb: 'force-reload', method: 'ReloadOrTryRestartUnit', jobType: 'reload-or-try-restart', aliasOf: 'try-reload-or-restart' },
 ] as const;
 export type UnitAction = (typeof UNIT_ACTIONS)[number];
 export type UnitActionVerb = UnitAction['verb'];

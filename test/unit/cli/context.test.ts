@@ -11,7 +11,9 @@ describe('global options', () => {
     assert.throws(() => parseTimeout('0'), /more than 0/);
   });
   it('maps flags to connection options', () => {
-    assert.deepEqual(connectOptions({}), { bus: 'system' });
+    // as systemctl: interactive authorization unless --no-ask-password
+    assert.deepEqual(connectOptions({}), { bus: 'system', interactive: true });
+    assert.deepEqual(connectOptions({ askPassword: false }), { bus: 'system' });
     assert.deepEqual(connectOptions({ user: true, address: 'unix:path=/x', timeout: '3s', askPassword: true }), {
       bus: 'user',
       address: 'unix:path=/x',

@@ -1,0 +1,226 @@
+/**
+ * The lifecycle verbs, one implementation (systemctl's `start_unit`): expand the arguments,
+ * queue one EnqueueUnitJob per unit on one connection, await every job together, say what
+ * systemctl says on stderr (word for word, `sysherd` for `systemctl`), exit as systemctl exits.
+ * What systemctl never had: `--json` (one document: the requested jobs and every auxiliary job
+ * with its result) and, on a terminal, a spinner driven by JobRemoved.
+ */
+import type { ConnectOptions } from '../../core/bus.js';
+import { InvalidArgumentError, SystemdError } from '../../core/errors.js';
+import { expandUnitNames, startGlobWarning } from '../../core/expand.js';
+import { jobFailureLines } from '../../core/job.js';
+import { Manager } from '../../core/manager.js';
+import { openPolkitAgent, wantPolkitAgent, type PolkitAgent } from '../../core/polkit-agent.js';
+import {
+  activeTriggeringUnits,
+  isFailedResult,
+  runTransaction,
+  type RequestedJob,
+  type TransactionReport,
+} from '../../core/transaction.js';
+import type { JobMode, JobType } from '../../core/types.js';
+import { escapeTerminal } from '../../output/escape.js';
+import type { IO } from '../../output/io.js';
+import { startJobProgress, type JobProgress } from '../../output/job-progress.js';
+import { writeJson } from '../../output/json.js';
+import { onInterrupt } from '../interrupt.js';
+
+export interface LifecycleOptions {
+  /** The verb as typed (`restart`, `condrestart`, …). */
+  verb: string;
+  /** The EnqueueUnitJob type of the verb (`UNIT_ACTIONS`). */
+  jobType: JobType;
+  /** A stop verb: warn about units that can still activate the stopped ones. */
+  stop: boolean;
+  /** The unit arguments as typed. */
+  args: string[];
+  mode: JobMode;
+  /** `false` with `--no-block`. */
+  block: boolean;
+  /** `-T`. */
+  showTransaction: boolean;
+  quiet: boolean;
+  /** `--all`, `--state`, `--type`: how globs expand. */
+  all: boolean;
+  states: string[];
+  types: string[];
+  json: 'pretty' | 'short' | null;
+  connect: ConnectOptions;
+  /** `false` with `--no-ask-password`. */
+  askPassword: boolean;
+  /** `--user` (messages name `sysherd --user`). */
+  user: boolean;
+  /** `--address`/`-H`: not the local manager (no polkit agent). */
+  remote: boolean;
+}
+
+const PROGRAM = 'sysherd';
+const QUIET_ENQUEUE_ERRORS = new Set([
+  'org.freedesktop.systemd1.NoSuchUnit',
+  'org.freedesktop.systemd1.UnitMasked',
+  'org.freedesktop.systemd1.JobTypeNotApplicable',
+]);
+
+/** The `--json` document (schema in README, "Lifecycle verbs"). */
+export interface LifecycleJson {
+  verb: string;
+  jobType: string;
+  jobMode: string;
+  /** `false` with `--no-block`: results are `null`, the jobs are queued. */
+  waited: boolean;
+  units: {
+    unit: string;
+    job: number | null;
+    type: string | null;
+    result: string | null;
+    serviceResult: string | null;
+    ms: number | null;
+    error: { name: string; message: string } | null;
+  }[];
+  auxiliary: { unit: string; job: number; type: string; anchor: string; result: string | null }[];
+  exitCode: number;
+}
+
+export function lifecycleJson(verb: string, report: TransactionReport): LifecycleJson {
+  return {
+    verb,
+    jobType: report.jobType,
+    jobMode: report.mode,
+    waited: report.waited,
+    units: report.units.map((u) => ({
+      unit: u.unit,
+      job: u.jobId,
+      type: u.jobType,
+      result: u.result,
+      serviceResult: u.serviceResult,
+      ms: u.ms,
+      error: u.error && !u.ignored ? { name: u.error.dbusName ?? u.error.name, message: u.error.message } : null,
+    })),
+    auxiliary: report.auxiliary.map((a) => ({ unit: a.unit, job: a.jobId, type: a.jobType, anchor: a.anchor, result: a.result })),
+    exitCode: report.exitCode,
+  };
+}
+
+/** systemctl's lines for a unit whose job could not be queued (`start_unit_one`'s `fail:`). */
+export function enqueueFailureLines(jobType: string, unit: string, error: SystemdError, user: boolean): string[] {
+  const lines = [`Failed to ${jobType} ${unit}: ${error.message}`];
+  if (!error.dbusName || !QUIET_ENQUEUE_ERRORS.has(error.dbusName)) {
+    lines.push(`See ${user ? 'user' : 'system'} logs and '${PROGRAM}${user ? ' --user' : ''} status${unit.startsWith('-') ? ' --' : ''} ${unit}' for details.`);
+  }
+  return lines;
+}
+
+function seconds(ms: number | null): string {
+  if (ms === null) return '';
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** The spinner's final line of one unit. */
+function finalLine(u: RequestedJob): { ok: boolean; text: string } {
+  const name = escapeTerminal(u.unit);
+  if (u.error) return { ok: u.ignored, text: `${name} ${u.ignored ? 'masked, skipped' : 'not queued'}` };
+  const ok = !isFailedResult(u.result);
+  const why = u.serviceResult && u.serviceResult !== 'success' ? ` (${u.serviceResult})` : '';
+  return { ok, text: `${name} ${u.jobType ?? ''} ${u.result ?? 'pending'}${why} in ${seconds(u.ms)}` };
+}
+
+export async function runLifecycle(o: LifecycleOptions, io: IO): Promise<void> {
+  if (o.args.length === 0) {
+    io.err.write('Too few arguments.\n');
+    io.exitCode = 1;
+    return;
+  }
+  const manager = await Manager.connect(o.connect);
+  let agent: PolkitAgent | null = null;
+  let progress: JobProgress | null = null;
+  // stderr lines: above the spinner when there is one
+  const say = (lines: string[]): void => {
+    if (lines.length === 0) return;
+    const safe = lines.map((l) => escapeTerminal(l));
+    if (progress) progress.log(safe);
+    else io.err.write(`${safe.join('\n')}\n`);
+  };
+  const offInterrupt = onInterrupt(
+    () => {
+      progress?.stop();
+      void agent?.close();
+    },
+    `the queued jobs go on in systemd; follow them with '${PROGRAM}${o.user ? ' --user' : ''} list-jobs' or '${PROGRAM}${o.user ? ' --user' : ''} status UNIT'`,
+  );
+  try {
+    if (
+      wantPolkitAgent({
+        stdinIsTTY: process.stdin.isTTY === true,
+        euid: process.geteuid?.() ?? 0,
+        localSystem: !o.user && !o.remote,
+        askPassword: o.askPassword,
+      })
+    ) {
+      agent = await openPolkitAgent();
+      if (process.env.SYSHERD_DEBUG) io.err.write(agent ? `sysherd: polkit agent pkttyagent started (pid ${agent.pid})\n` : 'sysherd: polkit agent could not be started\n');
+    }
+
+    let names: string[];
+    try {
+      const r = await expandUnitNames(manager, o.args, { warn: !o.quiet, all: o.all, states: o.states, types: o.types });
+      say(r.warnings);
+      names = r.names;
+      if (!o.all && r.expanded && o.jobType === 'start' && !o.quiet) say(startGlobWarning(PROGRAM));
+    } catch (e) {
+      if (!(e instanceof InvalidArgumentError) || !e.message.startsWith('Failed to mangle name')) throw e;
+      say([e.message, 'Failed to expand names: Invalid argument']);
+      io.exitCode = 1;
+      return;
+    }
+
+    if (o.block && !o.quiet && !o.json && names.length > 0) progress = await startJobProgress(io, o.verb, names);
+
+    const extraArgs = o.user ? ['--user'] : [];
+    const report = await runTransaction(manager, names, o.jobType, {
+      mode: o.mode,
+      wait: o.block,
+      hooks: {
+        onEnqueueFailed: (job) => {
+          if (!job.ignored && job.error) say(enqueueFailureLines(o.jobType, job.unit, job.error, o.user));
+        },
+        onEnqueued: (job, enqueued) => {
+          if (o.showTransaction) {
+            say([
+              `Enqueued anchor job ${enqueued.id} ${enqueued.unit}/${enqueued.jobType}.`,
+              ...enqueued.affected.map((a) => `Enqueued auxiliary job ${a.id} ${a.unit}/${a.jobType}.`),
+            ]);
+          }
+          if (job.needDaemonReload) {
+            say([
+              `Warning: The unit file, source configuration file or drop-ins of ${job.unit} changed on disk. Run '${PROGRAM}${o.user ? ' --user' : ''} daemon-reload' to reload units.`,
+            ]);
+          }
+        },
+        onJobRemoved: (job, done, total) => {
+          progress?.jobEnded(done, total);
+          if (!o.quiet && isFailedResult(job.result)) say(jobFailureLines(job.result!, job.unitId ?? job.unit, job.serviceResult, { program: PROGRAM, extraArgs }));
+        },
+      },
+    });
+
+    progress?.finish(report.units.map(finalLine));
+    progress = null;
+
+    if (o.block && o.stop && !o.quiet) {
+      for (const u of report.units) {
+        if (u.jobId === null) continue;
+        const triggers = await activeTriggeringUnits(manager, u.unit);
+        if (triggers.length > 0) say([`Warning: Stopping ${u.unit}, but it can still be activated by:`, ...triggers.map((t) => `  ${t}`)]);
+      }
+    }
+
+    if (o.json) writeJson(io, lifecycleJson(o.verb, report), o.json);
+    if (report.exitCode !== 0) io.exitCode = report.exitCode;
+  } finally {
+    offInterrupt();
+    progress?.stop();
+    await agent?.close();
+    if (agent && process.env.SYSHERD_DEBUG) io.err.write('sysherd: polkit agent pkttyagent ended\n');
+    manager.close();
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The spinner of the lifecycle verbs, on stderr: it names the work ("Restarting nginx.service…",
+ * "Restarting 3 units… 1/3 done"), advances when a job ends (the caller calls `jobEnded` on each
+ * JobRemoved; there is no timer polling systemd), lets messages through above it (`log`), and
+ * ends with one line per unit (✔/✖, the result, the time it took). ora is loaded only when the
+ * spinner runs; anywhere else (`startJobProgress` → `null`) nothing of this is printed.
+ */
+import type { IO } from './io.js';
+import { colors } from './color.js';
+import { escapeTerminal } from './escape.js';
+
+export interface JobProgress {
+  /** Print lines above the spinner (a message that would otherwise go to stderr). */
+  log(lines: string[]): void;
+  /** One more job ended. */
+  jobEnded(done: number, total: number): void;
+  /** Stop and print the final lines (`ok`: ✔, else ✖). */
+  finish(lines: { ok: boolean; text: string }[]): void;
+  /** Stop without a trace (Ctrl-C). */
+  stop(): void;
+}
+
+/** "Restarting" from "restart", "Reloading or restarting" from "reload-or-restart". */
+export function gerund(verb: string): string {
+  const words = verb.split('-').map((w) => {
+    if (w === 'stop') return 'stopping';
+    if (w === 'try') return 'trying to';
+    if (w === 'or') return 'or';
+    if (w.startsWith('cond')) return `conditionally ${gerund(w.slice(4)).toLowerCase()}`;
+    if (w.endsWith('e')) return `${w.slice(0, -1)}ing`;
+    return `${w}ing`;
+  });
+  const s = words.join(' ');
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** The spinner text: "Restarting nginx.service…" or "Restarting 3 units… 1/3 done". */
+export function progressText(verb: string, units: string[], done: number, total: number, unicode = true): string {
+  const dots = unicode ? '…' : '...';
+  const what = units.length === 1 ? escapeTerminal(units[0]!) : `${units.length} units`;
+  const count = total > 1 ? ` ${done}/${total} done` : '';
+  return `${gerund(verb)} ${what}${dots}${count}`;
+}
+
+/** A spinner when stderr is a terminal with a width; `null` otherwise. */
+export async function startJobProgress(io: IO, verb: string, units: string[]): Promise<JobProgress | null> {
+  const columns = (io.err as NodeJS.WriteStream).columns;
+  if (!io.errIsTTY || !columns) return null;
+  const { default: ora } = await import('ora');
+  const c = colors(io.errColor);
+  const spinner = ora({
+    text: progressText(verb, units, 0, units.length, io.unicode),
+    stream: io.err as NodeJS.WritableStream & { isTTY?: boolean },
+    color: 'cyan',
+    discardStdin: false,
+    isEnabled: true,
+  }).start();
+  let stopped = false;
+  return {
+    log(lines) {
+      if (stopped || lines.length === 0) return;
+      spinner.clear();
+      io.err.write(`${lines.join('\n')}\n`);
+      spinner.render();
+    },
+    jobEnded(done, total) {
+      if (!stopped) spinner.text = progressText(verb, units, done, total, io.unicode);
+    },
+    finish(lines) {
+      if (stopped) return;
+      stopped = true;
+      spinner.stop();
+      const ok = io.unicode ? '✔' : 'OK';
+      const bad = io.unicode ? '✖' : 'FAIL';
+      for (const l of lines) io.err.write(`${l.ok ? c.green(ok) : c.red(bad)} ${l.text}\n`);
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      spinner.stop();
+    },
+  };
+}
