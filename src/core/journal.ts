@@ -359,3 +359,13 @@ export async function readJournal(q: JournalQuery, opts: JournalRunOptions = {})
   for await (const e of streamJournal(q, opts)) out.push(e);
   return out;
 }
+
+/**
+ * The monotonic time (µs) of the current boot's first journal record, `null` when there is none:
+ * where the journal begins for this boot (systemd's `sd_journal_get_cutoff_monotonic_usec`),
+ * which tells whether older messages of a unit were rotated away.
+ */
+export async function bootCutoffMonotonic(opts: JournalRunOptions = {}): Promise<number | null> {
+  for await (const e of streamJournal({ boot: true }, opts)) return e.monotonic;
+  return null;
+}

@@ -201,6 +201,8 @@ describe('status reads as systemctl status (system sandbox, piped)', () => {
   });
 
   test('a hostile description and log line: escaped, nothing raw reaches the terminal', async () => {
+    // stdout lines reach the journal asynchronously: wait until systemctl's selection has them
+    await waitFor('hostile.service lines in systemctl status', async () => (await systemctl('status', 'hostile.service')).stdout.includes('log red line'));
     const out = await same(['status', 'hostile.service'], { code: 0 });
     assert.ok(!out.includes('\x1b'), 'no raw ESC on stdout');
     assert.match(out, /Evil \\x1b\]0;owned\\x07 \\x1b\[2J title/);
@@ -213,5 +215,14 @@ describe('status reads as systemctl status (system sandbox, piped)', () => {
 
   test('no unit: the manager overview', async () => {
     await same(['status'], { code: 0 });
+  });
+
+  test('--all, --state, --type: every matching unit (with -a, fields in full); the journal-rotation notice', async () => {
+    await same(['status', '--state=failed'], { code: 3 });
+    // sockets started before journald: "Notice: journal has been rotated since unit was started …"
+    const sockets = await same(['status', '--type=socket']);
+    assert.match(sockets, /^Notice: journal has been rotated since unit was started, output may be incomplete\.$/m);
+    await same(['status', '-q', '--type=socket']);
+    await same(['status', '--all']);
   });
 });

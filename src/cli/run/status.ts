@@ -10,7 +10,7 @@ import * as util from 'node:util';
 
 import type { ConnectOptions } from '../../core/bus.js';
 import { InvalidArgumentError, SystemdError } from '../../core/errors.js';
-import { type JournalEntry, type JournalRunOptions, readJournal } from '../../core/journal.js';
+import { type JournalEntry, type JournalRunOptions, bootCutoffMonotonic, readJournal } from '../../core/journal.js';
 import { Manager } from '../../core/manager.js';
 import { expandUnitNames } from '../../core/expand.js';
 import type { UnitProcess, UnitStatus } from '../../core/types.js';
@@ -175,6 +175,8 @@ interface Gathered {
   triggers: { unit: string; activeState: string }[];
   entries: JournalEntry[] | null;
   journalError: string | null;
+  /** The journal of this boot begins after the unit started (systemctl's rotation notice). */
+  rotated: boolean;
 }
 
 const TYPE_INTERFACE: Record<string, UnitInterface> = {
@@ -433,9 +435,9 @@ export function buildRecord(g: Gathered, opts: { showAll: boolean }): UnitStatus
   };
 }
 
-/** systemd's `show_preset_for_state`. */
+/** systemd's `show_preset_for_state`: not for alias, static, generated, transient unit files. */
 function showPresetFor(state: string): boolean {
-  return state === 'enabled' || state === 'disabled';
+  return !['alias', 'static', 'generated', 'transient'].includes(state);
 }
 
 function when(v: unknown, now: bigint): string {
@@ -535,7 +537,8 @@ export function renderUnitText(r: UnitStatusRecord, g: Gathered, o: TextOptions)
   });
   if (u.ConditionResult === false && isSet(u.ConditionTimestamp)) {
     L.push(`  Condition: start condition failed at ${when(u.ConditionTimestamp, now)}`);
-    const failed = (Array.isArray(u.Conditions) ? (u.Conditions as unknown[][]) : []).filter((c) => (c[4] as number) < 0);
+    // systemctl prepends each condition to its list: they print in reverse
+    const failed = (Array.isArray(u.Conditions) ? (u.Conditions as unknown[][]) : []).filter((c) => (c[4] as number) < 0).reverse();
     failed.forEach((c, i) => {
       const glyph = i + 1 < failed.length ? tree.branch : tree.right;
       L.push(`             ${glyph} ${c[0] as string}=${c[1] ? '|' : ''}${c[2] ? '!' : ''}${e(c[3] as string)} was not met`);
@@ -621,8 +624,12 @@ export function renderUnitText(r: UnitStatusRecord, g: Gathered, o: TextOptions)
   let ellipsized = false;
   if (g.entries !== null && g.entries.length > 0) {
     const j = renderEntries(g.entries, o.output, { fullWidth: o.fullWidth, showAll: o.showAll, columns: o.columns });
-    if (j.text !== '') text += `\n${j.text}`;
+    text += `\n${j.text}`;
     ellipsized = j.ellipsized;
+  }
+  if (g.rotated) {
+    if (g.entries === null || g.entries.length === 0) text += '\n';
+    text += 'Notice: journal has been rotated since unit was started, output may be incomplete.\n';
   }
   return { text, ellipsized };
 }
@@ -651,13 +658,16 @@ async function activeStateOf(m: Manager, name: string): Promise<string> {
   }
 }
 
+/** Where this boot's journal begins: read once per run. */
+let cutoff: Promise<number | null> | undefined;
+
 async function gather(m: Manager, unit: UnitObject, name: string, opts: StatusOptions): Promise<Gathered> {
   const u = await unit.getAll('org.freedesktop.systemd1.Unit');
   const id = str(u.Id) ?? name;
   const type = id.slice(id.lastIndexOf('.') + 1);
   const iface = TYPE_INTERFACE[type];
   const t = iface ? await unit.getAll(iface).catch(() => ({}) as Record<string, unknown>) : {};
-  const g: Gathered = { name: id, u, t, processes: [], processesError: null, triggeredBy: [], triggers: [], entries: null, journalError: null };
+  const g: Gathered = { name: id, u, t, processes: [], processesError: null, triggeredBy: [], triggers: [], entries: null, journalError: null, rotated: false };
   if (str(t.ControlGroup)) {
     try {
       g.processes = await m.getUnitProcesses(id);
@@ -677,6 +687,13 @@ async function gather(m: Manager, unit: UnitObject, name: string, opts: StatusOp
         notBefore,
       };
       g.entries = await readJournal(q, opts.journal ?? {});
+      // systemctl's show_journal: fewer lines than asked for, and the journal of this boot
+      // begins after the unit started → older lines may have been rotated away
+      if (!opts.quiet && g.entries.length < opts.lines && notBefore > 0) {
+        cutoff ??= bootCutoffMonotonic(opts.journal ?? {});
+        const from = await cutoff;
+        g.rotated = from !== null && notBefore < from;
+      }
     } catch (err) {
       g.journalError = err instanceof SystemdError ? err.message : String(err);
       g.entries = null;
