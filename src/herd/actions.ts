@@ -1,13 +1,14 @@
 /**
  * Changing state the Shepherd way: start-service (with the dependencies the transaction pulled
  * in), stop-service (with every dependent it took down), start-in-the-background and
- * perform-service-action. Jobs are enqueued with EnqueueUnitJob, whose reply lists every job of
- * the transaction; each is awaited by its JobRemoved (subscribed before the enqueue).
+ * perform-service-action. Jobs go through the core's transaction (EnqueueUnitJob, whose reply
+ * lists every job of the transaction; each awaited by its JobRemoved, subscribed first).
  */
-import { SystemdError } from '../core/errors.js';
+import { JobError, SystemdError } from '../core/errors.js';
 import { Job, explainJobResult, isJobSuccess } from '../core/job.js';
 import type { Manager } from '../core/manager.js';
 import { MANAGER_IFACE, MANAGER_PATH } from '../core/signal.js';
+import { runTransaction } from '../core/transaction.js';
 import type { JobMode, JobRemoved } from '../core/types.js';
 import { serviceName } from './names.js';
 import { BUILTIN_ACTIONS, customActions, isOneShot, runningValue, snapshot, statusSymbol, type RunningValue, type Snapshot } from './service.js';
@@ -59,13 +60,29 @@ export interface TransactionResult {
   others: (JobRemoved & { jobType: string })[];
 }
 
-/** EnqueueUnitJob and wait for every job of the transaction. */
-export async function runTransaction(m: Manager, unit: string, jobType: 'start' | 'stop' | 'restart' | 'reload', mode: JobMode): Promise<TransactionResult> {
-  const { job, enqueued } = await m.enqueueUnitJob(unit, jobType, mode);
-  const others = enqueued.affected.filter((a) => a.jobPath !== enqueued.jobPath);
-  const wait = (path: string): Promise<JobRemoved> => (job.subscription ? job.subscription.awaitJobRemoved(path) : new Job(m.bus, path).awaitSignal().catch(() => ({ id: 0, jobPath: path, unit: '', result: 'failed' })));
-  const [main, ...rest] = await Promise.all([wait(enqueued.jobPath), ...others.map((o) => wait(o.jobPath))]);
-  return { main: main!, others: rest.map((r, i) => ({ ...r, jobType: others[i]!.jobType })) };
+/**
+ * One unit's transaction (the core's `runTransaction`: EnqueueUnitJob, every JobRemoved), and
+ * the auxiliary jobs that were still running when the unit's own job ended awaited too (a
+ * dependent stopped in parallel, a dependency wanted without ordering).
+ */
+export async function herdTransaction(m: Manager, unit: string, jobType: 'start' | 'stop' | 'restart' | 'reload', mode: JobMode): Promise<TransactionResult> {
+  const report = await runTransaction(m, [unit], jobType, { mode, checkNeedDaemonReload: false });
+  const req = report.units[0]!;
+  if (req.error) throw req.error;
+  const others = await Promise.all(
+    report.auxiliary.map(async (a) => {
+      let result: string | null = a.result;
+      if (result === null) {
+        const r = await new Job(m.bus, a.jobPath, { unit: a.unit, jobType: a.jobType }).awaitSignal().catch((e: unknown) => {
+          if (e instanceof JobError) return { result: String(e.result) };
+          throw e;
+        });
+        result = r.result === 'unknown' ? 'done' : r.result; // ended before we could listen
+      }
+      return { id: a.jobId, jobPath: a.jobPath, unit: a.unit, result, jobType: a.jobType };
+    }),
+  );
+  return { main: { id: req.jobId ?? 0, jobPath: req.jobPath ?? '', unit: req.unitId ?? unit, result: req.result ?? 'unknown' }, others };
 }
 
 /** The reason a job failed, in systemctl's words (reads Service.Result for services). */
@@ -110,7 +127,7 @@ export async function startService(m: Manager, name: string, unit: string, opts:
     const { enqueued } = await m.enqueueUnitJob(before.unit, 'start', opts.mode);
     return { ...base, alreadyRunning: false, started: [], status: 'starting', runningValue: false, reason: null, job: enqueued.id };
   }
-  const t = await runTransaction(m, before.unit, 'start', opts.mode);
+  const t = await herdTransaction(m, before.unit, 'start', opts.mode);
   const started = t.others.filter((o) => (o.jobType === 'start' || o.jobType === 'restart') && o.result === 'done').map((o) => serviceName(o.unit));
   const after = await snapshot(m, before.unit, name);
   const ok = isJobSuccess(t.main.result) && (statusSymbol(after.props.ActiveState) !== 'stopped' || isOneShot(after));
@@ -142,7 +159,7 @@ export async function stopService(m: Manager, name: string, unit: string, mode: 
   if (statusSymbol(before.props.ActiveState) === 'stopped') {
     return { service, unit: before.unit, wasRunning: false, stopped: [service], reason: null };
   }
-  const t = await runTransaction(m, before.unit, 'stop', mode);
+  const t = await herdTransaction(m, before.unit, 'stop', mode);
   const stopped = t.others.filter((o) => o.jobType === 'stop' && isJobSuccess(o.result)).map((o) => serviceName(o.unit));
   const ok = isJobSuccess(t.main.result);
   if (ok) stopped.push(service);

@@ -8,7 +8,7 @@
  *       return [r.started, herd.statusSymbol(s.props.ActiveState), herd.runningValue(s)];
  *     });
  */
-export { startService, stopService, runTransaction, actionsOf, NoSuchActionError, StartFailedError, type StartRecord, type StopRecord, type TransactionResult } from './actions.js';
+export { startService, stopService, herdTransaction, actionsOf, NoSuchActionError, StartFailedError, type StartRecord, type StopRecord, type TransactionResult } from './actions.js';
 export { MESSAGE_IDS, foldHistory, eventStatus, readManagerMessages, readRecentMessages, type HerdEvent, type UnitHistory, type UnitEvent, type ExitStatus, type JournalSource } from './history.js';
 export { serviceName, unitOf } from './names.js';
 export {

@@ -10,7 +10,7 @@ import { Manager } from '../../core/manager.js';
 import { isUnitType, unitTypeOf } from '../../core/names.js';
 import type { JobMode, KillWhom, UnitStatus } from '../../core/types.js';
 import { UnitObject } from '../../core/unit.js';
-import { ACTION_DOCS, NoSuchActionError, StartFailedError, actionsOf, managerCall, runTransaction, startService, stopService, type StartRecord, type StopRecord } from '../../herd/actions.js';
+import { ACTION_DOCS, NoSuchActionError, StartFailedError, actionsOf, managerCall, herdTransaction, startService, stopService, type StartRecord, type StopRecord } from '../../herd/actions.js';
 import { eventStatus, type JournalSource, type UnitHistory } from '../../herd/history.js';
 import { serviceName, unitOf } from '../../herd/names.js';
 import {
@@ -158,14 +158,14 @@ async function perform(m: Manager, action: string, name: string, args: string[],
   switch (action) {
     case 'restart': {
       const wasRunning = statusSymbol(s.props.ActiveState) === 'running';
-      const t = await runTransaction(m, s.unit, 'restart', opts.jobMode);
+      const t = await herdTransaction(m, s.unit, 'restart', opts.jobMode);
       if (t.main.result !== 'done' && t.main.result !== 'skipped') throw new StartFailedError(service, `restart job ended with result '${t.main.result}'`);
       if (wasRunning) lines.push(`Service ${service} has been stopped.`);
       lines.push(`Service ${service} has been started.`);
       break;
     }
     case 'reload': {
-      const t = await runTransaction(m, s.unit, 'reload', opts.jobMode);
+      const t = await herdTransaction(m, s.unit, 'reload', opts.jobMode);
       if (t.main.result !== 'done') throw new InvalidArgumentError(`failed to reload service ${service}`, { hint: `reload job ended with result '${t.main.result}'` });
       lines.push(`Service ${service} has been reloaded.`);
       break;
