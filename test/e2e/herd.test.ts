@@ -17,6 +17,8 @@ const UNITS: Record<string, string> = {
   'alpha.service': '[Unit]\nDescription=Alpha daemon\nDocumentation=man:sleep(1)\n[Service]\nExecStart=/bin/sh -c "echo alpha says hello; exec sleep infinity"\nStandardError=append:/tmp/alpha.err\nLogsDirectory=alpha\n',
   'dep.service': '[Unit]\nDescription=Requires alpha\nRequires=alpha.service\nAfter=alpha.service\n[Service]\nExecStart=/bin/sleep infinity\n',
   'bound.service': '[Unit]\nDescription=Bound to alpha\nBindsTo=alpha.service\nAfter=alpha.service\n[Service]\nExecStart=/bin/sleep infinity\n',
+  // bound without ordering: stopped in parallel with alpha, its job may end after alpha's
+  'loose.service': '[Unit]\nBindsTo=alpha.service\n[Service]\nExecStart=/bin/sleep infinity\n',
   'wanter.service': '[Unit]\nWants=once.service\n[Service]\nExecStart=/bin/sleep infinity\n',
   // exits 3 twice, then stays up: two respawns, two exit statuses
   'crash.service':
@@ -181,13 +183,13 @@ describe('sysherd herd (built CLI inside a system sandbox)', { timeout: 300_000 
   });
 
   test('stop-service: stops every dependent (Requires= and BindsTo=) and lists them, the service last', async () => {
-    assert.equal((await herd('start', 'dep', 'bound')).code, 0);
+    assert.equal((await herd('start', 'dep', 'bound', 'loose')).code, 0);
     const r = await herd('stop', 'alpha');
     assert.equal(r.code, 0, show(r));
     const lines = r.stdout.trim().split('\n');
-    assert.deepEqual([...lines].sort(), ['Service alpha has been stopped.', 'Service bound has been stopped.', 'Service dep has been stopped.']);
+    assert.deepEqual([...lines].sort(), ['Service alpha has been stopped.', 'Service bound has been stopped.', 'Service dep has been stopped.', 'Service loose has been stopped.']);
     assert.equal(lines.at(-1), 'Service alpha has been stopped.');
-    for (const u of ['alpha', 'dep', 'bound']) assert.equal(await prop(`${u}.service`, 'ActiveState'), 'inactive');
+    for (const u of ['alpha', 'dep', 'bound', 'loose']) assert.equal(await prop(`${u}.service`, 'ActiveState'), 'inactive');
     // --json: the seed's returned list
     assert.equal((await herd('start', 'dep', 'bound')).code, 0);
     const { v } = await herdJson<{ service: string; unit: string; wasRunning: boolean; stopped: string[]; reason: null }[]>('stop', 'alpha');
@@ -241,6 +243,25 @@ describe('sysherd herd (built CLI inside a system sandbox)', { timeout: 300_000 
     const reload = await herd('reload', 'alpha'); // no ExecReload=
     assert.equal(reload.code, 1);
     assert.match(reload.stderr, /does not have an action 'reload'/);
+  });
+
+  test('usage: no action, no service; options anywhere on the line', async () => {
+    const none = await herd();
+    assert.equal(none.code, 1);
+    assert.equal(none.stderr, 'sysherd: no action given; Usage: sysherd herd ACTION [SERVICE [OPTIONS...]]\n');
+    const noService = await herd('start');
+    assert.equal(noService.code, 1);
+    assert.match(noService.stderr, /^sysherd: start: no service given; Usage: /);
+    const badN = await herd('status', 'crash', '-n', 'many');
+    assert.equal(badN.code, 1);
+    assert.match(badN.stderr, /invalid --log-history value 'many'/);
+    const before = await execInSandbox(sb!.dir, [process.execPath, CLI, '--json', '-n', '1', 'herd', 'status', 'crash']);
+    const afterIt = await herd('status', '--json', 'crash', '--log-history=1');
+    const a = JSON.parse(before.stdout) as StatusJson;
+    const b = JSON.parse(afterIt.stdout) as StatusJson;
+    assert.equal(a.service, 'crash');
+    assert.equal(a.exitStatuses.length, 1);
+    assert.deepEqual(a.exitStatuses, b.exitStatuses);
   });
 
   test('perform-service-action: an unknown service could not be found, exit 1', async () => {
