@@ -15,7 +15,7 @@
 import { performance } from 'node:perf_hooks';
 import { ConnectionError, InvalidArgumentError, SystemdError } from './errors.js';
 import { isJobSuccess } from './job.js';
-import type { Manager } from './manager.js';
+import type { Manager, UnitActionMethod } from './manager.js';
 import { isValidUnitName, unitObjectPath } from './names.js';
 import type { EnqueuedJob, JobMode, JobRemoved, JobResult, JobType } from './types.js';
 
@@ -107,6 +107,49 @@ export interface TransactionOptions {
   /** Read each unit's NeedDaemonReload after queuing its job (default `true`, as systemctl). */
   checkNeedDaemonReload?: boolean;
   hooks?: TransactionHooks;
+  /**
+   * How jobs are queued: `EnqueueUnitJob` (its reply lists the auxiliary jobs), `classic`
+   * (StartUnit & co: no auxiliary jobs), or `auto` (default): EnqueueUnitJob, and the classic
+   * methods from the first time the bus policy refuses EnqueueUnitJob (the system bus lets
+   * unprivileged callers use StartUnit & co only; polkit then decides).
+   */
+  method?: 'EnqueueUnitJob' | 'classic' | 'auto';
+}
+
+/** The classic method of an EnqueueUnitJob type. */
+const CLASSIC_METHODS: Record<string, UnitActionMethod> = {
+  start: 'StartUnit',
+  stop: 'StopUnit',
+  reload: 'ReloadUnit',
+  restart: 'RestartUnit',
+  'try-restart': 'TryRestartUnit',
+  'reload-or-restart': 'ReloadOrRestartUnit',
+  'reload-or-try-restart': 'ReloadOrTryRestartUnit',
+};
+
+function refusedByBusPolicy(e: unknown): boolean {
+  return e instanceof SystemdError && e.dbusName === 'org.freedesktop.DBus.Error.AccessDenied' && e.message.startsWith('Rejected send message');
+}
+
+async function enqueueOne(
+  manager: Manager,
+  unit: string,
+  jobType: JobType,
+  mode: JobMode,
+  method: 'EnqueueUnitJob' | 'classic' | 'auto',
+  state: { classic: boolean },
+): Promise<EnqueuedJob> {
+  const classic = CLASSIC_METHODS[jobType];
+  if (method === 'EnqueueUnitJob' || !classic || (method === 'auto' && !state.classic)) {
+    try {
+      return (await manager.enqueueUnitJob(unit, jobType, mode)).enqueued;
+    } catch (e) {
+      if (method !== 'auto' || !classic || !refusedByBusPolicy(e)) throw e;
+      state.classic = true;
+    }
+  }
+  const job = await manager.enqueue(classic!, unit, mode);
+  return { id: job.id, jobPath: job.path, unit, unitPath: unitObjectPath(unit), jobType, affected: [] };
 }
 
 /** What a failed JobRemoved of a requested job means for systemctl: everything but done/skipped. */
@@ -180,6 +223,7 @@ export async function runTransaction(
   const mode = opts.mode ?? 'replace';
   const wait = opts.wait ?? true;
   const hooks = opts.hooks ?? {};
+  const state = { classic: false };
   const report: TransactionReport = { jobType, mode, waited: wait, units: [], auxiliary: [], exitCode: 0 };
   const sub = await manager.subscribe();
 
@@ -244,7 +288,7 @@ export async function runTransaction(
       try {
         // the manager's own answer, without asking it (Manager refuses to send an invalid name)
         if (!isValidUnitName(unit)) throw new InvalidArgumentError(`Unit name ${unit} is not valid.`, { dbusName: INVALID_ARGS });
-        ({ enqueued } = await manager.enqueueUnitJob(unit, jobType, mode));
+        enqueued = await enqueueOne(manager, unit, jobType, mode, opts.method ?? 'auto', state);
       } catch (e) {
         job.error = asSystemdError(e);
         if (job.error instanceof ConnectionError) throw job.error;

@@ -103,7 +103,9 @@ export function lifecycleJson(verb: string, report: TransactionReport): Lifecycl
 
 /** systemctl's lines for a unit whose job could not be queued (`start_unit_one`'s `fail:`). */
 export function enqueueFailureLines(jobType: string, unit: string, error: SystemdError, user: boolean): string[] {
-  const lines = [`Failed to ${jobType} ${unit}: ${error.message}`];
+  // sd-bus's bus_error_message: the bus daemon's AccessDenied text is too verbose for systemctl
+  const text = error.dbusName === 'org.freedesktop.DBus.Error.AccessDenied' ? 'Access denied' : error.message;
+  const lines = [`Failed to ${jobType} ${unit}: ${text}`];
   if (!error.dbusName || !QUIET_ENQUEUE_ERRORS.has(error.dbusName)) {
     lines.push(`See ${user ? 'user' : 'system'} logs and '${PROGRAM}${user ? ' --user' : ''} status${unit.startsWith('-') ? ' --' : ''} ${unit}' for details.`);
   }
@@ -179,6 +181,8 @@ export async function runLifecycle(o: LifecycleOptions, io: IO): Promise<void> {
     const report = await runTransaction(manager, names, o.jobType, {
       mode: o.mode,
       wait: o.block,
+      // -T needs EnqueueUnitJob's reply, as systemctl's -T (refused by the bus policy unless root)
+      method: o.showTransaction ? 'EnqueueUnitJob' : 'auto',
       hooks: {
         onEnqueueFailed: (job) => {
           if (!job.ignored && job.error) say(enqueueFailureLines(o.jobType, job.unit, job.error, o.user));
