@@ -1,7 +1,35 @@
-/** Verb family `inspect`: registered by main.ts; parses only (the work is in run/). Being written. */
+/**
+ * Verb family `inspect`: `show`, `cat`, `help`, `show-environment`. Parses only; the work is in
+ * run/show.ts, run/cat.ts, run/help.ts, run/show-environment.ts. Flags are global (context.ts).
+ */
 import type { Command } from 'commander';
 import type { IO } from '../output/io.js';
+import { connectOptions, jsonFormat, type GlobalOptions } from './context.js';
 
-export function registerInspect(_program: Command, _io: IO): void {
-  // filled in by the issue that adds these verbs
+export function registerInspect(program: Command, io: IO): void {
+  program
+    .command('show')
+    .description('Show properties of units, jobs or the manager')
+    .argument('[unit-or-job...]', 'unit names, patterns or job ids (none: the manager)')
+    .addHelpText('after', "\nExamples:\n  sysherd show nginx -p MainPID,ActiveState\n  sysherd show nginx -P MainPID\n  sysherd show nginx --json | jq '.[0].ExecMainStartTimestamp'\n")
+    .action(async (args: string[], _flags: unknown, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const { runShow } = await import('./run/show.js');
+      const properties = [...(g.property ?? [])];
+      if (g.P !== undefined) properties.push(g.P);
+      await runShow(
+        {
+          args,
+          properties,
+          value: g.value === true || g.P !== undefined,
+          all: g.all ?? false,
+          quiet: g.quiet ?? false,
+          types: g.type ?? [],
+          json: jsonFormat(g, io),
+          pager: g.pager !== false,
+          connect: connectOptions(g),
+        },
+        io,
+      );
+    });
 }

@@ -59,6 +59,8 @@ export interface CallSpec {
   timeout?: number;
   /** Set ALLOW_INTERACTIVE_AUTHORIZATION if the connection was opened with `interactive`. */
   mutating?: boolean;
+  /** Return the body as dbus-next decoded it (Variants with their signatures, BigInt), not plain. */
+  raw?: boolean;
 }
 
 /** A signal as delivered to listeners (body already normalized). */
@@ -224,7 +226,7 @@ export class Bus {
         (reply) => {
           clearTimeout(timer);
           this.pending.delete(entry);
-          resolve(reply ? (reply.body as unknown[]).map(plain) : []);
+          resolve(reply ? (spec.raw ? (reply.body as unknown[]) : (reply.body as unknown[]).map(plain)) : []);
         },
         (err: unknown) => {
           clearTimeout(timer);
