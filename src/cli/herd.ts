@@ -45,7 +45,7 @@ Examples:
     .action(async (words: string[], _flags: unknown, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const { n, given } = historySize(g);
-      const { runHerd } = await import('./run/herd.js');
+      const [{ runHerd }, { localJournalMissing }] = await Promise.all([import('./run/herd.js'), import('../herd/history.js')]);
       await runHerd(
         {
           words,
@@ -64,7 +64,7 @@ Examples:
           local: g.address === undefined,
           journal: {
             scope: g.user ? 'user' : 'system',
-            unavailable: g.address ? `the manager at ${g.address} may not be this machine's` : null,
+            unavailable: g.address ? `the manager at ${g.address} may not be this machine's` : localJournalMissing(),
           },
         },
         io,

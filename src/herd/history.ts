@@ -4,6 +4,7 @@
  * changes, respawns, startup failures and exit statuses. The service's own output is its recent
  * messages.
  */
+import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 
 import { JournalUnavailableError, readJournal, type JournalEntry, type JournalRunOptions } from '../core/journal.js';
@@ -144,6 +145,15 @@ export interface JournalSource {
   /** `null` when the journal is known not to be readable (a remote manager): the reason. */
   unavailable: string | null;
   run?: JournalRunOptions;
+}
+
+/**
+ * Why this machine's journal cannot be read at all, or `null`: no journald socket and no journal
+ * files (journalctl then says nothing and exits 0, as if there were no messages).
+ */
+export function localJournalMissing(exists: (p: string) => boolean = existsSync): string | null {
+  if (['/run/systemd/journal/socket', '/run/log/journal', '/var/log/journal'].some((p) => exists(p))) return null;
+  return 'no journald and no journal files on this machine';
 }
 
 function uid(): number {

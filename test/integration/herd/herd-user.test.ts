@@ -10,6 +10,11 @@ import { runHerd, type HerdOptions } from '../../../src/cli/run/herd.js';
 import { type BootedSandbox, bootSandbox } from '../../helpers/sandbox.js';
 import { memoryIO } from '../../../src/output/io.js';
 import { SystemdError } from '../../../src/core/errors.js';
+import { execFile } from 'node:child_process';
+import { BIN, cliEnv, ensureBuilt } from '../../e2e/helpers.js';
+
+/** The built CLI (SYSHERD_TEST_BIN: a private copy of the build). */
+const CLI = process.env.SYSHERD_TEST_BIN ?? BIN;
 
 const UNITS: Record<string, string> = {
   'base.service': '[Unit]\nDescription=Base\n[Service]\nExecStart=/bin/sleep infinity\n',
@@ -115,6 +120,22 @@ describe('herd on a user manager (run functions, memoryIO)', { timeout: 120_000 
     const g = await json<{ edges: { from: string; to: string; kind: string }[] }>(['graph', 'top', 'glue']);
     assert.ok(g.edges.some((e) => e.from === 'top' && e.to === 'base' && e.kind === 'Requires'));
     assert.ok(g.edges.some((e) => e.from === 'glue' && e.to === 'base' && e.kind === 'BindsTo'));
+  });
+
+  test('the CLI with --user and the session bus of the environment (no --address)', async () => {
+    if (CLI === BIN) ensureBuilt();
+    const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [CLI, 'herd', '--user', 'status', 'top', '--json'], { env: cliEnv(sb!.env) }, (err, stdout, stderr) =>
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+      );
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const v = JSON.parse(r.stdout) as { unit: string; status: string; history: string; historyNote: string | null };
+    assert.equal(v.unit, 'top.service');
+    assert.equal(v.status, 'running');
+    // this machine's journal, if it has one; else the properties, and one line says why
+    if (v.history === 'properties') assert.match(r.stderr, /^journal not available: .+; history from the unit's properties only\n$/);
+    else assert.equal(v.historyNote, null);
   });
 
   test('-n 0 leaves the history lists empty', async () => {

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 
 import { toEntry } from '../../../src/core/journal.ts';
 import type { UnitObject, UnitProperties } from '../../../src/core/unit.ts';
-import { MESSAGE_IDS, eventStatus, foldHistory } from '../../../src/herd/history.ts';
+import { MESSAGE_IDS, eventStatus, foldHistory, localJournalMissing } from '../../../src/herd/history.ts';
 import { serviceName, unitOf } from '../../../src/herd/names.ts';
 import { dotString, exitText, renderGraph, renderLog, renderOverview, renderServiceStatus } from '../../../src/herd/render.ts';
 import { customActions, formatRunningValue, logFiles, parseUnitFiles, pendingChanges, runningValue, statusSymbol, type Snapshot } from '../../../src/herd/service.ts';
@@ -94,6 +94,10 @@ describe('history from the journal', () => {
     assert.deepEqual(m.get('a.service')!.events.map((e) => e.event), ['stopping', 'stopped']);
     assert.deepEqual(m.get('bad.service')!.events.map((e) => e.event), ['starting', 'failed']);
     assert.equal(m.get('bad.service')!.startupFailures.length, 1);
+  });
+  it('no journald socket and no journal files: the journal is missing', () => {
+    assert.equal(localJournalMissing(() => false), 'no journald and no journal files on this machine');
+    assert.equal(localJournalMissing((p) => p === '/var/log/journal'), null);
   });
   it('a user manager says USER_UNIT=', () => {
     const e = toEntry({ __REALTIME_TIMESTAMP: '5', USER_UNIT: 'u.service', MESSAGE_ID: MESSAGE_IDS.started, MESSAGE: 'Started u.service.' });
