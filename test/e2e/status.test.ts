@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { escapeTerminal } from '../../src/output/escape.js';
 import { execInSandbox } from '../../src/sandbox/sandbox.js';
 import { type BootedSandbox, bootSandbox } from '../helpers/sandbox.js';
-import { BIN, ensureBuilt } from './helpers.js';
+import { BIN, ensureBuilt, shellQuote } from './helpers.js';
 
 let sb: BootedSandbox;
 
@@ -87,6 +87,7 @@ before(async () => {
       'sock.service': '[Unit]\nDescription=Socket-activated\n[Service]\nExecStart=/bin/sleep 1000\n',
       'tick.timer': '[Unit]\nDescription=A timer\n[Timer]\nOnActiveSec=1h\n',
       'tick.service': '[Unit]\nDescription=Timer-activated\n[Service]\nType=oneshot\nExecStart=/bin/true\n',
+      'long.service': `[Unit]\nDescription=Long\n[Service]\nExecStart=/bin/sh -c "echo ${'word '.repeat(40)}; echo short; sleep 1000; echo ${'arg '.repeat(30)}"\n`,
       'cond.service': '[Unit]\nDescription=Condition not met\nConditionPathExists=/nonexistent\n[Service]\nExecStart=/bin/true\n',
       'notify.service': [
         '[Unit]',
@@ -101,20 +102,21 @@ before(async () => {
         '[Unit]',
         'Description=Evil \x1b]0;owned\x07 \x1b[2J title',
         '[Service]',
-        'Type=oneshot',
-        'RemainAfterExit=yes',
-        "ExecStart=/bin/sh -c \"printf 'log \\\\033[31mred\\\\033[0m line\\\\n'; printf 'clear \\\\033[2J screen\\\\n'\"",
+        // logs a moment after it started (a process that exits at once may have its stdout
+        // lines stamped before the unit's start, and systemctl then leaves them out)
+        "ExecStart=/bin/sh -c \"sleep 0.5; printf 'log \\\\033[31mred\\\\033[0m line\\\\n'; printf 'clear \\\\033[2J screen\\\\n'; exec sleep 1000\"",
       ].join('\n'),
     },
     setup: (unitDir) => {
       fs.symlinkSync('/dev/null', path.join(unitDir, 'masked.service'));
     },
   });
-  const start = await systemctl('start', 'run.service', 'once.service', 'tpl@one.service', 'sock.socket', 'tick.timer', 'cond.service', 'notify.service', 'hostile.service');
+  const start = await systemctl('start', 'long.service', 'run.service', 'once.service', 'tpl@one.service', 'sock.socket', 'tick.timer', 'cond.service', 'notify.service', 'hostile.service');
   assert.equal(start.code, 0, start.stderr);
   await systemctl('start', 'fail.service');
   await waitFor('fail.service failed', async () => (await systemctl('is-failed', 'fail.service')).stdout.trim() === 'failed');
   await waitFor('run.service logs', () => journalHas('run.service', 'second line'));
+  await waitFor('long.service logs', () => journalHas('long.service', 'short'));
   await waitFor('hostile.service logs', () => journalHas('hostile.service', 'screen'));
   await waitFor('fail.service result logged', () => journalHas('fail.service', "Failed with result 'exit-code'"));
 });
@@ -215,6 +217,37 @@ describe('status reads as systemctl status (system sandbox, piped)', () => {
 
   test('no unit: the manager overview', async () => {
     await same(['status'], { code: 0 });
+  });
+
+  test('on a terminal without a pager: lines cut to the width as systemctl cuts them, then its -l hint', async () => {
+    for (const cols of [60, 100]) {
+      const inPty = (cmd: string[]) =>
+        execInSandbox(sb.dir, [...ENV, 'TERM=xterm', 'SYSTEMD_COLORS=0', 'script', '-qec', `stty cols ${cols} rows 50 && exec ${cmd.map(shellQuote).join(' ')}`, '/dev/null']);
+      const theirs = await inPty(['systemctl', '--no-pager', 'status', 'long.service']);
+      const ours = await inPty([process.execPath, CLI, '--no-pager', 'status', 'long.service']);
+      const clean = (s: string) => mask(s.replace(/\r/g, ''));
+      assert.deepEqual(clean(ours.stdout).split('\n'), clean(theirs.stdout).split('\n'), `at ${cols} columns:\n${ours.stdout}`);
+      assert.match(ours.stdout, /…/);
+      assert.match(ours.stdout, /Hint: Some lines were ellipsized, use -l to show in full\./);
+    }
+  });
+
+  test('the pager: on a terminal status goes through it (systemd\'s rules); piped, never', async () => {
+    const pager = ['SYSTEMD_PAGERSECURE=0', 'SYSTEMD_PAGER=tee /run/paged.txt'];
+    await execInSandbox(sb.dir, ['rm', '-f', '/run/paged.txt']);
+    const tty = await execInSandbox(sb.dir, [...ENV, ...pager, 'TERM=xterm', 'SYSTEMD_COLORS=0', 'script', '-qec', `stty cols 80 rows 50 && exec ${shellQuote(process.execPath)} ${shellQuote(CLI)} status once.service`, '/dev/null']);
+    assert.equal(tty.code, 0, tty.stderr);
+    const paged = await execInSandbox(sb.dir, ['cat', '/run/paged.txt']);
+    assert.equal(paged.code, 0, 'the pager ran');
+    assert.match(paged.stdout, /^● once\.service - Runs once\n/);
+    await execInSandbox(sb.dir, ['rm', '-f', '/run/paged.txt']);
+    const piped = await execInSandbox(sb.dir, [...ENV, ...pager, process.execPath, CLI, 'status', 'once.service']);
+    assert.match(piped.stdout, /^● once\.service/);
+    assert.notEqual((await execInSandbox(sb.dir, ['test', '-e', '/run/paged.txt'])).code, 0, 'piped: no pager');
+    await execInSandbox(sb.dir, ['rm', '-f', '/run/paged.txt']);
+    const noPager = await execInSandbox(sb.dir, [...ENV, ...pager, 'TERM=xterm', 'script', '-qec', `exec ${shellQuote(process.execPath)} ${shellQuote(CLI)} --no-pager status once.service`, '/dev/null']);
+    assert.match(noPager.stdout, /once\.service/);
+    assert.notEqual((await execInSandbox(sb.dir, ['test', '-e', '/run/paged.txt'])).code, 0, '--no-pager: no pager');
   });
 
   test('--all, --state, --type: every matching unit (with -a, fields in full); the journal-rotation notice', async () => {
