@@ -32,4 +32,18 @@ export function registerInspect(program: Command, io: IO): void {
         io,
       );
     });
+
+  program
+    .command('cat')
+    .description('Show the unit files and drop-ins of units')
+    .argument('<unit...>', 'unit names or patterns')
+    .addHelpText('after', "\nExamples:\n  sysherd cat nginx\n  sysherd cat nginx --json | jq -r '.[0].dropIns[].path'\n")
+    .action(async (units: string[], _flags: unknown, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const { runCat } = await import('./run/cat.js');
+      await runCat(
+        { units, quiet: g.quiet ?? false, json: jsonFormat(g, io), pager: g.pager !== false, connect: connectOptions(g) },
+        io,
+      );
+    });
 }
