@@ -86,7 +86,7 @@ export async function herdTransaction(m: Manager, unit: string, jobType: 'start'
 }
 
 /** The reason a job failed, in systemctl's words (reads Service.Result for services). */
-async function reason(m: Manager, removed: JobRemoved, jobType: string): Promise<string> {
+export async function reason(m: Manager, removed: JobRemoved, jobType: string): Promise<string> {
   let serviceResult: string | undefined;
   if (removed.unit.endsWith('.service')) {
     try {

@@ -220,7 +220,18 @@ describe('sysherd herd (built CLI inside a system sandbox)', { timeout: 300_000 
 
     assert.equal((await herd('start', 'reloadable')).code, 0);
     const rl = await herdJson<Record<string, unknown>>('reload', 'reloadable');
-    assert.deepEqual(rl.v, { service: 'reloadable', unit: 'reloadable.service', action: 'reload', args: [], message: 'Service reloadable has been reloaded.', status: 'running' });
+    assert.deepEqual(rl.v, { service: 'reloadable', unit: 'reloadable.service', action: 'reload', args: [], message: 'Service reloadable has been reloaded.', dependents: [], status: 'running' });
+
+    // a restart restarts the running dependents too (Requires=)
+    assert.equal((await herd('start', 'dep')).code, 0);
+    const depPid = await prop('dep.service', 'MainPID');
+    const rd = await herd('restart', 'alpha');
+    assert.equal(rd.stdout, 'Service dep has been stopped.\nService alpha has been stopped.\nService alpha has been started.\nService dep has been started.\n', show(rd));
+    assert.notEqual(await prop('dep.service', 'MainPID'), depPid);
+    const rj = await herdJson<Record<string, unknown>>('restart', 'alpha');
+    assert.deepEqual(rj.v.dependents, ['dep']);
+    assert.equal(rj.v.status, 'running');
+    assert.equal((await herd('stop', 'dep')).code, 0);
 
     const en = await herd('enable', 'edit');
     assert.equal(en.stdout, 'Enabled service edit.\n', show(en));

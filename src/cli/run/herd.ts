@@ -10,7 +10,7 @@ import { Manager } from '../../core/manager.js';
 import { isUnitType, unitTypeOf } from '../../core/names.js';
 import type { JobMode, KillWhom, UnitStatus } from '../../core/types.js';
 import { UnitObject } from '../../core/unit.js';
-import { ACTION_DOCS, NoSuchActionError, StartFailedError, actionsOf, managerCall, herdTransaction, startService, stopService, type StartRecord, type StopRecord } from '../../herd/actions.js';
+import { ACTION_DOCS, NoSuchActionError, StartFailedError, actionsOf, reason, managerCall, herdTransaction, startService, stopService, type StartRecord, type StopRecord } from '../../herd/actions.js';
 import { eventStatus, type JournalSource, type UnitHistory } from '../../herd/history.js';
 import { serviceName, unitOf } from '../../herd/names.js';
 import {
@@ -147,6 +147,8 @@ export interface ActionRecord {
   args: string[];
   /** What happened, in herd's words (the text output). */
   message: string;
+  /** Other units the action changed (restart: the running dependents it restarted). */
+  dependents: string[];
   status: 'stopped' | 'starting' | 'running' | 'stopping';
 }
 
@@ -155,13 +157,27 @@ async function perform(m: Manager, action: string, name: string, args: string[],
   const service = serviceName(s.unit);
   if (!actionsOf(s).includes(action)) throw new NoSuchActionError(service, action);
   const lines: string[] = [];
+  /** Units the action changed besides the service (restart: the running dependents it restarted). */
+  let dependents: string[] = [];
   switch (action) {
     case 'restart': {
       const wasRunning = statusSymbol(s.props.ActiveState) === 'running';
+      // the units a restart propagates to (systemd restarts those that run): RequiredBy=, BoundBy=, ConsistsOf=
+      const candidates = [...new Set([...(s.props.RequiredBy ?? []), ...((s.props.BoundBy as string[] | undefined) ?? []), ...(s.props.ConsistsOf ?? [])])];
+      const runningBefore = new Set<string>();
+      await Promise.all(
+        candidates.map(async (u) => {
+          const st = await m.getUnit(u).then((o) => o.state()).catch(() => 'inactive');
+          if (statusSymbol(st) === 'running') runningBefore.add(u);
+        }),
+      );
       const t = await herdTransaction(m, s.unit, 'restart', opts.jobMode);
-      if (t.main.result !== 'done' && t.main.result !== 'skipped') throw new StartFailedError(service, `restart job ended with result '${t.main.result}'`);
+      if (t.main.result !== 'done' && t.main.result !== 'skipped') throw new StartFailedError(service, await reason(m, { ...t.main, unit: s.unit }, 'restart'));
+      dependents = t.others.filter((o) => runningBefore.has(o.unit) && (o.jobType === 'restart' || o.jobType === 'try-restart') && o.result === 'done').map((o) => serviceName(o.unit));
+      for (const d of dependents) lines.push(`Service ${d} has been stopped.`);
       if (wasRunning) lines.push(`Service ${service} has been stopped.`);
       lines.push(`Service ${service} has been started.`);
+      for (const d of dependents) lines.push(`Service ${d} has been started.`);
       break;
     }
     case 'reload': {
@@ -170,10 +186,14 @@ async function perform(m: Manager, action: string, name: string, args: string[],
       lines.push(`Service ${service} has been reloaded.`);
       break;
     }
-    case 'enable':
-      await m.enableUnitFiles([s.unit], opts.runtime, opts.force);
+    case 'enable': {
+      const r = await m.enableUnitFiles([s.unit], opts.runtime, opts.force);
+      if (!r.carriesInstallInfo && r.changes.length === 0 && !opts.quiet) {
+        io.err.write(`${colors(io.errColor).yellow(`Service ${escapeTerminal(service)} has no [Install] section (WantedBy=, RequiredBy=, Alias=): enabling it changes nothing.`)}\n`);
+      }
       lines.push(`Enabled service ${service}.`);
       break;
+    }
     case 'disable':
       await m.disableUnitFiles([s.unit], opts.runtime);
       lines.push(`Disabled service ${service}.`);
@@ -212,7 +232,7 @@ async function perform(m: Manager, action: string, name: string, args: string[],
   }
   const after = await snapshot(m, s.unit, name);
   if (opts.json) {
-    const rec: ActionRecord = { service, unit: s.unit, action, args, message: lines.join('\n'), status: statusSymbol(after.props.ActiveState) };
+    const rec: ActionRecord = { service, unit: s.unit, action, args, message: lines.join('\n'), dependents, status: statusSymbol(after.props.ActiveState) };
     writeJson(io, rec, opts.json);
   } else io.out.write(lines.map((l) => `${escapeTerminal(l)}\n`).join(''));
 }
