@@ -4,6 +4,7 @@
  * Parses only; the work is in run/unit-files.ts. Flags are global (context.ts), as in systemctl.
  */
 import type { Command } from 'commander';
+import type { JobMode } from '../core/types.js';
 import type { IO } from '../output/io.js';
 import { connectOptions, jsonFormat, type GlobalOptions } from './context.js';
 
@@ -34,9 +35,27 @@ export function registerUnitFiles(program: Command, io: IO): void {
             quiet: g.quiet ?? false,
             json: jsonFormat(g, io, { outputMeansJson: false }),
             connect: connectOptions(g),
-            startStop: async (manager, action, units, vio) => {
+            startStop: async (action, units, vio) => {
               const { runNow } = await import('./run/unit-files-now.js');
-              await runNow(manager, action, units, { json: jsonFormat(g, io, { outputMeansJson: false }) !== null, jobMode: g.jobMode, block: g.block !== false }, vio);
+              return runNow(
+                action,
+                units,
+                {
+                  mode: (g.jobMode ?? 'replace') as JobMode,
+                  block: g.block !== false,
+                  showTransaction: g.showTransaction ?? false,
+                  quiet: g.quiet ?? false,
+                  all: false,
+                  states: [],
+                  types: [],
+                  json: jsonFormat(g, io, { outputMeansJson: false }),
+                  connect: connectOptions(g),
+                  askPassword: g.askPassword !== false,
+                  user: g.user ?? false,
+                  remote: g.address !== undefined || (g.host?.length ?? 0) > 0 || g.hosts !== undefined,
+                },
+                vio,
+              );
             },
           },
           io,

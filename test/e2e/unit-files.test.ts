@@ -44,7 +44,8 @@ async function setUp(steps: string[][]): Promise<void> {
 
 /**
  * Our stderr as systemctl's: an error line is `sysherd: MESSAGE` where systemctl prints
- * `MESSAGE.` (the one error format of sysherd); every other line must be the same as it is.
+ * `MESSAGE.` (the one error format of sysherd); other lines name `sysherd` where systemctl names
+ * itself (`See "sysherd status x.service" …`); everything else must be the same.
  */
 function comparable(ours: Run, ref: Run): { ours: string; ref: string } {
   const o = ours.stderr.split('\n');
@@ -53,7 +54,7 @@ function comparable(ours: Run, ref: Run): { ours: string; ref: string } {
     if (line.startsWith('sysherd: ')) {
       o[i] = line.slice('sysherd: '.length);
       if (r[i] !== undefined) r[i] = r[i]!.replace(/\.$/, '');
-    }
+    } else o[i] = line.replace(/(["'])sysherd /g, '$1systemctl ');
   });
   return { ours: o.join('\n'), ref: r.join('\n') };
 }
@@ -154,18 +155,26 @@ describe('unit files and queries, side by side with systemctl 252 in a system sa
       assert.equal((await systemctl('is-active', 'svc-b')).stdout, 'inactive\n');
     });
 
-    test('enable --now of a failing unit: exit 1 after the symlink; the job failure on stderr', async () => {
-      await setUp([['disable', 'svc-fail']]);
-      const ref = await systemctl('enable', '--now', 'svc-fail');
-      await setUp([['disable', 'svc-fail'], ['reset-failed', 'svc-fail']]);
-      const ours = await sysherd('enable', '--now', 'svc-fail');
-      assert.equal(ours.code, ref.code, `${ours.stderr}\n${ref.stderr}`);
-      assert.equal(ours.stdout, ref.stdout);
-      const created = 'Created symlink /etc/systemd/system/multi-user.target.wants/svc-fail.service → /etc/systemd/system/svc-fail.service.\n';
-      assert.ok(ref.stderr.startsWith(created), ref.stderr);
-      assert.ok(ours.stderr.startsWith(created), ours.stderr);
-      assert.match(ours.stderr, /svc-fail\.service/);
-      await setUp([['disable', 'svc-fail'], ['reset-failed', 'svc-fail']]);
+    test('enable --now of a failing unit: the symlink, then the job failure, exit 1', async () => {
+      const r = await same(['enable', '--now', 'svc-fail'], [['disable', 'svc-fail'], ['reset-failed', 'svc-fail']]);
+      assert.match(r.stderr, /^Created symlink .*svc-fail\.service\.\nJob for svc-fail\.service failed because the control process exited with error code\.\nSee "sysherd status svc-fail\.service"/);
+      await same(['enable', '--now', 'svc-b', 'nope'], [['disable', '--now', 'svc-b']]);
+      await same(['mask', '--now', 'nope2'], [['unmask', 'nope2']]);
+      await setUp([['disable', 'svc-fail'], ['reset-failed', 'svc-fail'], ['unmask', 'nope2'], ['disable', '--now', 'svc-b']]);
+    });
+
+    test('--now --json: the transaction goes into the document', async () => {
+      await setUp([['disable', '--now', 'svc-b']]);
+      const r = await sysherd('enable', '--now', 'svc-b', '--json');
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stderr, '');
+      const doc = JSON.parse(r.stdout) as { now: { action: string; units: string[]; transaction: { verb: string; units: { unit: string; type: string; result: string }[]; exitCode: number } } };
+      assert.equal(doc.now.action, 'start');
+      assert.deepEqual(doc.now.units, ['svc-b.service']);
+      assert.equal(doc.now.transaction.verb, 'start');
+      assert.equal(doc.now.transaction.exitCode, 0);
+      assert.deepEqual(doc.now.transaction.units.map((u) => [u.unit, u.type, u.result]), [['svc-b.service', 'start', 'done']]);
+      await setUp([['disable', '--now', 'svc-b']]);
     });
   });
 
@@ -200,7 +209,7 @@ describe('unit files and queries, side by side with systemctl 252 in a system sa
   });
 
   describe('list-unit-files', () => {
-    const state = [['enable', 'svc-a'], ['disable', 'tmpl@'], ['enable', 'tmpl@x'], ['disable', 'svc-fail'], ['mask', 'nope2']];
+    const state = [['enable', 'svc-a'], ['disable', 'tmpl@'], ['enable', 'tmpl@x'], ['disable', 'svc-fail'], ['disable', 'svc-b'], ['mask', 'nope2']];
 
     test('the table, legend and sort order as systemctl (all files, patterns, --state, --type, --no-legend)', async () => {
       await same(['list-unit-files'], state);

@@ -144,9 +144,10 @@ export interface UnitFileVerbOptions {
   connect: ConnectOptions;
   /**
    * What `--now` runs: start or stop these units and wait for them (the lifecycle verbs' code,
-   * which prints systemctl's job failure lines). Rejects as they do.
+   * which prints systemctl's job lines and sets the exit code on `io`). With `--json` it returns
+   * the transaction's document, which goes under `now.transaction`.
    */
-  startStop?: (manager: Manager, action: 'start' | 'stop', units: string[], io: IO) => Promise<void>;
+  startStop?: (action: 'start' | 'stop', units: string[], io: IO) => Promise<unknown>;
 }
 
 /** The `--json` document of a unit-file verb. */
@@ -158,8 +159,8 @@ export interface UnitFileVerbJson {
   carriesInstallInfo: boolean | null;
   /** Every change systemd made, in its order (`type`: symlink, unlink, is-masked, …). */
   changes: UnitFileChange[];
-  /** The units `--now` started or stopped (empty without it). */
-  now: { action: 'start' | 'stop'; units: string[] } | null;
+  /** What `--now` did: the action, the units, and (with `--json`) the lifecycle verbs' document of the transaction; `null` without `--now`. */
+  now: { action: 'start' | 'stop'; units: string[]; transaction: unknown } | null;
 }
 
 async function unitFileExists(m: Manager, name: string): Promise<boolean> {
@@ -233,9 +234,9 @@ export async function runUnitFileVerb(o: UnitFileVerbOptions, io: IO): Promise<v
     if (o.now && spec.now) {
       // systemctl 252: start/stop basename(name) for every name given
       const units = names.map((n) => path.basename(n));
-      now = { action: spec.now, units };
       if (!o.startStop) throw new UnitFileVerbError('--now is not available here');
-      await o.startStop(m, spec.now, units, io);
+      const transaction = await o.startStop(spec.now, units, io);
+      now = { action: spec.now, units, transaction: transaction ?? null };
     }
     if (o.json) {
       const doc: UnitFileVerbJson = { verb: o.verb, units: names, carriesInstallInfo: carries, changes, now };
