@@ -1,0 +1,32 @@
+/**
+ * The CLI bundle: ONE CommonJS file, dist/cli/bin.js (dist/cli/package.json says commonjs).
+ *
+ * Measured against esbuild's ESM code splitting (lazy chunks): Node's ESM loader costs ~15 ms
+ * to start and then resolves and links every chunk; one CommonJS file skips both, V8 compiles
+ * its functions lazily, and esbuild keeps every `await import()` lazy inside the file (the
+ * module runs only when first imported), so verbs still pay only for what they run.
+ * `node --import tsx` is not needed: this is plain ESM run by `node scripts/build-cli.mjs`.
+ */
+import { build } from 'esbuild';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+
+const outdir = new URL('../dist/cli/', import.meta.url);
+rmSync(outdir, { recursive: true, force: true });
+mkdirSync(outdir, { recursive: true });
+writeFileSync(new URL('package.json', outdir), '{ "type": "commonjs" }\n');
+await build({
+  entryPoints: [new URL('../src/cli/bin.ts', import.meta.url).pathname],
+  outfile: new URL('bin.js', outdir).pathname,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minifySyntax: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  // dbus-next's XML (introspection) dependencies: never used, never loaded
+  alias: { 'fast-xml-parser': './src/core/no-xml.ts', 'fast-xml-builder': './src/core/no-xml.ts' },
+  // main.ts finds package.json from import.meta.url
+  define: { 'import.meta.url': '__sysherdImportMetaUrl' },
+  banner: { js: "const __sysherdImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+});

@@ -1,0 +1,257 @@
+/**
+ * The benchmark: the built CLI side by side with `systemctl --user` (SYSTEMCTL_FORCE_BUS=1, over
+ * the same bus) and with `node -e 0` (Node's own start-up, the floor), in a USER-mode sandbox
+ * with many loaded units. Not a test (CI runs it only as a smoke test: bench-smoke.test.ts).
+ *
+ *   npm run bench -- [--units 3000] [--runs 15] [--warmup 2] [--restart 200] [--status 50]
+ *                    [--rss-units 10000] [--json]
+ *
+ * Every round runs every case once, in a shuffled order (interleaved, so load spreads evenly);
+ * medians and p90 of wall time are printed, with the ratios the issue sets targets for, and the
+ * peak RSS (/proc: VmHWM, read as the child ends) of `list-units --all --json`, also in a second
+ * sandbox with --rss-units units (0: skip).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { type BootedSandbox, bootSandbox, projectRoot } from '../helpers/sandbox.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    units: { type: 'string', default: '3000' },
+    runs: { type: 'string', default: '15' },
+    warmup: { type: 'string', default: '2' },
+    restart: { type: 'string', default: '200' },
+    status: { type: 'string', default: '50' },
+    'rss-units': { type: 'string', default: '10000' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const num = (k: keyof typeof flags): number => {
+  const n = Number(flags[k]);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${k} wants a non-negative integer`);
+  return n;
+};
+const UNITS = num('units');
+const RUNS = Math.max(1, num('runs'));
+const WARMUP = num('warmup');
+const RESTART = Math.max(1, num('restart'));
+const STATUS = Math.max(1, num('status'));
+const RSS_UNITS = num('rss-units');
+
+const BIN = path.join(projectRoot, 'bin', 'sysherd.js');
+const NODE = process.execPath;
+const out = flags.json ? process.stderr : process.stdout;
+const progress = (s: string): void => {
+  process.stderr.write(s);
+};
+
+interface Case {
+  name: string;
+  argv: string[];
+}
+interface Run {
+  ms: number;
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Peak RSS in KB (VmHWM), when asked for. */
+  rssKb?: number;
+}
+
+/** Run once; with `rss`, through a tiny shell that prints the child's VmHWM as it ends. */
+function runOnce(argv: string[], env: NodeJS.ProcessEnv, rss = false): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const [file, args] = rss
+      ? ['/usr/bin/time', ['-f', '%M', ...argv]] // GNU time: peak RSS (KB) on stderr's last line
+      : [argv[0]!, argv.slice(1)];
+    const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const o: Buffer[] = [];
+    const e: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => o.push(b));
+    child.stderr.on('data', (b: Buffer) => e.push(b));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      const ms = performance.now() - t0;
+      let stderr = Buffer.concat(e).toString('utf8');
+      let rssKb: number | undefined;
+      if (rss) {
+        const lines = stderr.trimEnd().split('\n');
+        rssKb = Number(lines.pop());
+        stderr = lines.join('\n');
+      }
+      resolve({ ms, code, stdout: Buffer.concat(o).toString('utf8'), stderr, ...(rssKb === undefined ? {} : { rssKb }) });
+    });
+  });
+}
+
+const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+function shuffle<T>(a: T[]): T[] {
+  const b = [...a];
+  for (let i = b.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [b[i], b[j]] = [b[j]!, b[i]!];
+  }
+  return b;
+}
+
+const FILLER = '[Unit]\nDescription=Filler %i\nConditionPathExists=/nonexistent\n\n[Service]\nType=oneshot\nExecStart=/bin/true\n';
+const WORKER = '[Unit]\nDescription=Worker %i\n\n[Service]\nExecStart=/bin/sleep infinity\n';
+
+/** A user-mode sandbox with `fillers` loaded (inactive) units and `workers` running ones. */
+async function boot(fillers: number, workers: number): Promise<BootedSandbox> {
+  return bootSandbox('user', {
+    units: { 'filler@.service': FILLER, 'worker@.service': WORKER },
+    setup: async (unitDir) => {
+      const wants = path.join(unitDir, 'default.target.wants');
+      await fsp.mkdir(wants, { recursive: true });
+      for (let i = 1; i <= fillers; i++) await fsp.symlink('../filler@.service', path.join(wants, `filler@${i}.service`));
+      for (let i = 1; i <= workers; i++) await fsp.symlink('../worker@.service', path.join(wants, `worker@${i}.service`));
+    },
+    timeoutMs: 180_000,
+  });
+}
+
+function sandboxEnv(sb: BootedSandbox): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...sb.env, SYSTEMCTL_FORCE_BUS: '1', SYSTEMD_PAGER: 'cat', PAGER: 'cat', LANG: 'C.UTF-8' };
+  for (const k of ['FORCE_COLOR', 'NODE_OPTIONS', 'NODE_TEST_CONTEXT', 'COLUMNS']) delete env[k];
+  return env;
+}
+
+/** Wait until systemd has the units loaded (the user manager loads wants after it answers). */
+async function waitLoaded(env: NodeJS.ProcessEnv, want: number): Promise<number> {
+  const end = Date.now() + 120_000;
+  for (;;) {
+    const r = await runOnce(['systemctl', '--user', 'list-units', '--all', '--no-legend', '--plain', '--no-pager'], env);
+    const n = r.stdout.split('\n').filter((l) => l.trim() !== '').length;
+    if (n >= want || Date.now() > end) return n;
+    await new Promise((res) => setTimeout(res, 200));
+  }
+}
+
+async function main(): Promise<void> {
+  if (!fs.existsSync(path.join(projectRoot, 'dist', 'cli', 'bin.js'))) {
+    progress('building the CLI (npm run build:cli)…\n');
+    execFileSync('npm', ['run', 'build:cli'], { cwd: projectRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  const workers = Math.max(RESTART, STATUS);
+  progress(`booting a user-mode sandbox with ${UNITS} + ${workers} loaded units…\n`);
+  const t0 = performance.now();
+  const sb = await boot(UNITS, workers);
+  const rssRows: { units: number; sysherdKb: number; systemctlKb: number }[] = [];
+  let loaded = 0;
+  try {
+    const env = sandboxEnv(sb);
+    loaded = await waitLoaded(env, UNITS + workers);
+    progress(`sandbox up in ${Math.round(performance.now() - t0)} ms; ${loaded} units loaded\n`);
+    const restartUnits = Array.from({ length: RESTART }, (_, i) => `worker@${i + 1}.service`);
+    const statusUnits = Array.from({ length: STATUS }, (_, i) => `worker@${i + 1}.service`);
+    const S = [NODE, BIN, '--user'];
+    const C = ['systemctl', '--user', '--no-pager'];
+    const cases: Case[] = [
+      { name: 'node -e 0', argv: [NODE, '-e', '0'] },
+      { name: 'sysherd --version', argv: [NODE, BIN, '--version'] },
+      { name: 'sysherd list-units --all --json', argv: [...S, 'list-units', '--all', '--json'] },
+      { name: 'systemctl list-units --all -o json', argv: [...C, 'list-units', '--all', '-o', 'json'] },
+      { name: 'sysherd is-active UNIT', argv: [...S, 'is-active', 'worker@1.service'] },
+      { name: 'systemctl is-active UNIT', argv: [...C, 'is-active', 'worker@1.service'] },
+      { name: `sysherd restart ${RESTART} units`, argv: [...S, 'restart', ...restartUnits] },
+      { name: `systemctl restart ${RESTART} units`, argv: [...C, 'restart', ...restartUnits] },
+      { name: `sysherd status ${STATUS} units`, argv: [...S, 'status', '--no-pager', ...statusUnits] },
+      { name: `systemctl status ${STATUS} units`, argv: [...C, 'status', ...statusUnits] },
+    ];
+    // sanity: every case works (status may say 3 for a unit that is not running: not here)
+    for (const c of cases) {
+      const r = await runOnce(c.argv, env);
+      if (r.code !== 0) throw new Error(`${c.name} failed (exit ${String(r.code)}): ${r.stderr.trim().slice(0, 500)}`);
+    }
+    const ours = (JSON.parse((await runOnce(cases[2]!.argv, env)).stdout) as unknown[]).length;
+    const theirs = (JSON.parse((await runOnce(cases[3]!.argv, env)).stdout) as unknown[]).length;
+    if (Math.abs(ours - theirs) > 5) throw new Error(`sysherd lists ${ours} units, systemctl ${theirs}`);
+
+    const times = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+    for (let round = 0; round < WARMUP + RUNS; round++) {
+      const warm = round < WARMUP;
+      progress(`\r${warm ? 'warm-up' : 'round'} ${warm ? round + 1 : round - WARMUP + 1}/${warm ? WARMUP : RUNS}   `);
+      for (const c of shuffle(cases)) {
+        const r = await runOnce(c.argv, env);
+        if (r.code !== 0) throw new Error(`${c.name} failed (exit ${String(r.code)}): ${r.stderr.trim().slice(0, 500)}`);
+        if (!warm) times.get(c.name)!.push(r.ms);
+      }
+    }
+    progress('\n');
+    const rss = async (argv: string[]): Promise<number> => {
+      const kb: number[] = [];
+      for (let i = 0; i < 3; i++) kb.push((await runOnce(argv, env, true)).rssKb ?? NaN);
+      return Math.max(...kb);
+    };
+    rssRows.push({ units: loaded, sysherdKb: await rss(cases[2]!.argv), systemctlKb: await rss(cases[3]!.argv) });
+
+    const stats = cases.map((c) => {
+      const t = [...times.get(c.name)!].sort((a, b) => a - b);
+      return { name: c.name, runs: t.length, medianMs: quantile(t, 0.5), p90Ms: quantile(t, 0.9), minMs: t[0]! };
+    });
+    const med = new Map(stats.map((s) => [s.name, s.medianMs]));
+    const ratio = (a: string, b: string): number => med.get(a)! / med.get(b)!;
+    const targets = [
+      { what: 'sysherd --version / node -e 0', value: ratio('sysherd --version', 'node -e 0'), target: 1.15 },
+      { what: 'list-units --all --json / node -e 0', value: ratio('sysherd list-units --all --json', 'node -e 0'), target: 1.5 },
+      { what: 'list-units --all --json / systemctl', value: ratio('sysherd list-units --all --json', 'systemctl list-units --all -o json'), target: null },
+      { what: 'is-active UNIT / node -e 0', value: ratio('sysherd is-active UNIT', 'node -e 0'), target: 1.3 },
+      { what: 'is-active UNIT / systemctl', value: ratio('sysherd is-active UNIT', 'systemctl is-active UNIT'), target: null },
+      { what: `restart ${RESTART} units / systemctl`, value: ratio(`sysherd restart ${RESTART} units`, `systemctl restart ${RESTART} units`), target: 1.1 },
+      { what: `status ${STATUS} units / systemctl`, value: ratio(`sysherd status ${STATUS} units`, `systemctl status ${STATUS} units`), target: 2 },
+    ];
+
+    // a second sandbox for peak RSS over many units
+    await sb.stop();
+    if (RSS_UNITS > 0) {
+      progress(`booting a user-mode sandbox with ${RSS_UNITS} loaded units for peak RSS…\n`);
+      const big = await boot(RSS_UNITS, 0);
+      try {
+        const benv = sandboxEnv(big);
+        const n = await waitLoaded(benv, RSS_UNITS);
+        const kb: number[] = [];
+        const ckb: number[] = [];
+        for (let i = 0; i < 3; i++) {
+          kb.push((await runOnce([...S, 'list-units', '--all', '--json'], benv, true)).rssKb ?? NaN);
+          ckb.push((await runOnce([...C, 'list-units', '--all', '-o', 'json'], benv, true)).rssKb ?? NaN);
+        }
+        rssRows.push({ units: n, sysherdKb: Math.max(...kb), systemctlKb: Math.max(...ckb) });
+      } finally {
+        await big.stop();
+      }
+    }
+    const rssTarget = rssRows.length > 1 ? rssRows[rssRows.length - 1]!.sysherdKb / 1024 : null;
+
+    const w = Math.max(...stats.map((s) => s.name.length), ...targets.map((t) => t.what.length)) + 2;
+    const f = (n: number): string => n.toFixed(1).padStart(8);
+    const lines = [
+      `${RUNS} interleaved rounds (after ${WARMUP} warm-up), wall ms; user-mode sandbox, ${loaded} loaded units; node ${process.version}`,
+      '',
+      `${'command'.padEnd(w)}${'median'.padStart(8)}${'p90'.padStart(8)}${'min'.padStart(8)}`,
+      ...stats.map((s) => `${s.name.padEnd(w)}${f(s.medianMs)}${f(s.p90Ms)}${f(s.minMs)}`),
+      '',
+      `${'ratio (medians)'.padEnd(w)}${'value'.padStart(8)}${'target'.padStart(8)}`,
+      ...targets.map((t) => `${t.what.padEnd(w)}${`${t.value.toFixed(2)}x`.padStart(8)}${(t.target === null ? '-' : `≤${t.target}`).padStart(8)}${t.target !== null && t.value > t.target ? '  MISSED' : ''}`),
+      '',
+      `${'peak RSS of list-units --all --json'.padEnd(w)}${'sysherd'.padStart(9)}${'systemctl'.padStart(11)}`,
+      ...rssRows.map((r) => `${`${r.units} units`.padEnd(w)}${`${(r.sysherdKb / 1024).toFixed(1)} MB`.padStart(9)}${`${(r.systemctlKb / 1024).toFixed(1)} MB`.padStart(11)}${r === rssRows[rssRows.length - 1] && rssRows.length > 1 && rssTarget !== null && rssTarget > 100 ? '  MISSED (≤100 MB)' : ''}`),
+    ];
+    out.write(`\n${lines.join('\n')}\n`);
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify({ node: process.version, runs: RUNS, warmup: WARMUP, loadedUnits: loaded, cases: stats, ratios: targets, rss: rssRows }, null, 2)}\n`);
+    }
+  } finally {
+    await sb.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`\nbench failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});
