@@ -25,7 +25,7 @@ const UNITS: Record<string, string> = {
     '[Unit]\nDescription=Crasher\nStartLimitIntervalSec=0\n[Service]\nExecStart=/bin/sh -c \'n=$(cat /run/crash.n 2>/dev/null || echo 0); n=$((n+1)); echo $n > /run/crash.n; echo run $n; [ $n -le 2 ] && exit 3; exec sleep infinity\'\nRestart=on-failure\nRestartSec=100ms\n',
   'once.service': '[Unit]\nDescription=One shot\n[Service]\nType=oneshot\nExecStart=/bin/echo done once\n',
   'bad.service': '[Unit]\nDescription=Never starts\n[Service]\nType=oneshot\nExecStart=/bin/sh -c "echo about to fail; exit 7"\n',
-  'slow.service': '[Service]\nExecStartPre=/bin/sleep 2\nExecStart=/bin/sleep infinity\n',
+  'slow.service': '[Service]\nExecStartPre=/bin/sleep 4\nExecStart=/bin/sleep infinity\n',
   'edit.service': '[Unit]\nDescription=Before edit\n[Service]\nExecStart=/bin/sleep infinity\nRestart=no\n[Install]\nWantedBy=multi-user.target\n',
   'reloadable.service': '[Service]\nExecStart=/bin/sleep infinity\nExecReload=/bin/true\n',
   'tick.timer': '[Timer]\nOnActiveSec=1h\n',
@@ -173,7 +173,7 @@ describe('sysherd herd (built CLI inside a system sandbox)', { timeout: 300_000 
     assert.equal(v[0]!.background, true);
     assert.equal(v[0]!.status, 'starting');
     assert.ok(Number.isInteger(v[0]!.job) && v[0]!.job > 0);
-    // it returned before ExecStartPre=/bin/sleep 2 was over
+    // it returned before ExecStartPre=/bin/sleep 4 was over
     assert.equal(await prop('slow.service', 'ActiveState'), 'activating');
     const st = await herdJson<StatusJson>('status', 'slow');
     assert.equal(st.v.status, 'starting');
@@ -341,10 +341,10 @@ describe('sysherd herd (built CLI inside a system sandbox)', { timeout: 300_000 
     assert.equal(r.code, 0, show(r));
     const lines = r.stdout.split('\n');
     assert.equal(lines[0], '● Status of crash:');
-    assert.match(lines[1]!, /^ {2}It is running since \d\d:\d\d:\d\d \(\d+ seconds? ago\)\.$/);
+    assert.match(lines[1]!, /^ {2}It is running since \d\d:\d\d:\d\d \(\d+ (seconds?|minutes) ago\)\.$/);
     assert.match(lines[2]!, /^ {2}Main PID: \d+$/);
     assert.ok(lines.includes('  Will be respawned.'), show(r));
-    assert.ok(lines.some((l) => /^ {2}Last respawned on \d\d:\d\d:\d\d \(\d+ seconds? ago\)\.$/.test(l)), show(r));
+    assert.ok(lines.some((l) => /^ {2}Last respawned on \d\d:\d\d:\d\d \(\d+ (seconds?|minutes) ago\)\.$/.test(l)), show(r));
     const exits = lines.indexOf('  Latest exits:');
     assert.ok(exits > 0, show(r));
     assert.match(lines[exits + 1]!, /^ {4}- \d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}Process exited with code 3\.$/);
