@@ -1,7 +1,81 @@
-/** Verb family `lists`: registered by main.ts; parses only (the work is in run/). Being written. */
+/**
+ * Verb family `lists`: `list-dependencies`, `list-timers`, `list-sockets`. Parses only; the
+ * work is in run/list-dependencies.ts, run/list-timers.ts, run/list-sockets.ts.
+ */
 import type { Command } from 'commander';
 import type { IO } from '../output/io.js';
+import { connectOptions, jsonFormat, type GlobalOptions } from './context.js';
 
-export function registerLists(_program: Command, _io: IO): void {
-  // filled in by the issue that adds these verbs
+export function registerLists(program: Command, io: IO): void {
+  program
+    .command('list-dependencies')
+    .description('Show the dependency tree of units (default.target when none)')
+    .argument('[unit...]', 'unit names or patterns')
+    .addHelpText('after', '\nExamples:\n  sysherd list-dependencies multi-user.target\n  sysherd list-dependencies --reverse nginx --json\n')
+    .action(async (units: string[], _flags: unknown, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const { runListDependencies } = await import('./run/list-dependencies.js');
+      await runListDependencies(
+        {
+          units,
+          kind: g.reverse ? 'reverse' : g.after ? 'after' : g.before ? 'before' : 'forward',
+          all: g.all ?? false,
+          plain: g.plain ?? false,
+          full: g.full ?? false,
+          types: g.type ?? [],
+          quiet: g.quiet ?? false,
+          json: jsonFormat(g, io),
+          pager: g.pager !== false,
+          connect: connectOptions(g),
+        },
+        io,
+      );
+    });
+  const tableJson = (g: GlobalOptions): 'pretty' | 'short' | null => {
+    // -o json-pretty: systemd's own layout; --json: ours (pretty on a terminal)
+    const mode = jsonFormat(g, io);
+    return mode;
+  };
+  program
+    .command('list-timers')
+    .description('List timer units, by when they elapse next')
+    .argument('[pattern...]', 'shell-style patterns on unit names')
+    .action(async (patterns: string[], _flags: unknown, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const { runListTimers } = await import('./run/list-timers.js');
+      await runListTimers(
+        {
+          patterns,
+          all: g.all ?? false,
+          states: g.state ?? [],
+          legend: g.legend !== false,
+          full: g.full ?? false,
+          json: tableJson(g),
+          pager: g.pager !== false,
+          connect: connectOptions(g),
+        },
+        io,
+      );
+    });
+  program
+    .command('list-sockets')
+    .description('List socket units, by listen address')
+    .argument('[pattern...]', 'shell-style patterns on unit names')
+    .action(async (patterns: string[], _flags: unknown, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const { runListSockets } = await import('./run/list-sockets.js');
+      await runListSockets(
+        {
+          patterns,
+          all: g.all ?? false,
+          states: g.state ?? [],
+          legend: g.legend !== false,
+          full: g.full ?? false,
+          json: tableJson(g),
+          pager: g.pager !== false,
+          connect: connectOptions(g),
+        },
+        io,
+      );
+    });
 }
