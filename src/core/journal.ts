@@ -277,9 +277,13 @@ export function toEntry(obj: Record<string, unknown>): JournalEntry {
   };
 }
 
-/** The default runner: spawn locally, argument array, no shell. */
+/**
+ * The default runner: spawn locally, argument array, no shell. journalctl colours its JSON when
+ * told to (`SYSTEMD_COLORS=1` is inherited from a terminal session): never here.
+ */
 export function spawnRunner(argv: string[]): JournalProcess {
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = { ...process.env, SYSTEMD_COLORS: '0', SYSTEMD_URLIFY: '0' };
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env });
   const exit = new Promise<{ code: number | null; signal: string | null; error?: Error }>((resolve) => {
     child.once('error', (error) => resolve({ code: null, signal: null, error }));
     child.once('close', (code, signal) => resolve({ code, signal }));

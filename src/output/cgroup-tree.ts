@@ -56,9 +56,11 @@ function cmp(a: string, b: string): number {
 export function renderCgroupTree(
   processes: UnitProcess[],
   cgroupPath: string,
-  opts: { prefix: string; columns: number; glyphs?: TreeGlyphs },
+  opts: { prefix: string; columns: number; glyphs?: TreeGlyphs; /** Colour of the PID and command (systemctl's grey), '' for none. */ grey?: string },
 ): string[] {
   const g = opts.glyphs ?? UNICODE_TREE;
+  const on = opts.grey ?? '';
+  const off = on === '' ? '' : '\x1b[0m';
   const nodes = new Map<string, Node>();
   const add = (path: string): Node => {
     const p = emptyOrRoot(path) ? '/' : path;
@@ -88,7 +90,7 @@ export function renderCgroupTree(
         let name = escapeTerminal(n.pids.get(pid)!);
         if (columns !== 0) name = ellipsizeEnd(name, Math.max(columns - (2 + width + 1), 20));
         const more = i + 1 < pids.length || n.children.length > 0;
-        out.push(`${prefix}${more ? g.branch : g.right}${String(pid).padStart(width, ' ')} ${name}`);
+        out.push(`${prefix}${more ? g.branch : g.right}${on}${String(pid).padStart(width, ' ')} ${name}${off}`);
       });
     }
     if (n.children.length > 0) {
@@ -115,7 +117,7 @@ export function renderCgroupTree(
     for (const [pid, raw] of extra) {
       let name = escapeTerminal(raw);
       if (opts.columns !== 0) name = ellipsizeEnd(name, Math.max(opts.columns - (2 + width + 1), 20));
-      out.push(`${opts.prefix}${g.bullet} ${String(pid).padStart(width, ' ')} ${name}`);
+      out.push(`${opts.prefix}${g.bullet} ${on}${String(pid).padStart(width, ' ')} ${name}${off}`);
     }
   }
   return out;

@@ -47,6 +47,10 @@ export interface JournalFormatOptions {
   columns?: number;
   /** UTC instead of the local zone. */
   utc?: boolean;
+  /** Colour lines by priority, as systemd (only on a terminal). */
+  color?: boolean;
+  /** Escape text for the terminal (`renderEntries` does). */
+  escape?: boolean;
 }
 
 const PRINT_LINE_THRESHOLD = 3;
@@ -197,8 +201,30 @@ function ellipsizeEnd(s: string, width: number, percent: number): string {
   return `${l}…${r}`;
 }
 
-/** `print_multiline`: the message's lines, later ones indented by `prefix`; returns whether it cut. */
-function printMultiline(lines: string[], prefix: number, message: string, o: JournalFormatOptions, nColumns: number): boolean {
+/** systemd's `get_log_colors`: the colour of a line and of its highlight, by priority. */
+function logColors(priority: number, color: boolean): { on: string; off: string; hl: string } {
+  if (!color) return { on: '', off: '', hl: '' };
+  if (priority <= 3) return { on: '\x1b[0;1;31m', off: '\x1b[0m', hl: '\x1b[0;1;39m' };
+  if (priority <= 4) return { on: '\x1b[0;1;38;5;185m', off: '\x1b[0m', hl: '\x1b[0;1;39m' };
+  if (priority <= 5) return { on: '\x1b[0;1;39m', off: '\x1b[0m', hl: '\x1b[0;1;31m' };
+  if (priority >= 7) return { on: '\x1b[0;38;5;245m', off: '\x1b[0m', hl: '\x1b[0;1;31m' };
+  return { on: '', off: '', hl: '' };
+}
+
+/**
+ * `print_multiline`: the message's lines, later ones indented by `prefix`, cut (unless full
+ * width) to three lines / 300 characters / the terminal; with colours, as v252 with its empty
+ * highlight at 0. `esc` escapes text for the terminal. Returns whether it cut.
+ */
+function printMultiline(
+  lines: string[],
+  prefix: number,
+  message: string,
+  o: JournalFormatOptions,
+  nColumns: number,
+  c: { on: string; off: string; hl: string },
+  esc: (s: string) => string,
+): boolean {
   let ellipsized = false;
   if (message.length === 0) {
     lines.push('');
@@ -214,13 +240,15 @@ function printMultiline(lines: string[], prefix: number, message: string, o: Jou
     consumed += len + 1;
     const tail = line + 1 === PRINT_LINE_THRESHOLD || consumed >= PRINT_CHAR_THRESHOLD;
     if (o.fullWidth || o.showAll || (prefix + len + 1 < nColumns && !tail)) {
-      lines.push(indent + text);
+      // the highlight (empty, at 0) only touches the first line, and only a non-empty one
+      if (line === 0 && len > 0) lines.push(`${indent}${c.on}${c.hl}${c.on}${esc(text)}${c.off}`);
+      else lines.push(`${indent}${c.on}${esc(text)}${c.off}`);
       continue;
     }
     ellipsized = true;
     if (prefix < nColumns && nColumns - prefix >= 3) {
-      if (nColumns - prefix > len + 3) lines.push(`${indent}${text}...`);
-      else lines.push(indent + ellipsizeEnd(text, nColumns - prefix, tail ? 100 : 90));
+      if (nColumns - prefix > len + 3) lines.push(`${indent}${c.on}${esc(text)}...${c.off}`);
+      else lines.push(`${indent}${c.on}${esc(ellipsizeEnd(text, nColumns - prefix, tail ? 100 : 90))}${c.off}`);
     } else lines.push('...');
     if (tail) break;
   }
@@ -324,11 +352,15 @@ export function renderEntry(e: JournalEntry, mode: JournalOutputMode, o: Journal
   else if (fakePid !== undefined && shallPrint(Buffer.from(fakePid), o)) head += `[${fakePid}]`;
   head += ': ';
   if (!o.showAll && !utf8IsPrintable(message)) {
-    return { lines: [`${head}[${formatBytes(message.length)} blob data]`], ellipsized: false };
+    return { lines: [`${o.escape ? escapeTerminal(head) : head}[${formatBytes(message.length)} blob data]`], ellipsized: false };
   }
   const lines: string[] = [];
-  const ellipsized = printMultiline(lines, Buffer.byteLength(head), message.toString('utf8'), o, nColumns);
-  if (lines.length > 0) lines[0] = head + lines[0];
+  const esc = o.escape ? escapeTerminal : (t: string): string => t;
+  const priority = e.priority ?? 6;
+  let c = logColors(priority, o.color === true);
+  if (o.color && c.on === '' && e.transport === 'audit') c = { on: '\x1b[0;34m', off: '\x1b[0m', hl: '' };
+  const ellipsized = printMultiline(lines, Buffer.byteLength(head), message.toString('utf8'), o, nColumns, c, esc);
+  if (lines.length > 0) lines[0] = esc(head) + lines[0];
   return { lines, ellipsized };
 }
 
@@ -336,10 +368,12 @@ export function renderEntry(e: JournalEntry, mode: JournalOutputMode, o: Journal
 export function renderEntries(entries: JournalEntry[], mode: JournalOutputMode, o: JournalFormatOptions): { text: string; ellipsized: boolean } {
   let text = '';
   let ellipsized = false;
+  // the short family escapes its own text (around its colours); other text modes are escaped here
+  const selfEscaped = mode.startsWith('short') || mode === 'with-unit';
   for (const e of entries) {
-    const r = renderEntry(e, mode, o);
+    const r = renderEntry(e, mode, { ...o, escape: true });
     ellipsized ||= r.ellipsized;
-    for (const l of r.lines) text += `${mode.startsWith('json') ? l : escapeTerminal(l)}\n`;
+    for (const l of r.lines) text += `${mode.startsWith('json') || selfEscaped ? l : escapeTerminal(l)}\n`;
   }
   return { text, ellipsized };
 }

@@ -232,6 +232,18 @@ describe('status reads as systemctl status (system sandbox, piped)', () => {
     }
   });
 
+  test('on a terminal with colours (SYSTEMD_COLORS=1): the same colour codes and hyperlinks as systemctl', async () => {
+    const inPty = (cmd: string[]) =>
+      execInSandbox(sb.dir, [...ENV, 'TERM=xterm', 'SYSTEMD_COLORS=1', 'script', '-qec', `stty cols 100 rows 50 && exec ${cmd.map(shellQuote).join(' ')}`, '/dev/null']);
+    const units = ['run.service', 'fail.service', 'sock.socket', 'sock.service', 'cond.service', 'once.service', 'idle.service', 'tick.timer', 'long.service'];
+    const theirs = await inPty(['systemctl', '--no-pager', 'status', ...units]);
+    const ours = await inPty([process.execPath, CLI, '--no-pager', 'status', ...units]);
+    const clean = (s: string) => mask(s.replace(/\r/g, ''));
+    assert.deepEqual(clean(ours.stdout).split('\n'), clean(theirs.stdout).split('\n'), ours.stdout);
+    assert.match(ours.stdout, /\x1b\[0;1;32m●\x1b\[0m run\.service/);
+    assert.match(ours.stdout, /\x1b\]8;;file:\/\/[^\x07]+\/etc\/systemd\/system\/run\.service\x07/);
+  });
+
   test('the pager: on a terminal status goes through it (systemd\'s rules); piped, never', async () => {
     const pager = ['SYSTEMD_PAGERSECURE=0', 'SYSTEMD_PAGER=tee /run/paged.txt'];
     await execInSandbox(sb.dir, ['rm', '-f', '/run/paged.txt']);

@@ -257,6 +257,13 @@ export function signalName(n: number): string {
   return String(n);
 }
 
+/** systemd's `is_clean_exit(code, status, EXIT_CLEAN_DAEMON)`: status 0, or killed by HUP, INT, TERM or PIPE. */
+function isCleanExit(code: number, status: number): boolean {
+  if (code === 1) return status === 0;
+  if (code === 2) return [1, 2, 15, 13].includes(status);
+  return false;
+}
+
 function exitText(code: number, status: number): string {
   const c = SIGCHLD_CODES[code] ?? String(code);
   if (code === 1) {
@@ -458,7 +465,51 @@ function nextElapse(t: Record<string, unknown>, nowRt: bigint): number | null {
   return isSet(real) ? real : null;
 }
 
+/** systemd's ANSI sequences (terminal-util.h), as systemctl writes them with colours on. */
+export const ANSI = {
+  normal: '\x1b[0m',
+  red: '\x1b[0;1;31m',
+  green: '\x1b[0;1;32m',
+  yellow: '\x1b[0;1;38;5;185m',
+  highlight: '\x1b[0;1;39m',
+  grey: '\x1b[0;38;5;245m',
+} as const;
+
+/** Colours and hyperlinks as systemctl's status uses them (none when `color` is off). */
+export class Paint {
+  constructor(
+    readonly color: boolean,
+    readonly urlify: boolean,
+    readonly host: string = os.hostname(),
+  ) {}
+  wrap(code: string, text: string): string {
+    return this.color && code !== '' ? `${code}${text}${ANSI.normal}` : text;
+  }
+  /** `format_active_state`: red for failed, green for active/reloading. */
+  activeOn(state: string): string {
+    if (!this.color) return '';
+    return state === 'failed' ? ANSI.red : state === 'active' || state === 'reloading' ? ANSI.green : '';
+  }
+  /** `format_enable_state`: yellow for disabled, green for enabled. */
+  enableOn(state: string | null): string {
+    if (!this.color) return '';
+    return state === 'disabled' ? ANSI.yellow : state === 'enabled' ? ANSI.green : '';
+  }
+  off(on: string): string {
+    return on === '' ? '' : ANSI.normal;
+  }
+  /** `terminal_urlify`: an OSC 8 hyperlink around text. */
+  link(url: string, text: string): string {
+    return this.urlify ? `\x1b]8;;${url}\x07${text}\x1b]8;;\x07` : text;
+  }
+  /** `terminal_urlify_path`: a file:// link (with the host name, as systemd). */
+  path(path: string, text = path): string {
+    return this.link(`file://${this.host}${path}`, text);
+  }
+}
+
 interface TextOptions {
+  paint: Paint;
   unicode: boolean;
   /** 0: full width. */
   columns: number;
@@ -475,17 +526,27 @@ export function renderUnitText(r: UnitStatusRecord, g: Gathered, o: TextOptions)
   const now = nowMicros();
   const L: string[] = [];
   const tree = o.unicode ? UNICODE_TREE : ASCII_TREE;
-  let head = `${stateGlyph(r.activeState, o.unicode)} ${e(r.unit)}`;
+  const p = o.paint;
+  const activeOn = p.activeOn(r.activeState);
+  const activeOff = p.off(activeOn);
+  let head = `${activeOn}${stateGlyph(r.activeState, o.unicode)}${activeOff} ${e(r.unit)}`;
   if (r.description !== '' && r.description !== r.unit) head += ` - ${e(r.description)}`;
   L.push(head);
   if (r.following) L.push(`    Follows: unit currently follows state of ${e(r.following)}`);
   const path = r.sourcePath ?? r.fragmentPath;
-  if (r.loadError && r.loadError.message !== '') L.push(`     Loaded: ${r.loadState} (Reason: ${e(r.loadError.message)})`);
-  else if (path && r.unitFileState) {
-    const preset = r.unitFilePreset && showPresetFor(r.unitFileState) ? `; preset: ${r.unitFilePreset}` : '';
-    L.push(`     Loaded: ${r.loadState} (${e(path)}; ${r.unitFileState}${preset})`);
-  } else if (path) L.push(`     Loaded: ${r.loadState} (${e(path)})`);
-  else L.push(`     Loaded: ${r.loadState}`);
+  const loadOn = p.color && ['error', 'not-found', 'bad-setting'].includes(r.loadState) ? ANSI.red : '';
+  const load = `${loadOn}${r.loadState}${p.off(loadOn)}`;
+  const shownPath = path ? p.path(path, e(path)) : null;
+  if (r.loadError && r.loadError.message !== '') L.push(`     Loaded: ${load} (Reason: ${e(r.loadError.message)})`);
+  else if (shownPath && r.unitFileState) {
+    const showPreset = r.unitFilePreset !== null && showPresetFor(r.unitFileState);
+    const enableOn = p.enableOn(r.unitFileState);
+    const presetOn = p.enableOn(r.unitFilePreset);
+    // systemctl writes the preset's colour codes even when it does not show the preset
+    const preset = `${showPreset ? '; preset: ' : ''}${presetOn}${showPreset ? r.unitFilePreset : ''}${p.off(presetOn)}`;
+    L.push(`     Loaded: ${load} (${shownPath}; ${enableOn}${r.unitFileState}${p.off(enableOn)}${preset})`);
+  } else if (shownPath) L.push(`     Loaded: ${load} (${shownPath})`);
+  else L.push(`     Loaded: ${load}`);
   if (r.transient) L.push('  Transient: yes');
   if (r.dropIns.length > 0) {
     let dir: string | null = null;
@@ -500,15 +561,16 @@ export function renderUnitText(r: UnitStatusRecord, g: Gathered, o: TextOptions)
       }
       const next = r.dropIns[i + 1];
       last = !(next !== undefined && next.startsWith(dir));
-      line += e(d.slice(d.lastIndexOf('/') + 1)) + (last ? '' : ', ');
+      line += p.path(d, e(d.slice(d.lastIndexOf('/') + 1))) + (last ? '' : ', ');
       if (last) {
         L.push(line);
         line = '';
       }
     });
   }
-  let active = r.subState !== r.activeState ? `     Active: ${r.activeState} (${r.subState})` : `     Active: ${r.activeState}`;
-  if (r.freezerState && r.freezerState !== 'running') active += ` (${r.freezerState})`;
+  let active =
+    r.subState !== r.activeState ? `     Active: ${activeOn}${r.activeState} (${r.subState})${activeOff}` : `     Active: ${activeOn}${r.activeState}${activeOff}`;
+  if (r.freezerState && r.freezerState !== 'running') active += ` ${p.color ? ANSI.yellow : ''}(${r.freezerState})${p.color ? ANSI.normal : ''}`;
   if (r.result && r.result !== 'success') active += ` (Result: ${r.result})`;
   const since = sinceOf(u);
   if (isSet(since)) {
@@ -526,17 +588,19 @@ export function renderUnitText(r: UnitStatusRecord, g: Gathered, o: TextOptions)
     }
   } else L.push(active);
   r.triggeredBy.forEach((tb, i) => {
-    L.push(`${i === 0 ? 'TriggeredBy:' : '            '} ${stateGlyph(tb.activeState, o.unicode)} ${e(tb.unit)}`);
+    const on = p.activeOn(tb.activeState);
+    L.push(`${i === 0 ? 'TriggeredBy:' : '            '} ${on}${stateGlyph(tb.activeState, o.unicode)}${p.off(on)} ${e(tb.unit)}`);
   });
   if (r.unit.endsWith('.timer')) {
     const next = nextElapse(t, now);
     L.push(next !== null && next > 0 ? `    Trigger: ${when(next, now)}` : '    Trigger: n/a');
   }
   r.triggers.forEach((tr, i) => {
-    L.push(`${i === 0 ? '   Triggers:' : '            '} ${o.unicode ? '●' : '*'} ${e(tr.unit)}`);
+    const on = p.activeOn(tr.activeState);
+    L.push(`${i === 0 ? '   Triggers:' : '            '} ${on}${o.unicode ? '●' : '*'}${p.off(on)} ${e(tr.unit)}`);
   });
   if (u.ConditionResult === false && isSet(u.ConditionTimestamp)) {
-    L.push(`  Condition: start condition failed at ${when(u.ConditionTimestamp, now)}`);
+    L.push(`  Condition: start ${p.wrap(ANSI.yellow, 'condition failed')} at ${when(u.ConditionTimestamp, now)}`);
     // systemctl prepends each condition to its list: they print in reverse
     const failed = (Array.isArray(u.Conditions) ? (u.Conditions as unknown[][]) : []).filter((c) => (c[4] as number) < 0).reverse();
     failed.forEach((c, i) => {
@@ -545,7 +609,7 @@ export function renderUnitText(r: UnitStatusRecord, g: Gathered, o: TextOptions)
     });
   }
   if (u.AssertResult === false && isSet(u.AssertTimestamp)) {
-    L.push(`     Assert: start assertion failed at ${when(u.AssertTimestamp, now)}`);
+    L.push(`     Assert: start ${p.wrap(ANSI.red, 'assertion failed')} at ${when(u.AssertTimestamp, now)}`);
     let failed: unknown[] | undefined;
     for (const a of Array.isArray(u.Asserts) ? (u.Asserts as unknown[][]) : []) {
       if ((a[4] as number) < 0 && (!a[1] || failed === undefined)) failed = a;
@@ -556,7 +620,7 @@ export function renderUnitText(r: UnitStatusRecord, g: Gathered, o: TextOptions)
   if (str(t.SysFSPath)) L.push(`     Device: ${e(t.SysFSPath as string)}`);
   if (str(t.Where)) L.push(`      Where: ${e(t.Where as string)}`);
   if (str(t.What)) L.push(`       What: ${e(t.What as string)}`);
-  r.documentation.forEach((d, i) => L.push(`   ${(i === 0 ? 'Docs:' : '').padStart(9, ' ')} ${e(d)}`));
+  r.documentation.forEach((d, i) => L.push(`   ${(i === 0 ? 'Docs:' : '').padStart(9, ' ')} ${p.link(e(d), e(d))}`));
   const listen = Array.isArray(t.Listen) ? (t.Listen as unknown[][]) : [];
   listen.forEach((l, i) => L.push(`   ${(i === 0 ? 'Listen:' : '').padStart(9, ' ')} ${e(l[1] as string)} (${e(l[0] as string)})`));
   if (t.Accept === true) {
@@ -568,11 +632,12 @@ export function renderUnitText(r: UnitStatusRecord, g: Gathered, o: TextOptions)
   let controlPid = num(t.ControlPID) ?? 0;
   const mainStart = num(t.ExecMainStartTimestamp) ?? 0;
   const mainExitTs = num(t.ExecMainExitTimestamp) ?? 0;
-  for (const p of execList(t)) {
-    if (p.code === 0) continue;
-    L.push(`    Process: ${p.pid} ${p.property}=${e(p.argv.join(' ') || 'n/a')} (${exitText(p.code, p.status)})`);
-    if (mainPid === p.pid && mainStart === p.start && mainExitTs === p.start) mainPid = 0;
-    if (p.pid === controlPid) controlPid = 0;
+  for (const x of execList(t)) {
+    if (x.code === 0) continue;
+    const bad = p.color && !isCleanExit(x.code, x.status) ? (x.ignore ? ANSI.yellow : ANSI.red) : '';
+    L.push(`    Process: ${x.pid} ${x.property}=${e(x.argv.join(' ') || 'n/a')} ${bad}(${exitText(x.code, x.status)})${p.off(bad)}`);
+    if (mainPid === x.pid && mainStart === x.start && mainExitTs === x.start) mainPid = 0;
+    if (x.pid === controlPid) controlPid = 0;
   }
   if (mainPid > 0 || controlPid > 0) {
     let line = '';
@@ -587,7 +652,7 @@ export function renderUnitText(r: UnitStatusRecord, g: Gathered, o: TextOptions)
       }
     }
     if (controlPid > 0) {
-      line += mainPid > 0 ? '; Control PID: ' : 'Cntrl PID: ';
+      line += mainPid > 0 ? '; Control PID: ' : '  Cntrl PID: ';
       line += String(controlPid);
       const comm = o.local ? localProcessComm(controlPid) : null;
       if (comm !== null) line += ` (${e(comm)})`;
@@ -618,12 +683,12 @@ export function renderUnitText(r: UnitStatusRecord, g: Gathered, o: TextOptions)
   if (r.cgroup) {
     L.push(`     CGroup: ${e(r.cgroup)}`);
     const prefix = '             ';
-    L.push(...renderCgroupTree(g.processes, r.cgroup, { prefix, columns: o.fullWidth ? 0 : Math.max(o.columns - prefix.length, 0), glyphs: tree }));
+    L.push(...renderCgroupTree(g.processes, r.cgroup, { prefix, columns: o.fullWidth ? 0 : Math.max(o.columns - prefix.length, 0), glyphs: tree, grey: p.color ? ANSI.grey : '' }));
   }
   let text = `${L.join('\n')}\n`;
   let ellipsized = false;
   if (g.entries !== null && g.entries.length > 0) {
-    const j = renderEntries(g.entries, o.output, { fullWidth: o.fullWidth, showAll: o.showAll, columns: o.columns });
+    const j = renderEntries(g.entries, o.output, { fullWidth: o.fullWidth, showAll: o.showAll, columns: o.columns, color: p.color });
     text += `\n${j.text}`;
     ellipsized = j.ellipsized;
   }
@@ -746,16 +811,18 @@ async function systemStatus(m: Manager, io: IO, opts: StatusOptions, text: boole
   }
   if (text) {
     const now = nowMicros();
+    const paint = new Paint(io.color, urlifyEnabled(io.color));
+    const on = !io.color ? '' : rec.state === 'degraded' ? ANSI.red : rec.state === 'running' ? ANSI.green : ANSI.yellow;
     const L = [
-      `${stateGlyph('active', io.unicode)} ${escapeTerminal(host)}`,
-      `    State: ${rec.state}`,
+      `${on}${io.unicode ? '●' : '*'}${paint.off(on)} ${escapeTerminal(host)}`,
+      `    State: ${on}${rec.state}${paint.off(on)}`,
       `    Units: ${rec.units} loaded (incl. loaded aliases)`,
       `     Jobs: ${rec.jobs} queued`,
       `   Failed: ${rec.failedUnits} units`,
       `    Since: ${when(p.UserspaceTimestamp, now)}`,
       `  systemd: ${escapeTerminal(rec.version)}`,
     ];
-    if (rec.tainted) L.push(`  Tainted: ${escapeTerminal(rec.tainted)}`);
+    if (rec.tainted) L.push(`  Tainted: ${paint.wrap(ANSI.yellow, escapeTerminal(rec.tainted))}`);
     L.push(`   CGroup: ${escapeTerminal(cgroup)}`);
     const prefix = '           ';
     const fullWidth = opts.full || !io.outIsTTY || opts.pager === true;
@@ -765,13 +832,27 @@ async function systemStatus(m: Manager, io: IO, opts: StatusOptions, text: boole
           prefix,
           columns: fullWidth ? 0 : Math.max((io.columns ?? 80) - prefix.length, 0),
           glyphs: io.unicode ? UNICODE_TREE : ASCII_TREE,
+          grey: io.color ? ANSI.grey : '',
         }),
       );
     }
     io.out.write(`${L.join('\n')}\n`);
-    if (procError !== null) io.err.write(`Failed to dump process list for '${escapeTerminal(host)}', ignoring: ${escapeTerminal(procError)}\n`);
+    if (procError !== null) io.err.write(warning(io, `Failed to dump process list for '${escapeTerminal(host)}', ignoring: ${escapeTerminal(procError)}`));
   }
   return rec;
+}
+
+/** A line as systemd's log_warning writes it: yellow on a terminal. */
+function warning(io: IO, text: string): string {
+  return io.errColor ? `${ANSI.yellow}${text}${ANSI.normal}\n` : `${text}\n`;
+}
+
+/** systemd's `urlify_enabled`: `$SYSTEMD_URLIFY` if it is a boolean, else whether colours are on. */
+export function urlifyEnabled(color: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
+  const v = env.SYSTEMD_URLIFY?.toLowerCase();
+  if (v !== undefined && ['1', 'yes', 'y', 'true', 't', 'on'].includes(v)) return true;
+  if (v !== undefined && ['0', 'no', 'n', 'false', 'f', 'off'].includes(v)) return false;
+  return color;
 }
 
 /** Parse `-n` as systemctl: a whole number ≥ 0. */
@@ -805,6 +886,7 @@ async function status(m: Manager, opts: StatusOptions, io: IO): Promise<number> 
   const text = opts.json === null;
   const fullWidth = opts.full || !io.outIsTTY || opts.pager === true;
   const textOpts: TextOptions = {
+    paint: new Paint(io.color, urlifyEnabled(io.color)),
     unicode: io.unicode,
     columns: io.columns ?? 80,
     fullWidth,
@@ -832,7 +914,7 @@ async function status(m: Manager, opts: StatusOptions, io: IO): Promise<number> 
       io.out.write(r.text);
       ellipsized ||= r.ellipsized;
       if (g.journalError !== null) io.err.write(`${escapeTerminal(g.journalError)}\n`);
-      if (g.processesError !== null) io.err.write(`Failed to dump process list for '${escapeTerminal(rec.unit)}', ignoring: ${escapeTerminal(g.processesError)}\n`);
+      if (g.processesError !== null) io.err.write(warning(io, `Failed to dump process list for '${escapeTerminal(rec.unit)}', ignoring: ${escapeTerminal(g.processesError)}`));
       if (g.u.NeedDaemonReload === true) {
         io.err.write(
           `Warning: The unit file, source configuration file or drop-ins of ${escapeTerminal(rec.unit)} changed on disk. Run 'sysherd${opts.connect.bus === 'user' ? ' --user' : ''} daemon-reload' to reload units.\n`,
