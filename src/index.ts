@@ -55,3 +55,4 @@ export { jobFailureLines, shellMaybeQuote } from './core/job.js';
 export { openPolkitAgent, wantPolkitAgent, PKTTYAGENT, type PolkitAgent, type PolkitAgentConditions } from './core/polkit-agent.js';
 /** GNU Shepherd's procedures on systemd (start-service, stop-service, service-status, …). */
 export * as herd from './herd/index.js';
+export { readPresets, queryPreset, parsePresets, presetFiles, fnmatch, PRESET_DIRS, NO_PRESET_STATES, type PresetRule, type PresetScope } from './core/presets.js';

@@ -35,6 +35,10 @@ export function registerUnitFiles(program: Command, io: IO): void {
             quiet: g.quiet ?? false,
             json: jsonFormat(g, io, { outputMeansJson: false }),
             connect: connectOptions(g),
+            polkitAgent: {
+              askPassword: g.askPassword !== false,
+              localSystem: !g.user && g.address === undefined && (g.host?.length ?? 0) === 0 && g.hosts === undefined,
+            },
             startStop: async (action, units, vio) => {
               const { runNow } = await import('./run/unit-files-now.js');
               return runNow(

@@ -29,12 +29,15 @@ interface Run {
   stderr: string;
 }
 
+/** An unprivileged caller (uid 65534: polkit says no), or root. */
+let asUid: number | undefined;
+
 async function systemctl(...args: string[]): Promise<Run> {
-  return execInSandbox(sb!.dir, ['systemctl', ...args]);
+  return execInSandbox(sb!.dir, ['systemctl', ...args], asUid === undefined ? {} : { uid: asUid });
 }
 
 async function sysherd(...args: string[]): Promise<Run> {
-  return execInSandbox(sb!.dir, [process.execPath, BIN, ...args]);
+  return execInSandbox(sb!.dir, [process.execPath, BIN, ...args], asUid === undefined ? {} : { uid: asUid });
 }
 
 /** Put the units back into a known state (quietly: what systemctl says here is not compared). */
@@ -129,6 +132,17 @@ describe('unit files and queries, side by side with systemctl 252 in a system sa
       await same(['enable', 'a b']);
       await same(['enable', 'foo*']);
       await same(['mask', 'svc-a']);
+    });
+
+    test('an unprivileged caller: polkit\'s refusal in systemctl\'s words, exit 1; queries still answer', async () => {
+      asUid = 65534;
+      try {
+        for (const args of [['enable', 'svc-a'], ['disable', 'svc-a'], ['mask', 'nope9'], ['unmask', 'nope9'], ['is-enabled', 'svc-a'], ['is-active', 'svc-a'], ['list-unit-files', 'svc-a*']]) {
+          await same(args);
+        }
+      } finally {
+        asUid = undefined;
+      }
     });
   });
 

@@ -11,6 +11,7 @@ import { ExitCode, InvalidArgumentError, SystemdError, type ExitCodeValue } from
 import { withConnection } from '../../core/api.js';
 import type { Manager } from '../../core/manager.js';
 import { isGlob, isUnitType, isValidUnitName, mangleUnitName, UNIT_TYPES } from '../../core/names.js';
+import { openPolkitAgent, wantPolkitAgent } from '../../core/polkit-agent.js';
 import { NO_PRESET_STATES, queryPreset, readPresets, type PresetScope } from '../../core/presets.js';
 import { statesHelp } from '../../core/states.js';
 import type { EnableResult, UnitFileChange, UnitFileEntry } from '../../core/types.js';
@@ -143,6 +144,11 @@ export interface UnitFileVerbOptions {
   json: 'pretty' | 'short' | null;
   connect: ConnectOptions;
   /**
+   * Start a polkit text agent for the call, as systemctl's `polkit_agent_open_maybe` (stdin a
+   * terminal, not root, the local system manager, no `--no-ask-password`). Default `false`.
+   */
+  polkitAgent?: { askPassword: boolean; localSystem: boolean };
+  /**
    * What `--now` runs: start or stop these units and wait for them (the lifecycle verbs' code,
    * which prints systemctl's job lines and sets the exit code on `io`). With `--json` it returns
    * the transaction's document, which goes under `now.transaction`.
@@ -208,11 +214,18 @@ export async function runUnitFileVerb(o: UnitFileVerbOptions, io: IO): Promise<v
       for (const n of names) if (!(await unitFileExists(m, n))) err(`Unit ${n} does not exist, proceeding anyway.`);
     }
     let result: EnableResult | UnitFileChange[];
+    const agent =
+      o.polkitAgent &&
+      wantPolkitAgent({ stdinIsTTY: process.stdin.isTTY === true, euid: process.geteuid?.() ?? 0, localSystem: o.polkitAgent.localSystem, askPassword: o.polkitAgent.askPassword })
+        ? await openPolkitAgent()
+        : null;
     try {
       result = await callVerb(m, spec, names, o);
     } catch (e) {
       if (e instanceof SystemdError) throw new UnitFileVerbError(`Failed to ${o.verb} unit: ${e.message}`, e);
       throw e;
+    } finally {
+      await agent?.close();
     }
     const changes = Array.isArray(result) ? result : result.changes;
     const carries = Array.isArray(result) ? null : result.carriesInstallInfo;
