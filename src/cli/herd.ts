@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 
 import { InvalidArgumentError } from '../core/errors.js';
 import type { JobMode, KillWhom } from '../core/types.js';
+import type { JournalSource } from '../herd/history.js';
 import type { IO } from '../output/io.js';
 import { connectOptions, jsonFormat, type GlobalOptions } from './context.js';
 
@@ -46,6 +47,14 @@ Examples:
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const { n, given } = historySize(g);
       const [{ runHerd }, { localJournalMissing }] = await Promise.all([import('./run/herd.js'), import('../herd/history.js')]);
+      const connect = connectOptions(g);
+      // the journal of the manager's machine: here, over ssh with -H, none reachable with --address
+      let journal: JournalSource;
+      if (g.address) journal = { scope: g.user ? 'user' : 'system', unavailable: `the manager at ${g.address} may not be this machine's` };
+      else if (connect.host) {
+        const { sshJournalRunner } = await import('../core/transport.js');
+        journal = { scope: g.user ? 'user' : 'system', unavailable: null, run: { runner: sshJournalRunner(connect.host) } };
+      } else journal = { scope: g.user ? 'user' : 'system', unavailable: localJournalMissing() };
       await runHerd(
         {
           words,
@@ -60,12 +69,9 @@ Examples:
           force: g.force ?? false,
           quiet: g.quiet ?? false,
           json: jsonFormat(g, io),
-          connect: connectOptions(g),
-          local: g.address === undefined,
-          journal: {
-            scope: g.user ? 'user' : 'system',
-            unavailable: g.address ? `the manager at ${g.address} may not be this machine's` : localJournalMissing(),
-          },
+          connect,
+          local: !g.address && !connect.host,
+          journal,
         },
         io,
       );

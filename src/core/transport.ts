@@ -17,6 +17,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { Duplex } from 'node:stream';
 import { type BusKind, type BusTarget, type RemoteHost, formatHost, parseHost, remoteLabel } from './address.js';
 import { ConnectionError, InvalidArgumentError } from './errors.js';
+import type { JournalProcess, JournalRunner } from './journal.js';
 
 export { type RemoteHost, parseHost, formatHost } from './address.js';
 
@@ -50,9 +51,18 @@ export function sshArgv(host: RemoteHost, command: string[], opts: SshOptions = 
   return args;
 }
 
-/** `systemd-stdio-bridge`, or `systemd-stdio-bridge --user` for the remote user's manager. */
+/**
+ * The remote user's bus for `--user`: `$DBUS_SESSION_BUS_ADDRESS`, else `$XDG_RUNTIME_DIR/bus`,
+ * resolved by the remote shell. systemd 252's bridge ignores `--user` (its `--bus-path` defaults
+ * to the system bus), so the path is given explicitly; without a user session on the host the
+ * shell says so in one line instead of the bridge silently reaching the system manager.
+ */
+export const USER_BRIDGE_SCRIPT =
+  'exec systemd-stdio-bridge --user "--bus-path=${DBUS_SESSION_BUS_ADDRESS:-unix:path=${XDG_RUNTIME_DIR:?is not set: no user session for this login on the host}/bus}"';
+
+/** `systemd-stdio-bridge`, or for `--user` the bridge to the remote user's bus (through `sh -c`). */
 export function bridgeCommand(kind: BusKind): string[] {
-  return kind === 'user' ? ['systemd-stdio-bridge', '--user'] : ['systemd-stdio-bridge'];
+  return kind === 'user' ? ['sh', '-c', shellQuote(USER_BRIDGE_SCRIPT)] : ['systemd-stdio-bridge'];
 }
 
 /**
@@ -247,5 +257,31 @@ export function remoteTarget(spec: string, kind: BusKind, opts: { timeout?: numb
     source: 'over ssh',
     connectTimeout,
     stream: () => openBridge(h, kind, ssh),
+  };
+}
+
+/**
+ * A journal runner (see journal.ts `JournalRunOptions.runner`) that runs journalctl on `host`
+ * over ssh, every word quoted for the remote shell:
+ *   readJournal({ units: ['nginx.service'], lines: 10 }, { runner: sshJournalRunner('web1') })
+ * ssh's own failure (exit 255: unreachable, refused key) ends it as journalctl's failure would,
+ * with ssh's reason on stderr, so the journal module says "journal not available: …".
+ */
+export function sshJournalRunner(host: string | RemoteHost, opts: SshOptions & { env?: NodeJS.ProcessEnv } = {}): JournalRunner {
+  const h = typeof host === 'string' ? parseHost(host) : host;
+  return (argv: string[]): JournalProcess => {
+    const child = spawn(SSH, remoteCommandArgv(h, argv, { batch: true, ...opts }), { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env });
+    const exit = new Promise<{ code: number | null; signal: string | null; error?: Error }>((resolve) => {
+      child.once('error', (error) => resolve({ code: null, signal: null, error }));
+      child.once('close', (code, signal) => resolve({ code, signal }));
+    });
+    return {
+      stdout: child.stdout,
+      stderr: child.stderr,
+      exit,
+      kill: () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      },
+    };
   };
 }

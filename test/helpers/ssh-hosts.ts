@@ -27,6 +27,8 @@ export interface SshHosts {
   /** A private key that no host accepts (to test a refused key): use with `refusedEnv`. */
   refusedEnv: NodeJS.ProcessEnv;
   sshdPid: number;
+  /** Point a host at another sandbox (its PID 1), e.g. one booted later. */
+  setPid(name: string, pid1: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -80,7 +82,7 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-/** Start sshd for these hosts: name → the host pid of that sandbox's PID 1. */
+/** Start sshd for these hosts: name → the host pid of that sandbox's PID 1 (0: set it later). */
 export async function startSshHosts(hosts: Record<string, number>): Promise<SshHosts> {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'sysherd-ssh-'));
   await fsp.chmod(dir, 0o700);
@@ -94,8 +96,10 @@ export async function startSshHosts(hosts: Record<string, number>): Promise<SshH
     const key = path.join(dir, `key-${name}`);
     keygen(key);
     const pub = (await fsp.readFile(`${key}.pub`, 'utf8')).trim();
+    // the pid is read at each login, so a host can be pointed at a sandbox booted later
+    await fsp.writeFile(path.join(dir, `pid-${name}`), String(pid1));
     authorized.push(
-      `command="nsenter -t ${pid1} -m -p -u -i -n -r -w sh -c \\"$SSH_ORIGINAL_COMMAND\\"",no-pty,no-port-forwarding,no-agent-forwarding,no-X11-forwarding ${pub}`,
+      `command="nsenter -t $(cat ${dir}/pid-${name}) -m -p -u -i -n -r -w sh -c \\"$SSH_ORIGINAL_COMMAND\\"",no-pty,no-port-forwarding,no-agent-forwarding,no-X11-forwarding ${pub}`,
     );
     config.push(`Host ${name}`, `  IdentityFile ${key}`, '  IdentitiesOnly yes');
   }
@@ -158,6 +162,9 @@ export async function startSshHosts(hosts: Record<string, number>): Promise<SshH
     env: { ...process.env, PATH: pathWith('bin') },
     refusedEnv: { ...process.env, PATH: pathWith('bin-refused') },
     sshdPid: pid,
+    async setPid(name, pid1) {
+      await fsp.writeFile(path.join(dir, `pid-${name}`), String(pid1));
+    },
     async stop() {
       if (!exited) {
         const gone = new Promise<void>((r) => sshd.once('exit', () => r()));

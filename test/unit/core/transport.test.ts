@@ -35,7 +35,9 @@ describe('sshArgv', () => {
     assert.ok(!sshArgv({ host: 'h' }, ['x'], { batch: false }).includes('BatchMode=yes'));
   });
   it('--user reaches the remote user manager', () => {
-    assert.deepEqual(bridgeCommand('user'), ['systemd-stdio-bridge', '--user']);
+    const user = bridgeCommand('user');
+    assert.deepEqual(user.slice(0, 2), ['sh', '-c']);
+    assert.match(user[2]!, /^'exec systemd-stdio-bridge --user "--bus-path=\$\{DBUS_SESSION_BUS_ADDRESS:-unix:path=\$\{XDG_RUNTIME_DIR:\?/);
     assert.deepEqual(bridgeCommand('system'), ['systemd-stdio-bridge']);
   });
 });
