@@ -132,6 +132,8 @@ export interface StatusOptions {
   /** Read the service's recent messages too. */
   messages: boolean;
   journal: JournalSource;
+  /** The manager's unit files are on this machine's disk (no --address, no -H): read them. */
+  local: boolean;
 }
 
 /** Histories of several units in one journal read (or from their properties), and the note. */
@@ -152,7 +154,7 @@ export async function buildStatus(s: Snapshot, hist: UnitHistory, note: string |
   const p = s.props;
   const sp = svc(s);
   const status = statusSymbol(p.ActiveState);
-  const settings = parseUnitFiles(readUnitFiles(s, opts.journal.scope));
+  const settings = parseUnitFiles(opts.local ? readUnitFiles(s, opts.journal.scope) : []);
   const n = opts.n;
   const lastN = <T>(xs: T[]): T[] => (n <= 0 ? [] : xs.slice(-n));
   const exits = hist.exits.length > 0 ? hist.exits : historyFromProperties(s).exits;

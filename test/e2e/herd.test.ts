@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { execInSandbox } from '../../src/sandbox/sandbox.js';
 import { type BootedSandbox, bootSandbox } from '../helpers/sandbox.js';
+import { startSshHosts } from '../helpers/ssh-hosts.js';
 import { BIN, ensureBuilt, runCli } from './helpers.js';
 
 const UNITS: Record<string, string> = {
@@ -547,6 +548,25 @@ describe('sysherd herd (built CLI inside a system sandbox)', { timeout: 300_000 
     assert.doesNotMatch(await inPty({ NO_COLOR: '1' }), /\x1b\[/);
     const piped = await runPrivate(['--address', sb!.busAddress, 'herd', 'status']);
     assert.doesNotMatch(piped.stdout, /\x1b/);
+  });
+
+  test('-H HOST: the manager over ssh, the journal over ssh too', async () => {
+    const hosts = await startSshHosts({ sb1: sb!.pid1! });
+    try {
+      const r = await new Promise<Run>((resolve) => {
+        execFile(process.execPath, [CLI, '-H', 'sb1', 'herd', 'status', 'crash', '--json'], { env: hosts.env }, (err, stdout, stderr) =>
+          resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+        );
+      });
+      assert.equal(r.code, 0, show(r));
+      const v = JSON.parse(r.stdout) as StatusJson;
+      assert.equal(v.history, 'journal');
+      assert.equal(v.respawns.length, 2);
+      assert.deepEqual(v.exitStatuses.map((e) => e.status), [3, 3]);
+      assert.ok(v.messages.some((m) => m.message === 'run 3'));
+    } finally {
+      await hosts.stop();
+    }
   });
 
   test('without the journal (a manager reached by --address): history from the properties, said in one line', async () => {

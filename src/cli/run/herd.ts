@@ -303,7 +303,7 @@ async function statusOf(m: Manager, names: string[], opts: HerdOptions, io: IO, 
   for (const n of names) snaps.push(await snapshot(m, unitOf(n), n));
   const { map, note } = await histories(snaps, opts.journal);
   const records: ServiceStatusRecord[] = [];
-  for (const s of snaps) records.push(await buildStatus(s, map.get(s.unit)!, note, { n: opts.n, messages, journal: opts.journal }));
+  for (const s of snaps) records.push(await buildStatus(s, map.get(s.unit)!, note, { n: opts.n, messages, journal: opts.journal, local: opts.local }));
   printStatuses(records, opts, io, messages);
 }
 
@@ -369,7 +369,7 @@ async function detailedStatus(m: Manager, names: string[], opts: HerdOptions, io
   for (const u of units) snaps.push(await snapshot(m, u));
   const { map, note } = await histories(snaps, opts.journal, names.length === 0);
   const records: ServiceStatusRecord[] = [];
-  for (const s of snaps) records.push(await buildStatus(s, map.get(s.unit) ?? { events: [], respawns: [], startupFailures: [], exits: [], reloads: [] }, note, { n: opts.n, messages: false, journal: opts.journal }));
+  for (const s of snaps) records.push(await buildStatus(s, map.get(s.unit) ?? { events: [], respawns: [], startupFailures: [], exits: [], reloads: [] }, note, { n: opts.n, messages: false, journal: opts.journal, local: opts.local }));
   printStatuses(records, opts, io, false);
 }
 
