@@ -46,4 +46,22 @@ export function registerInspect(program: Command, io: IO): void {
         io,
       );
     });
+
+  program
+    .command('help')
+    .description("Show the man pages of units' Documentation=")
+    .argument('[unit-or-pid...]', 'unit names, patterns or PIDs')
+    .action(async (units: string[], _flags: unknown, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const { runHelp } = await import('./run/help.js');
+      await runHelp({ units, quiet: g.quiet ?? false, json: jsonFormat(g, io), connect: connectOptions(g) }, io);
+    });
+  program
+    .command('show-environment')
+    .description("Show the manager's environment")
+    .action(async (_flags: unknown, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const { runShowEnvironment } = await import('./run/show-environment.js');
+      await runShowEnvironment({ json: jsonFormat(g, io), pager: g.pager !== false, connect: connectOptions(g) }, io);
+    });
 }

@@ -390,11 +390,12 @@ function printGeneric(name: string, sig: string, v: unknown, f: PrintFlags): str
 const SHELL_NEED_QUOTES = new Set([...'"\\`$*?[\'()<>|&;! \t\n\r']);
 
 /**
- * systemd's `shell_maybe_quote(s, 0)`: the string as it is, or in double quotes with `"\\`$`
- * backslash-escaped and newlines/tabs as `\\n`/`\\t` when it has a character a shell would
- * take specially, a control character, or invalid UTF-8.
+ * systemd's `shell_maybe_quote(s, flags)`: the string as it is, or quoted when it has a character
+ * a shell would take specially, a control character, or invalid UTF-8 — in double quotes with
+ * `"\\`$` backslash-escaped, or (`posix`, SHELL_ESCAPE_POSIX) as `$'…'` with `\\` and `'`
+ * escaped; newlines and tabs become `\\n`/`\\t` in both.
  */
-export function shellMaybeQuote(s: string): string {
+export function shellMaybeQuote(s: string, posix = false): string {
   let i = 0;
   const chars = [...s];
   for (; i < chars.length; i++) {
@@ -403,14 +404,15 @@ export function shellMaybeQuote(s: string): string {
     if (code < 0x20 || code === 0x7f || c === '\ufffd' || SHELL_NEED_QUOTES.has(c)) break;
   }
   if (i === chars.length) return s;
-  let out = '"' + chars.slice(0, i).join('');
+  let out = (posix ? "$'" : '"') + chars.slice(0, i).join('');
+  const bad = posix ? ['\\', "'"] : ['"', '\\', '`', '$'];
   for (const c of chars.slice(i)) {
     if (c === '\n') out += '\\n';
     else if (c === '\t') out += '\\t';
-    else if (c === '"' || c === '\\' || c === '`' || c === '$') out += `\\${c}`;
+    else if (bad.includes(c)) out += `\\${c}`;
     else out += c;
   }
-  return `${out}"`;
+  return out + (posix ? "'" : '"');
 }
 
 /** printf's `%g`. */
