@@ -56,3 +56,7 @@ export { openPolkitAgent, wantPolkitAgent, PKTTYAGENT, type PolkitAgent, type Po
 /** GNU Shepherd's procedures on systemd (start-service, stop-service, service-status, …). */
 export * as herd from './herd/index.js';
 export { readPresets, queryPreset, parsePresets, presetFiles, fnmatch, PRESET_DIRS, NO_PRESET_STATES, type PresetRule, type PresetScope } from './core/presets.js';
+/** Remote hosts and fleets: `-H` over ssh + systemd-stdio-bridge, one operation on many hosts. */
+export { onHosts, mapBounded, errorInfo as fleetErrorInfo, DEFAULT_PARALLEL, type FleetResult, type FleetSuccess, type FleetFailure, type FleetErrorInfo, type FleetOptions } from './core/fleet.js';
+export { parseHost, formatHost, type RemoteHost } from './core/address.js';
+export { sshArgv, remoteCommandArgv, shellQuote, runRemote, sshJournalRunner, openBridge, bridgeCommand, DEFAULT_CONNECT_TIMEOUT_MS, type SshOptions, type RemoteResult } from './core/transport.js';
