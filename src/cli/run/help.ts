@@ -80,6 +80,7 @@ export async function runHelp(opts: HelpOptions, io: IO): Promise<void> {
   }
   const runMan = opts.runMan ?? spawnMan;
   let newLine = false;
+  let pending = '';
   for (const f of found) {
     if (f.loadState === 'not-found' && f.active === 'inactive') {
       // systemctl: a warning, and exit 1 without going on
@@ -87,8 +88,12 @@ export async function runHelp(opts: HelpOptions, io: IO): Promise<void> {
       io.exitCode = 1;
       return;
     }
-    // show_one's separator comes before the help is shown
-    if (newLine) io.out.write('\n');
+    // show_one's separator comes before the help is shown; systemctl's stdout is fully buffered
+    // when it is not a terminal, so there the separators come out after everything man wrote
+    if (newLine) {
+      if (io.outIsTTY) io.out.write('\n');
+      else pending += '\n';
+    }
     newLine = true;
     if (f.docs.length === 0) {
       io.err.write(`Documentation for ${escapeTerminal(f.unit)} not known.\n`);
@@ -99,4 +104,5 @@ export async function runHelp(opts: HelpOptions, io: IO): Promise<void> {
       else io.err.write(`Can't show: ${escapeTerminal(d)}\n`);
     }
   }
+  if (pending) io.out.write(pending);
 }
