@@ -27,6 +27,7 @@ export function registerWatch(program: Command, io: IO): void {
       const base = connectOptions({ ...g, host: undefined, hosts: undefined });
       const targets = hosts.length === 0 ? [{ host: null, connect: base }] : hosts.map((host) => ({ host, connect: { ...base, host } }));
       const { runWatch } = await import('./run/watch.js');
+      if (hosts.length > 1) (await import('../core/transport.js')).setBatchAlways(true);
       // Ctrl-C ends a watch as it is meant to end: exit 0 (a second Ctrl-C exits at once)
       const ac = new AbortController();
       const saved = process.listeners('SIGINT');

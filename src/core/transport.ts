@@ -31,9 +31,19 @@ export interface SshOptions {
   connectTimeout?: number;
 }
 
-/** Does ssh run without prompting here (stdin is not a terminal)? */
+let batchAlways = false;
+
+/**
+ * Never let ssh prompt, even on a terminal: a fleet reaches many hosts at once, and several
+ * password or host-key prompts on one terminal would interleave (the fleet runner sets it).
+ */
+export function setBatchAlways(on: boolean): void {
+  batchAlways = on;
+}
+
+/** Does ssh run without prompting here (stdin is not a terminal, or a fleet runs)? */
 export function defaultBatch(): boolean {
-  return process.stdin.isTTY !== true;
+  return batchAlways || process.stdin.isTTY !== true;
 }
 
 /**

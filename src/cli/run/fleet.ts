@@ -6,10 +6,12 @@
  *   dbusName, exitCode}}`, `result` being the JSON the verb prints for one host;
  * - list verbs: one table with a leading HOST column (from each host's JSON records);
  * - other verbs: each host's output under a header line, in the order the hosts were given;
- * - errors: one line per host on stderr (`sysherd: HOST: why`).
+ * - errors: one line per host on stderr (`sysherd: HOST: why`); a verb that only exits non-zero
+ *   (is-active → 3) has said what it had to on stdout.
  * Exit 0 when every host succeeded, else the code of the first failing host (in host order).
  */
 import { errorInfo, mapBounded, type FleetErrorInfo } from '../../core/fleet.js';
+import { setBatchAlways } from '../../core/transport.js';
 import { colors } from '../../output/color.js';
 import { escapeTerminal } from '../../output/escape.js';
 import { memoryIO, type IO } from '../../output/io.js';
@@ -95,6 +97,7 @@ export function failureOf(r: HostRun): FleetErrorInfo {
 export async function runFleet(req: FleetRequest, io: IO, runOne: RunOne): Promise<number> {
   const json = fleetJsonMode(req.argv, io.outIsTTY);
   const list = json === null && req.verb !== undefined && LIST_VERBS.has(req.verb);
+  setBatchAlways(true); // many hosts at once: no ssh prompt may wait on the terminal
   const progress = await startProgress(io, `0/${req.hosts.length} hosts`);
   let done = 0;
   let failed = 0;
@@ -125,7 +128,7 @@ export async function runFleet(req: FleetRequest, io: IO, runOne: RunOne): Promi
       return e;
     });
     writeJson(io, doc, json);
-    for (const r of runs) if (r.code !== 0) writeErrorLine(r, io);
+    for (const r of runs) if (r.error !== undefined) writeErrorLine(r, io);
   } else if (list) {
     renderListTable(runs, req.argv, io);
   } else {
@@ -151,7 +154,7 @@ function renderPerHost(runs: HostRun[], io: IO): void {
     io.out.write(r.stdout);
     const errText = r.stderr; // warnings and legends; the error itself was not printed there
     if (errText !== '') io.err.write(errText.endsWith('\n') ? errText : `${errText}\n`);
-    if (r.code !== 0) writeErrorLine(r, io);
+    if (r.error !== undefined) writeErrorLine(r, io);
   });
 }
 
@@ -203,7 +206,7 @@ function renderListTable(runs: HostRun[], argv: string[], io: IO): void {
   io.out.write(renderTable(rows, cols, { header: legend && rows.length > 0, columns: has(argv, '-l', '--full') ? undefined : io.columns, headerStyle: (s) => c.bold.underline(s) }));
   for (const r of unparsed) io.out.write(`${io.unicode ? '──' : '--'} ${escapeTerminal(r.host)}\n${r.stdout}`);
   const ok = runs.filter((r) => r.code === 0).length;
-  for (const r of runs) if (r.code !== 0) writeErrorLine(r, io);
+  for (const r of runs) if (r.error !== undefined) writeErrorLine(r, io);
   if (legend) {
     const e = colors(io.errColor);
     io.err.write(`${rows.length > 0 ? '\n' : ''}${e.bold(`${rows.length} ${rows.length === 1 ? 'entry' : 'entries'} listed from ${ok} of ${runs.length} hosts.`)}\n`);
