@@ -14,7 +14,8 @@ import { type JournalEntry, type JournalRunOptions, bootCutoffMonotonic, readJou
 import { Manager } from '../../core/manager.js';
 import { expandUnitNames } from '../../core/expand.js';
 import type { UnitProcess, UnitStatus } from '../../core/types.js';
-import type { UnitInterface, UnitObject } from '../../core/unit.js';
+import { type UnitInterface, UnitObject } from '../../core/unit.js';
+import { unitObjectPath } from '../../core/names.js';
 import { ASCII_TREE, UNICODE_TREE, renderCgroupTree } from '../../output/cgroup-tree.js';
 import { escapeTerminal } from '../../output/escape.js';
 import type { IO } from '../../output/io.js';
@@ -900,8 +901,16 @@ async function status(m: Manager, opts: StatusOptions, io: IO): Promise<number> 
   const records: UnitStatusRecord[] = [];
   let system: SystemStatusRecord | null = null;
 
+  /** systemctl's show_one: -1 when the properties could not be read (it then stops, exit 1). */
   const showOne = async (unit: UnitObject, name: string, checkNotFound: boolean): Promise<number> => {
-    const g = await gather(m, unit, name, opts);
+    let g: Gathered;
+    try {
+      g = await gather(m, unit, name, opts);
+    } catch (err) {
+      if (!(err instanceof SystemdError) || err.isPermission) throw err;
+      io.err.write(`Failed to get properties: ${escapeTerminal(err.message)}\n`);
+      return -1;
+    }
     if (checkNotFound && g.u.LoadState === 'not-found' && g.u.ActiveState === 'inactive') {
       io.err.write(`Unit ${escapeTerminal(name)} could not be found.\n`);
       return 4;
@@ -934,7 +943,8 @@ async function status(m: Manager, opts: StatusOptions, io: IO): Promise<number> 
     if (opts.all || opts.states.length > 0 || opts.types.length > 0) {
       const units: UnitStatus[] = (await m.listUnitsFiltered(opts.states)).filter((u) => showUnit(u, opts)).sort(compareUnits);
       for (const u of units) {
-        const r = await showOne(await m.getUnit(u.name).catch(() => m.loadUnit(u.name)), u.name, true);
+        const r = await showOne(unitObject(m, u.name), u.name, true);
+        if (r < 0) return 1;
         if (r > 0 && ret === 0) ret = r;
       }
     }
@@ -949,6 +959,7 @@ async function status(m: Manager, opts: StatusOptions, io: IO): Promise<number> 
         const unit = await m.getUnitByPID(Number(a));
         const name = unitNameFromPath(unit.path);
         const r = await showOne(unit, name, true);
+        if (r < 0) return 1;
         if (r > 0 && ret === 0) ret = r;
       } catch (err) {
         if (!(err instanceof SystemdError)) throw err;
@@ -958,7 +969,8 @@ async function status(m: Manager, opts: StatusOptions, io: IO): Promise<number> 
     }
     if (patterns.length > 0) {
       for (const name of await expandNames(m, patterns, opts, io)) {
-        const r = await showOne(await m.loadUnit(name), name, true);
+        const r = await showOne(unitObject(m, name), name, true);
+        if (r < 0) return 1;
         if (r > 0 && ret === 0) ret = r;
       }
     }
@@ -970,6 +982,11 @@ async function status(m: Manager, opts: StatusOptions, io: IO): Promise<number> 
     io.out.write('Hint: Some lines were ellipsized, use -l to show in full.\n');
   }
   return ret < 0 ? 1 : ret;
+}
+
+/** The unit's object by its path, as systemctl (reading its properties loads it on demand). */
+function unitObject(m: Manager, name: string): UnitObject {
+  return new UnitObject(m.bus, unitObjectPath(name), name);
 }
 
 /** systemd's `unit_name_from_dbus_path`: unescape the last path component. */
