@@ -10,6 +10,7 @@ import { withConnection } from '../../core/api.js';
 import { expandUnitNames } from '../../core/expand.js';
 import type { Manager } from '../../core/manager.js';
 import { unitObjectPath } from '../../core/names.js';
+import { escapeTerminal } from '../../output/escape.js';
 import type { IO } from '../../output/io.js';
 import { writeJson } from '../../output/json.js';
 import { mangleUnitFileNames, UnitFileVerbError } from './unit-files.js';
@@ -94,11 +95,11 @@ export async function runQuery(o: QueryOptions, io: IO): Promise<void> {
     let names: string[];
     if (spec.names === 'mangle') {
       const r = mangleUnitFileNames(o.args, { quiet: o.quiet, operation: 'to check' });
-      for (const n of r.notices) io.err.write(`${n}\n`);
+      for (const n of r.notices) io.err.write(`${escapeTerminal(n)}\n`);
       names = r.names;
     } else {
       const r = await expandUnitNames(m, o.args, { warn: !o.quiet });
-      for (const w of r.warnings) io.err.write(`${w}\n`);
+      for (const w of r.warnings) io.err.write(`${escapeTerminal(w)}\n`);
       names = r.names;
     }
     for (const name of names) {
@@ -107,8 +108,8 @@ export async function runQuery(o: QueryOptions, io: IO): Promise<void> {
       const links = o.verb === 'is-enabled' && o.full ? await m.getUnitFileLinks(name, o.runtime) : null;
       records.push({ unit: name, state, links });
       if (!o.quiet && !o.json) {
-        io.out.write(`${state}\n`);
-        for (const l of links ?? []) io.out.write(`  ${l}\n`);
+        io.out.write(`${escapeTerminal(state)}\n`);
+        for (const l of links ?? []) io.out.write(`  ${escapeTerminal(l)}\n`);
       }
     }
   });
@@ -128,6 +129,6 @@ export async function runIsSystemRunning(o: { args: string[]; quiet: boolean; js
     }
   });
   if (o.json) writeJson(io, { state }, o.json);
-  else if (!o.quiet) io.out.write(`${state}\n`);
+  else if (!o.quiet) io.out.write(`${escapeTerminal(state)}\n`);
   if (state !== 'running') io.exitCode = ExitCode.FAILURE;
 }

@@ -16,6 +16,7 @@ import { NO_PRESET_STATES, queryPreset, readPresets, type PresetScope } from '..
 import { statesHelp } from '../../core/states.js';
 import type { EnableResult, UnitFileChange, UnitFileEntry } from '../../core/types.js';
 import { colors } from '../../output/color.js';
+import { escapeTerminal } from '../../output/escape.js';
 import type { IO } from '../../output/io.js';
 import { writeJson } from '../../output/json.js';
 import { renderTable, type Column } from '../../output/table.js';
@@ -198,8 +199,9 @@ async function callVerb(m: Manager, spec: VerbSpec, names: string[], o: UnitFile
 export async function runUnitFileVerb(o: UnitFileVerbOptions, io: IO): Promise<void> {
   if (o.args.length === 0) throw new InvalidArgumentError('Too few arguments.');
   const spec = UNIT_FILE_VERBS[o.verb];
-  const err = (line: string): void => {
-    io.err.write(`${line}\n`);
+  // paths from systemd and names as typed: escaped before they reach a terminal
+  const err = (text: string): void => {
+    io.err.write(`${text.split('\n').map(escapeTerminal).join('\n')}\n`);
   };
   const mangled = mangleUnitFileNames(o.args, { quiet: o.quiet });
   mangled.notices.forEach(err);
@@ -214,34 +216,37 @@ export async function runUnitFileVerb(o: UnitFileVerbOptions, io: IO): Promise<v
       for (const n of names) if (!(await unitFileExists(m, n))) err(`Unit ${n} does not exist, proceeding anyway.`);
     }
     let result: EnableResult | UnitFileChange[];
+    // the agent stays for the reload too (systemctl keeps it until it exits)
     const agent =
       o.polkitAgent &&
       wantPolkitAgent({ stdinIsTTY: process.stdin.isTTY === true, euid: process.geteuid?.() ?? 0, localSystem: o.polkitAgent.localSystem, askPassword: o.polkitAgent.askPassword })
         ? await openPolkitAgent()
         : null;
     try {
-      result = await callVerb(m, spec, names, o);
-    } catch (e) {
-      if (e instanceof SystemdError) throw new UnitFileVerbError(`Failed to ${o.verb} unit: ${e.message}`, e);
-      throw e;
+      try {
+        result = await callVerb(m, spec, names, o);
+      } catch (e) {
+        if (e instanceof SystemdError) throw new UnitFileVerbError(`Failed to ${o.verb} unit: ${e.message}`, e);
+        throw e;
+      }
+      if (!o.quiet && !o.json) {
+        for (const c of Array.isArray(result) ? result : result.changes) {
+          const line = describeChange(c, io.unicode);
+          if (line !== null) err(line);
+        }
+      }
+      // systemctl reloads the manager after every change it asked for (no --no-reload here)
+      try {
+        await m.reload();
+      } catch (e) {
+        if (e instanceof SystemdError) throw new UnitFileVerbError(`Failed to reload daemon: ${e.message}`, e);
+        throw e;
+      }
     } finally {
       await agent?.close();
     }
     const changes = Array.isArray(result) ? result : result.changes;
     const carries = Array.isArray(result) ? null : result.carriesInstallInfo;
-    if (!o.quiet && !o.json) {
-      for (const c of changes) {
-        const line = describeChange(c, io.unicode);
-        if (line !== null) err(line);
-      }
-    }
-    // systemctl reloads the manager after every change it asked for (no --no-reload here)
-    try {
-      await m.reload();
-    } catch (e) {
-      if (e instanceof SystemdError) throw new UnitFileVerbError(`Failed to reload daemon: ${e.message}`, e);
-      throw e;
-    }
     if (carries === false && !o.quiet) err(noInstallInfoNotice(io.unicode));
     let now: UnitFileVerbJson['now'] = null;
     if (o.now && spec.now) {
