@@ -27,11 +27,15 @@ export const MESSAGE_IDS = {
 const ALL_IDS = Object.values(MESSAGE_IDS);
 
 /** One transition of the event log (herd's words in `render`). */
-export type HerdEvent = 'starting' | 'running' | 'stopping' | 'stopped' | 'failed' | 'done';
+/**
+ * One transition: `failed` a start that failed, `crashed` a running service that failed (its
+ * process died), `done` a one-shot that finished.
+ */
+export type HerdEvent = 'starting' | 'running' | 'stopping' | 'stopped' | 'failed' | 'crashed' | 'done';
 
 /** herd's status symbol of an event. */
 export function eventStatus(e: HerdEvent): 'starting' | 'running' | 'stopping' | 'stopped' {
-  return e === 'failed' || e === 'done' ? 'stopped' : e;
+  return e === 'failed' || e === 'crashed' || e === 'done' ? 'stopped' : e;
 }
 
 export interface UnitEvent {
@@ -90,7 +94,7 @@ export function foldHistory(entries: JournalEntry[]): Map<string, UnitHistory> {
     if (!h) out.set(unit, (h = { events: [], respawns: [], startupFailures: [], exits: [], reloads: [] }));
     const push = (event: HerdEvent): void => {
       // the same transition said twice (Failed with result…, then Stopped…): once
-      if (last.get(unit) === event || (event === 'stopped' && last.get(unit) === 'failed')) return;
+      if (last.get(unit) === event || (event === 'stopped' && (last.get(unit) === 'failed' || last.get(unit) === 'crashed'))) return;
       last.set(unit, event);
       h.events.push({ unit, usec: e.realtime, event });
     };
@@ -114,7 +118,7 @@ export function foldHistory(entries: JournalEntry[]): Map<string, UnitHistory> {
         break;
       case MESSAGE_IDS.unitFailed:
         // a start that failed says so in a start-failed message too; a crash only here
-        push('failed');
+        push(last.get(unit) === 'running' ? 'crashed' : 'failed');
         break;
       case MESSAGE_IDS.unitSucceeded:
         // a one-shot finishing says "Finished" right after: that is its event

@@ -133,6 +133,7 @@ export function eventText(service: string, e: HerdEvent): string {
     case 'stopping':
       return `service ${service} is being stopped`;
     case 'stopped':
+    case 'crashed':
       return `service ${service} is stopped`;
     case 'failed':
       return `service ${service} failed to start`;
@@ -154,7 +155,7 @@ export function renderLog(records: LogRecord[], c: ChalkInstance): string {
   let s = '';
   for (const r of records) {
     const text = eventText(esc(r.service), r.event);
-    const coloured = r.event === 'running' ? c.green(text) : r.event === 'failed' ? c.red.bold(text) : r.event === 'stopped' ? c.magenta(text) : text;
+    const coloured = r.event === 'running' ? c.green(text) : r.event === 'failed' ? c.red.bold(text) : r.event === 'stopped' || r.event === 'crashed' ? c.magenta(text) : text;
     s += `${logTime(r.usec)}\t${coloured}\n`;
   }
   return s;

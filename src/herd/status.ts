@@ -113,10 +113,10 @@ export function historyFromProperties(s: Snapshot): UnitHistory {
   add(p.InactiveExitTimestamp, 'starting');
   add(p.ActiveEnterTimestamp, 'running');
   add(p.ActiveExitTimestamp, 'stopping');
-  add(p.InactiveEnterTimestamp, p.ActiveState === 'failed' ? 'failed' : isOneShot(s) ? 'done' : 'stopped');
+  const failedStart = p.ActiveState === 'failed' && p.ActiveEnterTimestamp < p.InactiveExitTimestamp;
+  add(p.InactiveEnterTimestamp, p.ActiveState === 'failed' ? (failedStart ? 'failed' : 'crashed') : isOneShot(s) ? 'done' : 'stopped');
   events.sort((a, b) => a.usec - b.usec);
   const le = lastExit(s);
-  const failedStart = p.ActiveState === 'failed' && p.ActiveEnterTimestamp < p.InactiveExitTimestamp;
   return {
     events,
     respawns: [],

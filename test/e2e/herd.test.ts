@@ -378,7 +378,7 @@ describe('sysherd herd (built CLI inside a system sandbox)', { timeout: 300_000 
     const { v } = await herdJson<StatusJson>('status', 'crash', '--log-history', '10');
     assert.deepEqual(
       v.statusChanges.map((c) => c.event),
-      ['running', 'failed', 'running', 'failed', 'running'],
+      ['running', 'crashed', 'running', 'crashed', 'running'],
     );
     assert.deepEqual(
       v.statusChanges.map((c) => c.status),
@@ -391,7 +391,7 @@ describe('sysherd herd (built CLI inside a system sandbox)', { timeout: 300_000 
     );
     const text = await herd('status', 'crash', '-n', '10');
     assert.match(text.stdout, /\n\nRecent messages \(use '-n' to view more or less\):\n {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d run 1\n {2}\S+ \S+ run 2\n {2}\S+ \S+ run 3\n$/);
-    assert.match(text.stdout, /\n {2}Status changes:\n {4}- \S+ \S+ {2}running\n {4}- \S+ \S+ {2}stopped \(failed\)\n/);
+    assert.match(text.stdout, /\n {2}Status changes:\n {4}- \S+ \S+ {2}running\n {4}- \S+ \S+ {2}stopped \(crashed\)\n/);
   });
 
   test('service-startup-failures: a start that failed, "It is stopped (failing)." and "Failed to start at"', async () => {

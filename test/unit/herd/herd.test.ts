@@ -73,7 +73,7 @@ describe('history from the journal', () => {
       pid1('crash.service', MESSAGE_IDS.started, 'Started crash.service.'),
       pid1('crash.service', MESSAGE_IDS.processExited, 'crash.service: Main process exited, code=killed, status=15/TERM', { EXIT_CODE: 'killed', EXIT_STATUS: 'TERM' }),
     ]).get('crash.service')!;
-    assert.deepEqual(h.events.map((e) => e.event), ['running', 'failed', 'running']);
+    assert.deepEqual(h.events.map((e) => e.event), ['running', 'crashed', 'running']);
     assert.deepEqual(h.events.map((e) => eventStatus(e.event)), ['running', 'stopped', 'running']);
     assert.equal(h.respawns.length, 1);
     assert.deepEqual(h.exits.map((e) => [e.code, e.status, e.signal]), [['exited', 3, null], ['killed', 15, 'SIGTERM']]);
@@ -163,7 +163,7 @@ function record(over: Partial<ServiceStatusRecord>): ServiceStatusRecord {
     runningValue: 74, since: at(50), failing: false, oneShot: false, transient: false, mainPid: 74, command: ['/bin/sh', '-c', 'run'], lastExit: null,
     enabled: true, unitFileState: 'enabled', provides: ['crash'], requires: ['sysinit.target'], customActions: ['kill'], replacement: { pending: false, changes: [] },
     respawn: true, restart: 'on-failure', nRestarts: 1, lastRespawn: at(48), respawns: [at(48)], exitStatuses: [{ ...at(48), code: 'exited', status: 3, signal: null }],
-    startupFailures: [], failedAt: null, statusChanges: [{ ...at(40), status: 'running', event: 'running' }, { ...at(48), status: 'stopped', event: 'failed' }],
+    startupFailures: [], failedAt: null, statusChanges: [{ ...at(40), status: 'running', event: 'running' }, { ...at(48), status: 'stopped', event: 'crashed' }],
     logFiles: ['/var/log/crash.log'], messages: [{ ...at(49), message: 'run 2' }], history: 'journal', historyNote: null, ...over,
   };
 }
@@ -188,7 +188,7 @@ describe('herd status SERVICE, rendered', () => {
         '  Log file: /var/log/crash.log',
         '  Status changes:',
         '    - 2026-11-22 03:14:40  running',
-        '    - 2026-11-22 03:14:48  stopped (failed)',
+        '    - 2026-11-22 03:14:48  stopped (crashed)',
         '',
         "Recent messages (use '-n' to view more or less):",
         '  2026-11-22 03:14:49 run 2',
