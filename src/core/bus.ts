@@ -19,6 +19,7 @@ import { type BusKind, type BusTarget, resolveBusTargets } from './address.js';
 import { remoteTarget } from './transport.js';
 import { ConnectionError, SystemdError, TimeoutError, fromDBusError } from './errors.js';
 import { normalize } from './values.js';
+import { type FastDecoder, installFastDecoder } from './decode.js';
 
 const { Message, MessageType, Variant, DBusError } = dbus;
 type DbusMessage = InstanceType<typeof Message>;
@@ -98,6 +99,8 @@ export class Bus {
   private readonly closeListeners = new Set<(err: SystemdError) => void>();
   private readonly matches = new Map<string, number>();
   private closedWith: SystemdError | undefined;
+  /** Big replies of known signatures, decoded straight from the stream (decode.ts). */
+  private fast: FastDecoder | null = null;
 
   private constructor(raw: InstanceType<typeof dbus.MessageBus>, target: BusTarget, kind: BusKind, opts: ConnectOptions) {
     this.raw = raw;
@@ -169,6 +172,7 @@ export class Bus {
         settled = true;
         clearTimeout(timer);
         const stream = conn.stream;
+        bus.fast = installFastDecoder(stream);
         stream?.on('close', () => bus.handleClose());
         conn.on('end', () => bus.handleClose());
         resolve(bus);
@@ -226,7 +230,8 @@ export class Bus {
         (reply) => {
           clearTimeout(timer);
           this.pending.delete(entry);
-          resolve(reply ? (spec.raw ? (reply.body as unknown[]) : (reply.body as unknown[]).map(plain)) : []);
+          const fast = reply ? this.fast?.take(reply.serial) : undefined;
+          resolve(fast ?? (reply ? (spec.raw ? (reply.body as unknown[]) : (reply.body as unknown[]).map(plain)) : []));
         },
         (err: unknown) => {
           clearTimeout(timer);
