@@ -100,7 +100,7 @@ function shuffle<T>(a: T[]): T[] {
 }
 
 const FILLER = '[Unit]\nDescription=Filler %i\nConditionPathExists=/nonexistent\n\n[Service]\nType=oneshot\nExecStart=/bin/true\n';
-const WORKER = '[Unit]\nDescription=Worker %i\n\n[Service]\nExecStart=/bin/sleep infinity\n';
+const WORKER = '[Unit]\nDescription=Worker %i\nStartLimitIntervalSec=0\n\n[Service]\nExecStart=/bin/sleep infinity\n';
 
 /** A user-mode sandbox with `fillers` loaded (inactive) units and `workers` running ones. */
 async function boot(fillers: number, workers: number): Promise<BootedSandbox> {
