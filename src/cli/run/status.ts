@@ -724,12 +724,43 @@ async function activeStateOf(m: Manager, name: string): Promise<string> {
   }
 }
 
-/** Where this boot's journal begins: read once per run. */
-let cutoff: Promise<number | null> | undefined;
+/** What one run shares between units: where this boot's journal begins (read once). */
+interface RunContext {
+  cutoff?: Promise<number | null>;
+}
 
-async function gather(m: Manager, unit: UnitObject, name: string, opts: StatusOptions): Promise<Gathered> {
+/** The journal part of a unit (systemctl's show_journal_by_unit), run while the bus is asked the rest. */
+async function unitJournal(id: string, u: Record<string, unknown>, opts: StatusOptions, ctx: RunContext): Promise<Pick<Gathered, 'entries' | 'journalError' | 'rotated'>> {
+  if (opts.journal === false || opts.lines <= 0) return { entries: null, journalError: null, rotated: false };
+  try {
+    const notBefore = num(u.InactiveExitTimestampMonotonic) ?? 0;
+    const q = {
+      ...(opts.connect.bus === 'user' ? { userUnits: [id] } : { units: [id] }),
+      lines: opts.lines,
+      boot: true,
+      notBefore,
+    };
+    const entries = await readJournal(q, opts.journal ?? {});
+    // systemctl's show_journal: fewer lines than asked for, and the journal of this boot begins
+    // after the unit started → older lines may have been rotated away
+    let rotated = false;
+    if (!opts.quiet && entries.length < opts.lines && notBefore > 0) {
+      ctx.cutoff ??= bootCutoffMonotonic(opts.journal ?? {});
+      const from = await ctx.cutoff;
+      rotated = from !== null && notBefore < from;
+    }
+    return { entries, journalError: null, rotated };
+  } catch (err) {
+    return { entries: null, journalError: err instanceof SystemdError ? err.message : String(err), rotated: false };
+  }
+}
+
+async function gather(m: Manager, unit: UnitObject, name: string, opts: StatusOptions, ctx: RunContext): Promise<Gathered> {
   const u = await unit.getAll('org.freedesktop.systemd1.Unit');
   const id = str(u.Id) ?? name;
+  const journal = unitJournal(id, u, opts, ctx);
+  // no unhandled rejection while the bus calls below run (unitJournal itself does not throw)
+  journal.catch(() => undefined);
   const type = id.slice(id.lastIndexOf('.') + 1);
   const iface = TYPE_INTERFACE[type];
   const t = iface ? await unit.getAll(iface).catch(() => ({}) as Record<string, unknown>) : {};
@@ -743,28 +774,7 @@ async function gather(m: Manager, unit: UnitObject, name: string, opts: StatusOp
   }
   for (const tb of strv(u.TriggeredBy)) g.triggeredBy.push({ unit: tb, activeState: await activeStateOf(m, tb) });
   for (const tr of strv(u.Triggers)) g.triggers.push({ unit: tr, activeState: await activeStateOf(m, tr) });
-  if (opts.journal !== false && opts.lines > 0) {
-    try {
-      const notBefore = num(u.InactiveExitTimestampMonotonic) ?? 0;
-      const q = {
-        ...(opts.connect.bus === 'user' ? { userUnits: [id] } : { units: [id] }),
-        lines: opts.lines,
-        boot: true,
-        notBefore,
-      };
-      g.entries = await readJournal(q, opts.journal ?? {});
-      // systemctl's show_journal: fewer lines than asked for, and the journal of this boot
-      // begins after the unit started → older lines may have been rotated away
-      if (!opts.quiet && g.entries.length < opts.lines && notBefore > 0) {
-        cutoff ??= bootCutoffMonotonic(opts.journal ?? {});
-        const from = await cutoff;
-        g.rotated = from !== null && notBefore < from;
-      }
-    } catch (err) {
-      g.journalError = err instanceof SystemdError ? err.message : String(err);
-      g.entries = null;
-    }
-  }
+  Object.assign(g, await journal);
   return g;
 }
 
@@ -902,10 +912,11 @@ async function status(m: Manager, opts: StatusOptions, io: IO): Promise<number> 
   let system: SystemStatusRecord | null = null;
 
   /** systemctl's show_one: -1 when the properties could not be read (it then stops, exit 1). */
+  const ctx: RunContext = {};
   const showOne = async (unit: UnitObject, name: string, checkNotFound: boolean): Promise<number> => {
     let g: Gathered;
     try {
-      g = await gather(m, unit, name, opts);
+      g = await gather(m, unit, name, opts, ctx);
     } catch (err) {
       if (!(err instanceof SystemdError) || err.isPermission) throw err;
       io.err.write(`Failed to get properties: ${escapeTerminal(err.message)}\n`);
