@@ -247,6 +247,25 @@ describe('sysherd herd (built CLI inside a system sandbox)', { timeout: 300_000 
     await until('bound.service to die of SIGKILL', async () => (await prop('bound.service', 'ActiveState')) === 'failed');
   });
 
+  test('perform-service-action: freeze, thaw, clean, reset-failed', async () => {
+    assert.equal((await herd('start', 'alpha')).code, 0);
+    const f = await herd('freeze', 'alpha');
+    assert.equal(f.stdout, 'Froze service alpha.\n', show(f));
+    await until('alpha to be frozen', async () => (await prop('alpha.service', 'FreezerState')) === 'frozen');
+    const t = await herdJson<Record<string, unknown>>('thaw', 'alpha');
+    assert.equal(t.v.message, 'Thawed service alpha.');
+    await until('alpha to be thawed', async () => (await prop('alpha.service', 'FreezerState')) === 'running');
+    assert.equal((await herd('stop', 'alpha')).code, 0);
+    await sh('mkdir -p /var/log/alpha && touch /var/log/alpha/x');
+    const c = await herd('clean', 'alpha', 'logs');
+    assert.equal(c.stdout, 'Cleaned service alpha.\n', show(c));
+    await until('alpha\'s logs directory to be removed', async () => (await sh('test -e /var/log/alpha')).code !== 0);
+    assert.equal((await herd('start', 'bad')).code, 1);
+    const rf = await herd('reset-failed', 'bad');
+    assert.equal(rf.stdout, 'Reset the failed state of service bad.\n', show(rf));
+    assert.notEqual(await prop('bad.service', 'ActiveState'), 'failed');
+  });
+
   test('perform-service-action: an unknown action or an action the unit type lacks is herd\'s error and hint, exit 1', async () => {
     const r = await herd('frobnicate', 'alpha');
     assert.equal(r.code, 1);
