@@ -290,6 +290,9 @@ describe('unit files and queries, side by side with systemctl 252 in a system sa
         ['a b'],
         ['@foo'],
         ['tmpl@x'],
+        ['tmpl@y'],
+        ['svc-alias'],
+        ['svc-static', 'svc-a'],
         ['/'],
         [],
       ]) {
@@ -324,6 +327,7 @@ describe('unit files and queries, side by side with systemctl 252 in a system sa
         ['svc-a', 'nope'],
         ['svc-static', 'svc-b'],
         ['svc-*'],
+        ['-q', 'svc-*'],
         ['sandbox.target'],
         ['@foo'],
         [],
