@@ -7,6 +7,7 @@ import {
   mangleUnitFileNames,
   noInstallInfoNotice,
   renderUnitFileTable,
+  runListUnitFiles,
   UNIT_FILE_VERBS,
   UnitFileVerbError,
 } from '../../../src/cli/run/unit-files.ts';
@@ -80,6 +81,14 @@ describe('list-unit-files', () => {
     const bare = memoryIO();
     renderUnitFileTable([{ unit_file: 'a.service', state: 'enabled', preset: 'enabled' }], { legend: false, full: false }, bare);
     assert.equal(bare.stdout(), 'a.service enabled enabled\n');
+  });
+});
+
+describe('list-unit-files --state=help', () => {
+  it('lists the unit file states after the active states, as systemctl 252', async () => {
+    const io = memoryIO();
+    await runListUnitFiles({ patterns: [], states: ['help'], types: [], legend: true, full: false, json: null, connect: {}, presetScope: 'system' }, io);
+    assert.match(io.stdout(), /\nmaintenance\n\nAvailable unit file states:\nenabled\nenabled-runtime\nlinked\nlinked-runtime\nalias\nmasked\nmasked-runtime\nstatic\ndisabled\nindirect\ngenerated\ntransient\nbad\n\nAvailable automount unit substates:\n/);
   });
 });
 
