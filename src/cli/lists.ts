@@ -22,7 +22,6 @@ export function registerLists(program: Command, io: IO): void {
           all: g.all ?? false,
           plain: g.plain ?? false,
           full: g.full ?? false,
-          types: g.type ?? [],
           quiet: g.quiet ?? false,
           json: jsonFormat(g, io),
           pager: g.pager !== false,

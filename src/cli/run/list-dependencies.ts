@@ -8,7 +8,7 @@
  */
 import type { ConnectOptions } from '../../core/bus.js';
 import { Manager } from '../../core/manager.js';
-import { unitObjectPath, unitTypeOf } from '../../core/names.js';
+import { unitObjectPath } from '../../core/names.js';
 import { UnitObject } from '../../core/unit.js';
 import { colors } from '../../output/color.js';
 import { ellipsize, escapeTerminal } from '../../output/escape.js';
@@ -25,7 +25,6 @@ export interface ListDependenciesOptions {
   all: boolean;
   plain: boolean;
   full: boolean;
-  types: string[];
   quiet: boolean;
   json: 'pretty' | 'short' | null;
   pager: boolean;
@@ -93,7 +92,7 @@ class DependencyReader {
 export async function buildTree(
   reader: { get(name: string): Promise<UnitInfo> },
   root: string,
-  opts: Pick<ListDependenciesOptions, 'all' | 'plain' | 'types'>,
+  opts: Pick<ListDependenciesOptions, 'all' | 'plain'>,
 ): Promise<DependencyNode> {
   const seen: string[] = [];
   const walk = async (name: string, active: string): Promise<DependencyNode> => {
@@ -105,7 +104,6 @@ export async function buildTree(
         if (!opts.plain) node.dependencies.push({ unit: c, active: (await reader.get(c)).active, cycle: true, dependencies: [] });
         continue;
       }
-      if (opts.types.length > 0 && !opts.types.includes(unitTypeOf(c) ?? '')) continue;
       const st = (await reader.get(c)).active;
       if (opts.all || isTarget(c)) node.dependencies.push(await walk(c, st));
       else node.dependencies.push({ unit: c, active: st, dependencies: [] });
@@ -156,7 +154,7 @@ export function renderTree(tree: DependencyNode, opts: { plain: boolean; full: b
         const { g, color } = glyph(node.active, opts.unicode);
         text += `${color === 'green' ? c.green.bold(g) : color === 'red' ? c.red.bold(g) : g} `;
       }
-      len += 2;
+      // systemctl does not count the glyph's two columns against the width
       for (let i = level - 1; i >= 0; i--) {
         len += 2;
         if (len > maxLen - 3 && !opts.full) {
