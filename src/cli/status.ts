@@ -16,6 +16,7 @@ export function registerStatus(program: Command, io: IO): void {
     .action(async (args: string[], _flags: unknown, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const { runStatus, parseLines, parseOutputMode } = await import('./run/status.js');
+      const connect = connectOptions(g);
       await runStatus(
         {
           args,
@@ -28,9 +29,10 @@ export function registerStatus(program: Command, io: IO): void {
           types: g.type ?? [],
           // -o json selects the journal's JSON lines here, as systemctl status -o json does
           json: jsonFormat(g, io, { outputMeansJson: false }),
-          connect: connectOptions(g),
+          connect,
           pager: g.pager !== false,
-          journal: g.host !== undefined && g.host.length > 0 ? false : {},
+          // as systemctl: no journal lines for a remote manager (-H)
+          journal: connect.host !== undefined ? false : {},
         },
         io,
       );

@@ -7,6 +7,7 @@
  * description raw), so systemctl's lines are compared after `escapeTerminal`. Needs root.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -14,6 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import { escapeTerminal } from '../../src/output/escape.js';
 import { execInSandbox } from '../../src/sandbox/sandbox.js';
 import { type BootedSandbox, bootSandbox } from '../helpers/sandbox.js';
+import { startSshHosts } from '../helpers/ssh-hosts.js';
 import { BIN, ensureBuilt, shellQuote } from './helpers.js';
 
 let sb: BootedSandbox;
@@ -265,6 +267,29 @@ describe('status reads as systemctl status (system sandbox, piped)', () => {
     const noPager = await execInSandbox(sb.dir, [...ENV, ...pager, 'TERM=xterm', 'script', '-qec', `exec ${shellQuote(process.execPath)} ${shellQuote(CLI)} --no-pager status once.service`, '/dev/null']);
     assert.match(noPager.stdout, /once\.service/);
     assert.notEqual((await execInSandbox(sb.dir, ['test', '-e', '/run/paged.txt'])).code, 0, '--no-pager: no pager');
+  });
+
+  test('-H HOST (over ssh): as systemctl -H — no journal lines, no comm after the Main PID', async () => {
+    const hosts = await startSshHosts({ sb: sb.pid1! });
+    try {
+      const run = (file: string, args: string[]) =>
+        new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+          execFile(file, args, { env: { ...hosts.env, LANG: 'C.UTF-8', TZ: 'UTC' }, timeout: 60_000 }, (err, stdout, stderr) => {
+            if (err && typeof err.code !== 'number') reject(err);
+            else resolve({ code: err ? (err.code as number) : 0, stdout, stderr });
+          });
+        });
+      for (const unit of ['run.service', 'fail.service', 'sock.socket']) {
+        const theirs = await run('systemctl', ['-H', 'sb', 'status', unit]);
+        const ours = await run(process.execPath, [CLI, '-H', 'sb', 'status', unit]);
+        assert.deepEqual(mask(ours.stdout).split('\n'), mask(theirs.stdout).split('\n'), `${unit}: ${ours.stderr}`);
+        assert.equal(ours.code, theirs.code);
+        assert.match(theirs.stdout, /Active: /, theirs.stderr);
+        assert.ok(!ours.stdout.includes('\n\n'), 'no journal part');
+      }
+    } finally {
+      await hosts.stop();
+    }
   });
 
   test('--all, --state, --type: every matching unit (with -a, fields in full); the journal-rotation notice', async () => {

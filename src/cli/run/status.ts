@@ -903,7 +903,8 @@ async function status(m: Manager, opts: StatusOptions, io: IO): Promise<number> 
     fullWidth,
     showAll: opts.all,
     output: opts.output,
-    local: true,
+    // as systemctl: the comm of a PID from /proc only for the local machine
+    local: opts.connect.host === undefined,
   };
   let ret = 0;
   let newLine = false;
