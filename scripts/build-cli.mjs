@@ -8,9 +8,11 @@
  * `node --import tsx` is not needed: this is plain ESM run by `node scripts/build-cli.mjs`.
  */
 import { build } from 'esbuild';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 
-const outdir = new URL('../dist/cli/', import.meta.url);
+// built next to it, then swapped in: others running the CLI meanwhile never find it half there
+const final = new URL('../dist/cli/', import.meta.url);
+const outdir = new URL(`../dist/.cli-${process.pid}/`, import.meta.url);
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
 writeFileSync(new URL('package.json', outdir), '{ "type": "commonjs" }\n');
@@ -30,3 +32,5 @@ await build({
   define: { 'import.meta.url': '__sysherdImportMetaUrl' },
   banner: { js: "const __sysherdImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
+rmSync(final, { recursive: true, force: true });
+renameSync(outdir, final);

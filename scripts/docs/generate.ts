@@ -21,6 +21,6 @@ export function generateAll(model: CommandModel = programModel()): Record<(typeo
     'completions/sysherd.bash': bashCompletion(model),
     'completions/_sysherd': zshCompletion(model),
     'completions/sysherd.fish': fishCompletion(model),
-    'man/sysherd.1': manPage(model, { version: pkg.version, date: manDate() }),
+    'man/sysherd.1': manPage(model, { version: pkg.version, date: manDate(), readme: readFileSync(new URL('../../README.md', import.meta.url), 'utf8') }),
   };
 }
