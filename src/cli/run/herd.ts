@@ -24,7 +24,7 @@ import {
   type Overview,
   type OverviewEntry,
 } from '../../herd/render.js';
-import { dependencies, unitFilesOnDisk, formatRunningValue, isEnabled, isOneShot, snapshot, statusSymbol, type Snapshot } from '../../herd/service.js';
+import { dependencies, lightSnapshot, unitFilesOnDisk, formatRunningValue, isEnabled, isOneShot, snapshot, statusSymbol, type Snapshot } from '../../herd/service.js';
 import { buildStatus, histories, type ServiceStatusRecord } from '../../herd/status.js';
 import { isoUsec } from '../../herd/time.js';
 import { colors } from '../../output/color.js';
@@ -366,7 +366,7 @@ async function overview(m: Manager, opts: HerdOptions, io: IO): Promise<void> {
 async function detailedStatus(m: Manager, names: string[], opts: HerdOptions, io: IO): Promise<void> {
   const units = names.length > 0 ? names.map(unitOf) : (await loadedUnits(m, opts, ['service'])).map((u) => u.name);
   const snaps: Snapshot[] = [];
-  for (const u of units) snaps.push(await snapshot(m, u));
+  snaps.push(...(await Promise.all(units.map((u) => snapshot(m, u))))); // pipelined on the one connection
   const { map, note } = await histories(snaps, opts.journal, names.length === 0);
   const records: ServiceStatusRecord[] = [];
   for (const s of snaps) records.push(await buildStatus(s, map.get(s.unit) ?? { events: [], respawns: [], startupFailures: [], exits: [], reloads: [] }, note, { n: opts.n, messages: false, journal: opts.journal, local: opts.local }));
@@ -386,7 +386,7 @@ async function eventLog(m: Manager, names: string[], opts: HerdOptions, io: IO):
   } else {
     ({ map, note } = await histories([], opts.journal, true));
     if (note !== null) {
-      for (const u of await loadedUnits(m, opts, ['service'])) snaps.push(await snapshot(m, u.name));
+      snaps = await Promise.all((await loadedUnits(m, opts, ['service'])).map((u) => snapshot(m, u.name)));
       ({ map, note } = await histories(snaps, opts.journal));
     }
   }
@@ -420,7 +420,7 @@ async function graph(m: Manager, names: string[], opts: HerdOptions, io: IO): Pr
     const batch = queue.splice(0, queue.length).filter((u) => !snaps.has(u));
     const got = await Promise.all(
       [...new Set(batch)].map((u) =>
-        snapshot(m, u, serviceName(u)).then(
+        lightSnapshot(m, u, ['ActiveState', 'Requires', 'Wants', 'BindsTo', 'Transient'], ['Type', 'RemainAfterExit'], serviceName(u)).then(
           (s) => [u, s] as const,
           (e: unknown) => {
             if (seeds.includes(u)) throw e; // asked for: "could not be found"
