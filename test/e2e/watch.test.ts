@@ -3,10 +3,10 @@
  * as sb2, so two managers stream at once. Actions run inside the sandboxes with systemctl.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 
-import { execInSandbox } from '../../src/sandbox/sandbox.js';
+import { execArgv, execInSandbox, readSandbox } from '../../src/sandbox/sandbox.js';
 import { bootSandbox, type BootedSandbox } from '../helpers/sandbox.js';
 import { startSshHosts, type SshHosts } from '../helpers/ssh-hosts.js';
 import { BIN, cliEnv, ensureBuilt, projectRoot } from './helpers.js';
@@ -30,8 +30,12 @@ interface Watch {
   exit: Promise<number | null>;
 }
 
-function watch(args: string[], env: Record<string, string> = {}): Watch {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: projectRoot, env: { ...cliEnv(env), PATH: hosts!.env.PATH }, stdio: ['pipe', 'pipe', 'pipe'] });
+function watch(args: string[], env: Record<string, string> = {}, inside?: string): Watch {
+  // inside a sandbox (as root there: systemd's private socket), or here with the hosts' ssh
+  const cmd = inside === undefined ? undefined : execArgv(readSandbox(inside), [process.execPath, BIN, ...args]);
+  const child = cmd
+    ? spawn(cmd.file, cmd.args, { env: cmd.env, stdio: ['pipe', 'pipe', 'pipe'] })
+    : spawn(process.execPath, [BIN, ...args], { cwd: projectRoot, env: { ...cliEnv(env), PATH: hosts!.env.PATH }, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
@@ -60,7 +64,7 @@ function watch(args: string[], env: Record<string, string> = {}): Watch {
 /** The events of one host, as compact strings (`JobNew w.service`, `PropertiesChanged bad.service failed/failed`). */
 function story(events: Record<string, unknown>[], host: string): string[] {
   return events
-    .filter((e) => e.host === host)
+    .filter((e) => String(e.host) === host)
     .map((e) => {
       const unit = e.unit === undefined ? '' : ` ${String(e.unit)}`;
       if (e.event === 'PropertiesChanged') return `${String(e.event)}${unit} ${String(e.active)}/${String(e.sub)}`;
@@ -140,6 +144,20 @@ describe('watch', () => {
       await b.stop();
       await hosts!.setPid('sb2', sb!.pid1!);
     }
+  });
+
+  it("on systemd's private socket (root on the machine): a re-exec drops the connection, the watch reconnects and says so", async () => {
+    const w = watch(['watch', '--json', 'w.service'], {}, sb!.dir);
+    await w.until(() => w.events().some((e) => e.event === 'Subscribed'), 'the watch to start');
+    assert.equal((await execInSandbox(sb!.dir, ['systemctl', 'daemon-reexec'])).code, 0);
+    await w.until(() => w.events().some((e) => e.event === 'Resubscribed' && e.reason === 'reconnected'), 'the reconnection');
+    const mark = w.events().length;
+    assert.equal((await execInSandbox(sb!.dir, ['systemctl', 'restart', 'w.service'])).code, 0);
+    await w.until(() => inOrder(story(w.events().slice(mark), 'null'), ['JobNew w.service', 'JobRemoved w.service done']), 'events after the reconnection');
+    // Ctrl-C to sysherd itself (nsenter, its parent, does not pass signals on)
+    const pid = Number(execFileSync('pgrep', ['-P', String(w.child.pid)], { encoding: 'utf8' }).trim().split('\n')[0]);
+    process.kill(pid, 'SIGINT');
+    assert.equal(await w.exit, 0, w.err());
   });
 
   it('for people: one timestamped line per event; --type filters; a lost connection ends it with one line and exit 1', async () => {
