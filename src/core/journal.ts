@@ -106,6 +106,12 @@ export interface JournalQuery {
   directory?: string;
   /** Log namespace (`--namespace`). */
   namespace?: string;
+  /** Keep reading as records arrive (`--follow`): the stream ends when the consumer stops. */
+  follow?: boolean;
+  /** Newest first (`--reverse`). */
+  reverse?: boolean;
+  /** Only records after this cursor (`--after-cursor`), to resume where a previous read ended. */
+  afterCursor?: string;
 }
 
 /** A spawned journalctl: its output and how it ended. */
@@ -191,6 +197,9 @@ export function journalArgs(q: JournalQuery): string[] {
   }
   if (q.since !== undefined) args.push(`--since=${q.since}`);
   if (q.until !== undefined) args.push(`--until=${q.until}`);
+  if (q.follow === true) args.push('--follow');
+  if (q.reverse === true) args.push('--reverse');
+  if (q.afterCursor !== undefined) args.push(`--after-cursor=${q.afterCursor}`);
   if (q.directory !== undefined) args.push(`--directory=${q.directory}`);
   if (q.namespace !== undefined) args.push(`--namespace=${q.namespace}`);
   const extra: string[] = [];

@@ -140,6 +140,25 @@ describe('journal (real journald in a system sandbox)', () => {
     assert.equal(n, 3);
   });
 
+  test('follow: a record logged after the read began arrives; breaking out ends journalctl', async () => {
+    const marker = `followed-${process.pid}-${Date.now()}`;
+    const stream = streamJournal({ matches: ['SYSLOG_IDENTIFIER=follow-test'], follow: true, lines: 0 }, { prefix });
+    const first = stream.next();
+    // journalctl needs a moment to start following; log until the record shows up
+    let got: string | null = null;
+    const logger = setInterval(() => {
+      void execInSandbox(sb.dir, ['systemd-cat', '-t', 'follow-test', 'echo', marker]);
+    }, 300);
+    try {
+      const r = await Promise.race([first, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no record followed in 30 s')), 30_000))]);
+      got = r.done ? null : r.value.message;
+    } finally {
+      clearInterval(logger);
+      await stream.return(undefined);
+    }
+    assert.equal(got, marker);
+  });
+
   test('journal not available: one typed error, never a crash', async () => {
     await assert.rejects(readJournal({ units: ['x.service'] }, { journalctl: '/nonexistent/journalctl' }), (e: unknown) => {
       assert.ok(e instanceof JournalUnavailableError);

@@ -39,6 +39,12 @@ describe('journalArgs', () => {
     ]);
   });
 
+  it('follow, reverse, after-cursor, directory, namespace', () => {
+    assert.deepEqual(journalArgs({ follow: true, reverse: true, afterCursor: 's=1;i=2', directory: '/d', namespace: 'ns' }), [
+      '--output=json', '--no-pager', '--all', '--follow', '--reverse', '--after-cursor=s=1;i=2', '--directory=/d', '--namespace=ns',
+    ]);
+  });
+
   it('a slice also matches _SYSTEMD_SLICE; user units carry the uid', () => {
     assert.ok(journalArgs({ units: ['x.slice'] }).includes('_SYSTEMD_SLICE=x.slice'));
     assert.deepEqual(userUnitMatchTerms('u.service', 1000)[0], ['_SYSTEMD_USER_UNIT=u.service', '_UID=1000']);
