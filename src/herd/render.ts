@@ -40,7 +40,7 @@ export function renderServiceStatus(r: ServiceStatusRecord, c: ChalkInstance, op
       break;
     default:
       if (r.failing) line(c.red.bold('It is stopped (failing).'));
-      else if (r.oneShot && r.lastExit) line('It is stopped (one-shot).');
+      else if (r.oneShot && (r.lastExit || r.statusChanges.at(-1)?.event === 'done')) line('It is stopped (one-shot).');
       else line(r.since ? `It is stopped since ${t(r.since)}.` : 'It is stopped.');
   }
   if (r.mainPid !== null) {

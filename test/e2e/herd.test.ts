@@ -351,6 +351,9 @@ describe('sysherd herd (built CLI inside a system sandbox)', { timeout: 300_000 
     assert.deepEqual(v.customActions, ['kill', 'clean', 'freeze', 'thaw', 'reset-failed']);
     assert.equal(v.history, 'journal');
     assert.equal(v.historyNote, null);
+    assert.equal((await herd('start', 'once')).code, 0);
+    const once = await herd('status', 'once');
+    assert.equal(once.stdout.split('\n')[1], '  It is stopped (one-shot).', show(once));
     const stopped = await herdJson<StatusJson>('status', 'dep');
     assert.equal(stopped.v.status, 'stopped');
     assert.equal(stopped.v.runningValue, false);
