@@ -934,7 +934,8 @@ async function status(m: Manager, opts: StatusOptions, io: IO): Promise<number> 
       const r = renderUnitText(rec, g, textOpts);
       io.out.write(r.text);
       ellipsized ||= r.ellipsized;
-      if (g.journalError !== null) io.err.write(`${escapeTerminal(g.journalError)}\n`);
+      // systemctl says nothing when it cannot read the journal; we say so in one line (not with -q)
+      if (g.journalError !== null && !opts.quiet) io.err.write(`${escapeTerminal(g.journalError)}\n`);
       if (g.processesError !== null) io.err.write(warning(io, `Failed to dump process list for '${escapeTerminal(rec.unit)}', ignoring: ${escapeTerminal(g.processesError)}`));
       if (g.u.NeedDaemonReload === true) {
         io.err.write(
