@@ -400,7 +400,6 @@ async function eventLog(m: Manager, names: string[], opts: HerdOptions, io: IO):
   if (opts.json) writeJson(io, records, opts.json);
   else io.out.write(renderLog(records, colors(io.color)));
   if (!opts.quiet) warnNote(note, io);
-  snaps = [];
 }
 
 /** herd graph's colour of a node. */
