@@ -20,18 +20,24 @@ export interface JobProgress {
   stop(): void;
 }
 
-/** "Restarting" from "restart", "Reloading or restarting" from "reload-or-restart". */
+const GERUNDS: Record<string, string> = {
+  start: 'Starting',
+  stop: 'Stopping',
+  condstop: 'Stopping',
+  reload: 'Reloading',
+  restart: 'Restarting',
+  'try-restart': 'Restarting (if active)',
+  condrestart: 'Restarting (if active)',
+  'reload-or-restart': 'Reloading or restarting',
+  'try-reload-or-restart': 'Reloading or restarting (if active)',
+  'reload-or-try-restart': 'Reloading or restarting (if active)',
+  condreload: 'Reloading or restarting (if active)',
+  'force-reload': 'Reloading or restarting (if active)',
+};
+
+/** What a verb does, as the spinner says it: "Restarting", "Reloading or restarting (if active)". */
 export function gerund(verb: string): string {
-  const words = verb.split('-').map((w) => {
-    if (w === 'stop') return 'stopping';
-    if (w === 'try') return 'trying to';
-    if (w === 'or') return 'or';
-    if (w.startsWith('cond')) return `conditionally ${gerund(w.slice(4)).toLowerCase()}`;
-    if (w.endsWith('e')) return `${w.slice(0, -1)}ing`;
-    return `${w}ing`;
-  });
-  const s = words.join(' ');
-  return s.charAt(0).toUpperCase() + s.slice(1);
+  return GERUNDS[verb] ?? verb;
 }
 
 /** The spinner text: "Restarting nginx.service…" or "Restarting 3 units… 1/3 done". */
@@ -39,7 +45,8 @@ export function progressText(verb: string, units: string[], done: number, total:
   const dots = unicode ? '…' : '...';
   const what = units.length === 1 ? escapeTerminal(units[0]!) : `${units.length} units`;
   const count = total > 1 ? ` ${done}/${total} done` : '';
-  return `${gerund(verb)} ${what}${dots}${count}`;
+  const [doing, ifActive] = gerund(verb).split(' (');
+  return `${doing} ${what}${ifActive ? ` (${ifActive}` : ''}${dots}${count}`;
 }
 
 /** A spinner when stderr is a terminal with a width; `null` otherwise. */

@@ -28,3 +28,37 @@ describe('job results', () => {
     assert.equal(decodeManagerSignal('Bogus', []), undefined);
   });
 });
+
+describe('jobFailureLines (systemctl 252 check_wait_response)', () => {
+  it('says what systemctl says for each result', async () => {
+    const { jobFailureLines } = await import('../../../src/core/job.ts');
+    assert.deepEqual(jobFailureLines('done', 'a.service', null), []);
+    assert.deepEqual(jobFailureLines('skipped', 'a.service', null), []);
+    assert.deepEqual(jobFailureLines('failed', 'a.service', 'exit-code', { program: 'sysherd' }), [
+      'Job for a.service failed because the control process exited with error code.',
+      'See "sysherd status a.service" and "journalctl -xeu a.service" for details.',
+    ]);
+    assert.deepEqual(jobFailureLines('failed', 'a.service', 'start-limit-hit', { program: 'sysherd', extraArgs: ['--user'] }), [
+      'Job for a.service failed because start of the service was attempted too often.',
+      'See "sysherd --user status a.service" and "journalctl --user -xeu a.service" for details.',
+      'To force a start use "sysherd --user reset-failed a.service"',
+      'followed by "sysherd --user start a.service" again.',
+    ]);
+    assert.deepEqual(jobFailureLines('failed', 'a.service', 'success'), [
+      'Job for a.service failed.',
+      'See "systemctl status a.service" and "journalctl -xeu a.service" for details.',
+    ]);
+    assert.deepEqual(jobFailureLines('failed', 'a.mount', null), ['Job failed. See "journalctl -xe" for details.']);
+    assert.deepEqual(jobFailureLines('dependency', 'a.service', null), ["A dependency job for a.service failed. See 'journalctl -xe' for details."]);
+    assert.deepEqual(jobFailureLines('invalid', 'a.service', null), ['a.service is not active, cannot reload.']);
+    assert.deepEqual(jobFailureLines('timeout', 'a.device', null), ['Job for a.device timed out.']);
+    assert.deepEqual(jobFailureLines('canceled', 'a.service', null), ['Job for a.service canceled.']);
+  });
+  it('quotes unit names for the shell as shell_maybe_quote', async () => {
+    const { shellMaybeQuote, jobFailureLines } = await import('../../../src/core/job.ts');
+    assert.equal(shellMaybeQuote('a.service'), 'a.service');
+    assert.equal(shellMaybeQuote('a\\x20b.service'), '"a\\\\x20b.service"');
+    assert.equal(shellMaybeQuote('a$b'), '"a\\$b"');
+    assert.match(jobFailureLines('failed', 'a\\x20b.service', 'signal')[1]!, /status "a\\\\x20b\.service"/);
+  });
+});
