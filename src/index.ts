@@ -60,3 +60,5 @@ export { readPresets, queryPreset, parsePresets, presetFiles, fnmatch, PRESET_DI
 export { onHosts, mapBounded, errorInfo as fleetErrorInfo, DEFAULT_PARALLEL, type FleetResult, type FleetSuccess, type FleetFailure, type FleetErrorInfo, type FleetOptions } from './core/fleet.js';
 export { parseHost, formatHost, type RemoteHost } from './core/address.js';
 export { sshArgv, remoteCommandArgv, shellQuote, runRemote, sshJournalRunner, openBridge, bridgeCommand, DEFAULT_CONNECT_TIMEOUT_MS, type SshOptions, type RemoteResult } from './core/transport.js';
+/** systemd's time and size formatting (`Sun 2026-11-22 03:14:48 UTC`, `3min 2s ago`, `1min 30s`, `1.2M`). */
+export { formatTimestamp, formatTimestampRelative, formatTimespan, formatBytes, type TimestampStyle } from './output/time.js';
