@@ -221,6 +221,15 @@ describe('status reads as systemctl status (system sandbox, piped)', () => {
     assert.match(cat.stdout, /clear \\x1b\[2J screen/);
   });
 
+  test('as an unprivileged user (no journal access): the same stdout; "journal not available" on stderr', async () => {
+    const args = ['status', 'once.service'];
+    const theirs = await execInSandbox(sb.dir, [...ENV, 'systemctl', ...args], { uid: 65534 });
+    const ours = await execInSandbox(sb.dir, [...ENV, process.execPath, CLI, ...args], { uid: 65534 });
+    assert.equal(mask(ours.stdout), mask(theirs.stdout));
+    assert.equal(ours.code, theirs.code);
+    assert.match(ours.stderr, /^journal not available: .*permission.*\n$/i);
+  });
+
   test('no unit: the manager overview', async () => {
     await same(['status'], { code: 0 });
   });
