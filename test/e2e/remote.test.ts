@@ -78,7 +78,7 @@ describe('remote hosts over ssh (-H, fleets)', () => {
     assert.equal(remote.stdout, local.stdout);
   });
 
-  it('lifecycle, status, show and cat over -H match systemctl -H', async () => {
+  it('lifecycle, status, show, queries, unit files, jobs and cat over -H match systemctl -H', async () => {
     const cases: string[][] = [
       ['restart', 'w.service'],
       ['stop', 'w.service'],
@@ -87,6 +87,12 @@ describe('remote hosts over ssh (-H, fleets)', () => {
       ['status', 'w.service'],
       ['show', '-p', 'ActiveState,SubState,Id', 'w.service', 'bad.service'],
       ['status', 'no-such.service'],
+      ['is-active', 'w.service', 'bad.service'],
+      ['is-failed', 'bad.service'],
+      ['list-jobs'],
+      ['list-sockets'],
+      ['daemon-reload'],
+      ['is-system-running'],
     ];
     for (const args of cases) {
       const theirs = await systemctl(['-H', 'sb1', ...args]);
@@ -95,6 +101,15 @@ describe('remote hosts over ssh (-H, fleets)', () => {
       assert.equal(ours.code, theirs.code, `${args.join(' ')}\n${show(ours)}\n--- systemctl ---\n${theirs.stderr}`);
       assert.equal(steady(ours.stdout), steady(theirs.stdout), args.join(' '));
       assert.equal(steady(asSystemctl(ours.stderr)), steady(theirs.stderr), args.join(' '));
+    }
+    // unit-file verbs: systemctl -H runs them client-side on a machine not booted with systemd
+    // (install_client_side: sd_booted() is false here), so the standard is systemctl on the host
+    for (const args of [['is-enabled', 'w.service', 'dbus.service'], ['list-unit-files', 'w*', 'bad*', 'dbus*']]) {
+      const there = await execInSandbox(sb!.dir, ['systemctl', '--no-pager', ...args]);
+      const ours = await sysherd(['-H', 'sb1', ...args]);
+      assert.equal(ours.code, there.code, `${args.join(' ')}\n${show(ours)}`);
+      assert.equal(ours.stdout, there.stdout, args.join(' '));
+      assert.equal(asSystemctl(ours.stderr), there.stderr, args.join(' '));
     }
     // systemctl refuses to cat remote units; so do we, in our one-line error form
     const theirs = await systemctl(['-H', 'sb1', 'cat', 'w.service']);
