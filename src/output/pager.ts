@@ -202,8 +202,17 @@ export function openPager(io: IO, opts: PagerOptions = {}): Pager {
   });
   const sink = pagerSink(child, () => quit);
   let closing: Promise<void> | undefined;
+  // the verb's exit code (io.exitCode) must land on the IO the caller holds
+  const paged: IO = { ...io, out: sink, err: sink };
+  Object.defineProperty(paged, 'exitCode', {
+    get: () => io.exitCode,
+    set: (v: number | undefined) => {
+      io.exitCode = v;
+    },
+    enumerable: true,
+  });
   return {
-    io: { ...io, out: sink, err: sink },
+    io: paged,
     active: true,
     argv,
     close(): Promise<void> {

@@ -102,6 +102,8 @@ describe('pager helpers', () => {
     const p = openPager(io, { env: { ...base, PAGER: 'mypager', SYSTEMD_PAGERSECURE: '0' } });
     assert.equal(p.active, true);
     for (let i = 0; i < 2000; i++) p.io.out.write('hello world, this is a long line of output\n');
+    p.io.exitCode = 3;
+    assert.equal(io.exitCode, 3, 'the exit code reaches the IO the caller holds');
     await p.close();
     p.io.out.write('after close is dropped\n');
     await p.close();
