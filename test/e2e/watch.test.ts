@@ -160,6 +160,22 @@ describe('watch', () => {
     assert.equal(await w.exit, 0, w.err());
   });
 
+  it('--user: the calling user\'s manager (here a user-mode sandbox on its session bus)', async () => {
+    const u = await bootSandbox('user', { units: { 'u.service': '[Service]\nExecStart=/bin/sleep infinity\n' } });
+    try {
+      const w = watch(['--user', 'watch', '--json'], u.env);
+      await w.until(() => w.events().some((e) => e.event === 'Subscribed'), 'the watch to start');
+      const env = { ...process.env, ...u.env, SYSTEMD_COLORS: '0' };
+      const r = await new Promise<number | null>((resolve) => spawn('systemctl', ['--user', 'restart', 'u.service'], { env: { ...env, SYSTEMCTL_FORCE_BUS: '1' }, stdio: 'ignore' }).once('close', resolve));
+      assert.equal(r, 0);
+      await w.until(() => inOrder(story(w.events(), 'null'), ['JobNew u.service', 'PropertiesChanged u.service active/running', 'JobRemoved u.service done']), 'the user manager\'s events');
+      w.child.kill('SIGINT');
+      assert.equal(await w.exit, 0, w.err());
+    } finally {
+      await u.stop();
+    }
+  });
+
   it('for people: one timestamped line per event; --type filters; a lost connection ends it with one line and exit 1', async () => {
     const b = await bootSandbox('system', { units: UNITS });
     try {
