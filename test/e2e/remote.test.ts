@@ -143,6 +143,13 @@ describe('remote hosts over ssh (-H, fleets)', () => {
       assert.match(ours.stderr, why, show(ours));
       assert.ok(ours.ms < 10_000, `took ${ours.ms} ms`);
     }
+    // a host that logs in and then never answers: the connect timeout ends it, ssh is not left behind
+    const hung = await sysherd(['-H', 'hangs', '--timeout', '2s', 'list-units']);
+    assert.equal(hung.code, 1, show(hung));
+    assert.match(hung.stderr, /^sysherd: cannot connect to the system bus at ssh:\/\/hangs \(over ssh\): no answer within 2 s\n$/, show(hung));
+    assert.ok(hung.ms < 8_000, `took ${hung.ms} ms`);
+    const left = await exec('pgrep', ['-f', `${hosts!.dir}/ssh_config .*-- hangs`]);
+    assert.equal(left.stdout, '', 'an ssh to the hung host was left running');
     // --user: the remote user's bus, or one line saying there is none (no session for root here)
     const user = await sysherd(['--user', '-H', 'sb1', 'list-units']);
     assert.equal(user.code, 1, show(user));

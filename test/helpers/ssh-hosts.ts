@@ -108,8 +108,13 @@ export async function startSshHosts(hosts: Record<string, number>): Promise<SshH
   keygen(nobridge);
   authorized.push(`command="env PATH=/nonexistent /bin/sh -c \\"$SSH_ORIGINAL_COMMAND\\"",no-pty ${(await fsp.readFile(`${nobridge}.pub`, 'utf8')).trim()}`);
   config.push('Host nobridge', `  IdentityFile ${nobridge}`, '  IdentitiesOnly yes');
+  // `hangs`: logs in, then its bridge never answers (a wedged host)
+  const hangs = path.join(dir, 'key-hangs');
+  keygen(hangs);
+  authorized.push(`command="exec cat >/dev/null",no-pty ${(await fsp.readFile(`${hangs}.pub`, 'utf8')).trim()}`);
+  config.push('Host hangs', `  IdentityFile ${hangs}`, '  IdentitiesOnly yes');
   // only our names go to 127.0.0.1: any other name fails to resolve, as a missing host does
-  const names = [...Object.keys(hosts), 'nobridge'].join(' ');
+  const names = [...Object.keys(hosts), 'nobridge', 'hangs'].join(' ');
   const common = ['Host *', '  StrictHostKeyChecking no', '  UserKnownHostsFile /dev/null', '  LogLevel ERROR', '  BatchMode yes'];
   const route = [`Host ${names}`, '  HostName 127.0.0.1', `  Port ${port}`, '  User root'];
   keygen(path.join(dir, 'key-refused'));
