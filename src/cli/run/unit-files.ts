@@ -22,7 +22,6 @@ import { writeJson } from '../../output/json.js';
 import { renderTable, type Column } from '../../output/table.js';
 
 /** systemd 252's unit file states (`unit_file_state_table`), in its order. */
-export const UNIT_FILE_STATES = ['enabled', 'enabled-runtime', 'linked', 'linked-runtime', 'alias', 'masked', 'masked-runtime', 'static', 'disabled', 'indirect', 'generated', 'transient', 'bad'] as const;
 
 export type UnitFileVerb = 'enable' | 'disable' | 'reenable' | 'mask' | 'unmask';
 
@@ -342,9 +341,7 @@ export function renderUnitFileTable(rows: UnitFileRow[], opts: Pick<ListUnitFile
 /** `list-unit-files`: ListUnitFilesByPatterns, then as systemctl 252 (exit 1 when nothing is listed). */
 export async function runListUnitFiles(o: ListUnitFilesOptions, io: IO): Promise<void> {
   if (o.states.includes('help')) {
-    // systemctl's help_states(): the unit file states come after the active states
-    const [head, ...rest] = statesHelp().split('\n\nAvailable automount');
-    io.out.write(`${head}\n\nAvailable unit file states:\n${UNIT_FILE_STATES.join('\n')}\n${rest.length > 0 ? `\nAvailable automount${rest.join('\n\nAvailable automount')}` : ''}`);
+    io.out.write(statesHelp());
     return;
   }
   if (o.types.includes('help')) {
