@@ -22,6 +22,7 @@ import { registerLists } from './lists.js';
 import { registerHerd } from './herd.js';
 import { registerWatch } from './watch.js';
 import { registerComplete } from './complete.js';
+import { addFallbackExamples } from './examples.js';
 import { registerSandbox } from './sandbox.js';
 import { registerDemo } from './demo.js';
 
@@ -106,6 +107,7 @@ export function buildProgram(io: IO): Command {
   registerComplete(program, io);
   registerSandbox(program, io);
   registerDemo(program, io);
+  addFallbackExamples(program); // one-line examples for verbs whose --help has none (examples.ts)
   for (const cmd of program.commands) {
     cmd.exitOverride();
     cmd.configureOutput(program.configureOutput());

@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { buildProgram } from '../../../src/cli/main.ts';
 import { memoryIO } from '../../../src/output/io.ts';
 import { GENERATED, generateAll } from '../../../scripts/docs/generate.ts';
-import { programModel } from '../../../scripts/docs/model.ts';
+import { allCommands, programModel } from '../../../scripts/docs/model.ts';
 
 const root = new URL('../../../', import.meta.url);
 
@@ -68,6 +68,23 @@ describe('man page and completions', () => {
       assert.ok(existsSync(new URL(f, root)), `${f} is missing: run npm run build`);
       assert.equal(norm(readFileSync(new URL(f, root), 'utf8')), norm(generated[f]), `${f} is stale: run npm run build`);
     }
+  });
+
+  it('every verb\'s --help has one-line examples (its own, or examples.ts\'s)', () => {
+    const m = programModel();
+    const missing = allCommands(m)
+      .filter((c) => c.name !== 'help' && c.examples.length === 0)
+      .map((c) => c.path.join(' '));
+    assert.deepEqual(missing, [], 'these verbs have no "Examples:" in their --help');
+    for (const c of allCommands(m)) for (const e of c.examples) assert.match(e, /^sysherd /, `${c.path.join(' ')}: an example that is not a sysherd command line: ${e}`);
+  });
+
+  it('a verb with examples of its own shows only those', () => {
+    const io = memoryIO();
+    const program = buildProgram(io);
+    const cmd = program.commands.find((c) => c.name() === 'list-units')!;
+    cmd.outputHelp();
+    assert.equal(io.stdout().match(/Examples:/g)?.length, 1, io.stdout());
   });
 
   it('found the verbs and options to check', () => {

@@ -1,0 +1,77 @@
+/**
+ * One-line examples for the `--help` of verbs whose own help has none. A verb that adds its own
+ * "Examples:" block (`.addHelpText('after', …)` in its file) wins: these are looked at only when
+ * help is shown, and only printed when the verb's other help text has no examples.
+ */
+import type { Command } from 'commander';
+
+/** By command path (`sandbox start`). */
+export const FALLBACK_EXAMPLES: Record<string, string[]> = {
+  start: ['sysherd start nginx', 'sysherd --user start --no-block app.service'],
+  stop: ['sysherd stop nginx', "sysherd stop 'app@*.service'"],
+  restart: ['sysherd restart nginx', 'sysherd restart --json a.service b.service | jq .exitCode'],
+  reload: ['sysherd reload nginx'],
+  'try-restart': ['sysherd try-restart nginx'],
+  'reload-or-restart': ['sysherd reload-or-restart nginx'],
+  'try-reload-or-restart': ['sysherd try-reload-or-restart nginx'],
+  kill: ['sysherd kill -s SIGHUP --kill-whom=main nginx'],
+  'list-jobs': ['sysherd list-jobs', "sysherd list-jobs --json | jq -r '.[].unit'"],
+  cancel: ['sysherd cancel 42', 'sysherd cancel'],
+  'reset-failed': ['sysherd reset-failed', "sysherd reset-failed 'app@*.service'"],
+  'daemon-reload': ['sysherd daemon-reload', 'sysherd --user daemon-reload'],
+  'daemon-reexec': ['sysherd daemon-reexec'],
+  enable: ['sysherd enable --now nginx', 'sysherd --user enable app.service'],
+  disable: ['sysherd disable --now nginx'],
+  reenable: ['sysherd reenable nginx'],
+  mask: ['sysherd mask --runtime nginx'],
+  unmask: ['sysherd unmask nginx'],
+  'list-unit-files': ["sysherd list-unit-files --state=enabled", "sysherd list-unit-files --json | jq -r '.[] | select(.state == \"enabled\") | .unit_file'"],
+  'is-active': ['sysherd is-active --quiet nginx && echo up', 'sysherd is-active --json a.service b.service'],
+  'is-failed': ['sysherd is-failed --quiet nginx || echo fine'],
+  'is-enabled': ['sysherd is-enabled nginx', 'sysherd is-enabled --json nginx sshd'],
+  'is-system-running': ['sysherd is-system-running', 'sysherd is-system-running --json'],
+  status: ['sysherd status nginx', 'sysherd status -n 50 --no-pager nginx', "sysherd status --json nginx | jq '.[0].mainPid'"],
+  show: ['sysherd show -p ActiveState,SubState nginx', 'sysherd show -P MainPID nginx'],
+  cat: ['sysherd cat nginx'],
+  'list-dependencies': ['sysherd list-dependencies multi-user.target', 'sysherd list-dependencies --reverse nginx'],
+  'list-sockets': ['sysherd list-sockets', "sysherd list-sockets --json | jq -r '.[].listen'"],
+  'list-timers': ['sysherd list-timers --all', "sysherd list-timers --json | jq -r '.[].unit'"],
+  'show-environment': ['sysherd show-environment', 'sysherd --user show-environment'],
+  herd: ['sysherd herd status', 'sysherd herd start nginx'],
+  watch: ['sysherd watch', 'sysherd watch --json | jq -c .'],
+  sandbox: ['sysherd sandbox start /tmp/sb', 'sysherd sandbox stop /tmp/sb'],
+  'sandbox start': ['sysherd sandbox start /tmp/sb', 'sysherd sandbox start --user /tmp/usb', 'sysherd sandbox start --system /tmp/sb /srv/app'],
+  'sandbox stop': ['sysherd sandbox stop /tmp/sb'],
+  'sandbox exec': ['sysherd sandbox exec /tmp/sb -- systemctl status', 'sysherd sandbox exec --uid 65534 /tmp/sb -- systemctl start foo'],
+  demo: ['sysherd demo', 'sysherd demo --sandbox'],
+};
+
+const ours = new WeakSet<object>();
+
+/** The text `cmd`'s other after-help listeners write (its own examples, if any). */
+function ownAfterHelp(cmd: Command): string {
+  let text = '';
+  const context = { error: false, command: cmd, write: (s: string) => void (text += s) };
+  for (const l of (cmd as unknown as NodeJS.EventEmitter).listeners('afterHelp')) {
+    if (!ours.has(l)) (l as (c: typeof context) => void)(context);
+  }
+  return text;
+}
+
+/** Give every command without examples of its own the fallback ones (shown with `--help`). */
+export function addFallbackExamples(program: Command, examples: Record<string, string[]> = FALLBACK_EXAMPLES): void {
+  const visit = (cmd: Command, path: string[]): void => {
+    for (const sub of cmd.commands) {
+      const p = [...path, sub.name()];
+      const lines = examples[p.join(' ')];
+      if (lines) {
+        const text = `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`;
+        sub.addHelpText('after', () => (/(^|\n)Examples?:/.test(ownAfterHelp(sub)) ? '' : text));
+        const added = (sub as unknown as NodeJS.EventEmitter).listeners('afterHelp').at(-1);
+        if (added) ours.add(added);
+      }
+      visit(sub, p);
+    }
+  };
+  visit(program, []);
+}
