@@ -82,7 +82,7 @@ function optionValue(o: Option): ValueKind {
 
 function argValue(cmd: Command, name: string, choices: readonly string[] | undefined): ValueKind {
   if (choices && choices.length > 0) return { kind: 'words', words: [...choices] };
-  if (cmd.name() === 'help') return { kind: 'verbs' };
+  if (cmd.name() === 'help' && /^command/.test(name)) return { kind: 'verbs' }; // commander's own `help [command]`
   if (/dir|hostpath/i.test(name)) return { kind: 'dirs' };
   if (/^(command|cmd|program)/i.test(name)) return { kind: 'commands' };
   if (/file|path/i.test(name)) return { kind: 'files' };
@@ -165,7 +165,16 @@ function modelOf(cmd: Command, path: string[]): CommandModel {
 
 /** The program's tree; `program` defaults to the real one. */
 export function programModel(program: Command = buildProgram(memoryIO())): CommandModel {
-  return modelOf(program, []);
+  const root = modelOf(program, []);
+  // `help [command]` completes its siblings: the verbs of the command it is under
+  const fill = (parent: CommandModel): void => {
+    for (const c of parent.commands) {
+      for (const a of c.args) if (a.value.kind === 'verbs') a.value = { kind: 'words', words: parent.commands.filter((s) => s !== c).map((s) => s.name) };
+      fill(c);
+    }
+  };
+  fill(root);
+  return root;
 }
 
 /** Every command below the program, depth first. */

@@ -67,7 +67,6 @@ const RULES: Record<string, Rule> = {
   'show-environment': { kind: 'none' },
   sandbox: { kind: 'none' },
   demo: { kind: 'none' },
-  help: { kind: 'none' },
 };
 
 /** herd's actions on systemd's verbs; the rest (status, doc, log, graph, running?…) take any service. */
