@@ -268,7 +268,8 @@ export function entryToJson(e: JournalEntry, o: Pick<JournalFormatOptions, 'show
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(e.fields)) {
     const b = valueBytes(v);
-    if (!o.showAll && !k.startsWith('__') && b !== undefined && b.length > JSON_THRESHOLD) out[k] = null;
+    // systemd compares the whole FIELD=value item with the threshold
+    if (!o.showAll && !k.startsWith('__') && b !== undefined && k.length + 1 + b.length >= JSON_THRESHOLD) out[k] = null;
     else out[k] = jsonValue(v);
   }
   return out;
