@@ -23,6 +23,8 @@ const PROPS = 'org.freedesktop.DBus.Properties';
 const UNIT_IFACE = 'org.freedesktop.systemd1.Unit';
 const UNIT_MASKED = 'org.freedesktop.systemd1.UnitMasked';
 const INVALID_ARGS = 'org.freedesktop.DBus.Error.InvalidArgs';
+/** Calls in flight at once while queuing. */
+const WINDOW = 64;
 
 /** The job of one unit the caller asked for. */
 export interface RequestedJob {
@@ -268,7 +270,24 @@ export async function runTransaction(
   const offClose = manager.bus.onClose((err) => failed?.(err));
 
   try {
-    for (const unit of units) {
+    // pipelined: up to WINDOW calls in flight, handled strictly in order (the manager takes them
+    // in the order they arrive, as systemctl's one-by-one calls)
+    const attempts: { started: number; outcome: Promise<{ ok: true; enqueued: EnqueuedJob; ndr: boolean } | { ok: false; error: unknown }> }[] = [];
+    const launch = (i: number): void => {
+      const unit = units[i]!;
+      const started = performance.now();
+      const outcome = (async () => {
+        // the manager's own answer, without asking it (Manager refuses to send an invalid name)
+        if (!isValidUnitName(unit)) throw new InvalidArgumentError(`Unit name ${unit} is not valid.`, { dbusName: INVALID_ARGS });
+        const enqueued = await enqueueOne(manager, unit, jobType, mode, opts.method ?? 'auto', state);
+        const ndr = opts.checkNeedDaemonReload !== false ? await needDaemonReload(manager, unit) : false;
+        return { ok: true as const, enqueued, ndr };
+      })().catch((error: unknown) => ({ ok: false as const, error }));
+      attempts[i] = { started, outcome };
+    };
+    for (let i = 0; i < Math.min(WINDOW, units.length); i++) launch(i);
+    for (let i = 0; i < units.length; i++) {
+      const unit = units[i]!;
       const job: RequestedJob = {
         unit,
         unitId: null,
@@ -283,20 +302,18 @@ export async function runTransaction(
         ignored: false,
       };
       report.units.push(job);
-      const started = performance.now();
-      let enqueued: EnqueuedJob;
-      try {
-        // the manager's own answer, without asking it (Manager refuses to send an invalid name)
-        if (!isValidUnitName(unit)) throw new InvalidArgumentError(`Unit name ${unit} is not valid.`, { dbusName: INVALID_ARGS });
-        enqueued = await enqueueOne(manager, unit, jobType, mode, opts.method ?? 'auto', state);
-      } catch (e) {
-        job.error = asSystemdError(e);
+      const { started, outcome } = attempts[i]!;
+      const r = await outcome;
+      if (i + WINDOW < units.length) launch(i + WINDOW);
+      if (!r.ok) {
+        job.error = asSystemdError(r.error);
         if (job.error instanceof ConnectionError) throw job.error;
         job.ignored = job.error.dbusName === UNIT_MASKED && (jobType === 'try-restart' || jobType === 'reload-or-try-restart');
         if (!job.ignored && report.exitCode === 0) report.exitCode = job.error.exitCode;
         hooks.onEnqueueFailed?.(job);
         continue;
       }
+      const enqueued = r.enqueued;
       job.jobId = enqueued.id;
       job.unitId = enqueued.unit;
       job.jobPath = enqueued.jobPath;
@@ -313,7 +330,7 @@ export async function runTransaction(
           }
         }
       }
-      if (opts.checkNeedDaemonReload !== false) job.needDaemonReload = await needDaemonReload(manager, unit);
+      job.needDaemonReload = r.ndr;
       hooks.onEnqueued?.(job, enqueued);
       if (wait) {
         const entry = { job, started };
