@@ -23,6 +23,8 @@ export { type RemoteHost, parseHost, formatHost } from './address.js';
 
 /** Default connect timeout for a remote host (ssh's own TCP/auth and the bridge's answer). */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
+/** Connect timeout when ssh may prompt on the terminal (stdin is one, not a fleet). */
+export const INTERACTIVE_CONNECT_TIMEOUT_MS = 120_000;
 
 export interface SshOptions {
   /** `BatchMode=yes`: never prompt. Default: when stdin is not a terminal. */
@@ -248,7 +250,8 @@ export function runRemote(host: string | RemoteHost, argv: string[], opts: SshOp
 
 /**
  * The bus target of a remote host for `Bus.connect({ host })`. The connect timeout is the call
- * timeout when it is shorter than the default's 15 s. A bad host spec is an `InvalidArgumentError`.
+ * timeout when it is shorter than the default's 15 s (2 min when ssh may prompt on a terminal).
+ * A bad host spec is an `InvalidArgumentError`.
  */
 export function remoteTarget(spec: string, kind: BusKind, opts: { timeout?: number; batch?: boolean; env?: NodeJS.ProcessEnv } = {}): BusTarget {
   let h: RemoteHost;
@@ -257,9 +260,11 @@ export function remoteTarget(spec: string, kind: BusKind, opts: { timeout?: numb
   } catch (e) {
     throw new InvalidArgumentError((e as Error).message, { hint: 'use [USER@]HOST[:PORT]' });
   }
-  const connectTimeout = Math.min(opts.timeout ?? DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS);
-  const ssh: SshOptions & { env?: NodeJS.ProcessEnv } = { connectTimeout };
-  if (opts.batch !== undefined) ssh.batch = opts.batch;
+  const batch = opts.batch ?? defaultBatch();
+  const tcpTimeout = Math.min(opts.timeout ?? DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS);
+  // on a terminal ssh may ask for a password or a host key: give the person time to answer
+  const connectTimeout = batch ? tcpTimeout : Math.max(tcpTimeout, INTERACTIVE_CONNECT_TIMEOUT_MS);
+  const ssh: SshOptions & { env?: NodeJS.ProcessEnv } = { connectTimeout: tcpTimeout, batch };
   if (opts.env !== undefined) ssh.env = opts.env;
   return {
     address: remoteLabel(h),

@@ -67,11 +67,12 @@ describe('sshFailure', () => {
 
 describe('remoteTarget', () => {
   it('is a stream target with a bounded connect timeout; a bad host is an invalid argument', () => {
-    const t = remoteTarget('web1', 'system', { timeout: 60_000 });
+    const t = remoteTarget('web1', 'system', { timeout: 60_000, batch: true });
     assert.equal(t.address, 'ssh://web1');
     assert.equal(t.direct, false);
     assert.equal(t.connectTimeout, 15_000);
-    assert.equal(remoteTarget('web1', 'system', { timeout: 2000 }).connectTimeout, 2000);
+    assert.equal(remoteTarget('web1', 'system', { timeout: 2000, batch: true }).connectTimeout, 2000);
+    assert.equal(remoteTarget('web1', 'system', { batch: false }).connectTimeout, 120_000); // a person may be typing a password
     assert.throws(() => remoteTarget('-oProxyCommand=x', 'system'), InvalidArgumentError);
   });
 });
