@@ -16,6 +16,9 @@ import type {
   UnitFileEntry,
   UnitStatus,
 } from './types.js';
+import type { JobType } from './types.js';
+import { expandUnitNames } from './expand.js';
+import { runTransaction, type TransactionOptions, type TransactionReport } from './transaction.js';
 
 /**
  * Run `fn` with one connection, closed afterwards whatever happens. For several calls in a row:
@@ -184,4 +187,23 @@ export function reenableUnitFiles(files: string[], opts: UnitFileOptions = {}): 
 /** The symlinks that enable a unit file (as `systemctl is-enabled --full` lists them). */
 export function unitFileLinks(file: string, opts: ConnectOptions & { runtime?: boolean } = {}): Promise<string[]> {
   return withConnection(opts, (m) => m.getUnitFileLinks(file, opts.runtime ?? false));
+}
+
+/**
+ * Several units, one job type, one connection (systemctl's `start a b c`): the arguments are
+ * mangled and globs expanded as systemctl's (`nginx` → `nginx.service`), one job is queued per
+ * unit, and every job is awaited together (unless `wait: false`). Never rejects for a unit's
+ * failure: read `report.units[i].result` / `.error` and `report.exitCode`.
+ *
+ *     const { report } = await runUnitJobs(['nginx', 'php-fpm'], 'restart');
+ */
+export async function runUnitJobs(
+  units: string[],
+  jobType: JobType,
+  opts: ConnectOptions & Omit<TransactionOptions, 'hooks'> = {},
+): Promise<{ report: TransactionReport; warnings: string[] }> {
+  return withConnection(opts, async (m) => {
+    const { names, warnings } = await expandUnitNames(m, units);
+    return { report: await runTransaction(m, names, jobType, opts), warnings };
+  });
 }

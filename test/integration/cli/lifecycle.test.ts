@@ -10,6 +10,7 @@ import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 
 import { main } from '../../../src/cli/main.js';
+import { runUnitJobs } from '../../../src/core/api.js';
 import { expandUnitNames } from '../../../src/core/expand.js';
 import { Manager } from '../../../src/core/manager.js';
 import { runTransaction } from '../../../src/core/transaction.js';
@@ -154,6 +155,22 @@ describe('runTransaction (library)', () => {
     } finally {
       m.close();
     }
+  });
+
+  test('runUnitJobs: one call, names mangled and globs expanded', async () => {
+    await reset();
+    await systemctl('start', 'l-ok', 'l-tmpl@a');
+    const { report, warnings } = await runUnitJobs(['l-tmpl@*', 'l-dep', 'a b'], 'restart', { bus: 'user', address: sb!.busAddress });
+    assert.deepEqual(warnings, ['Invalid unit name "a b" escaped as "a\\x20b" (maybe you should use systemd-escape?).']);
+    assert.deepEqual(
+      report.units.map((u) => [u.unit, u.result, u.error?.exitCode ?? null]),
+      [
+        ['l-dep.service', 'done', null],
+        ['a\\x20b.service', null, 5],
+        ['l-tmpl@a.service', 'done', null],
+      ],
+    );
+    assert.equal(report.exitCode, 5);
   });
 
   test('wait: false returns the queued jobs; the connection stays usable', async () => {
