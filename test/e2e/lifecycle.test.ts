@@ -156,6 +156,8 @@ describe('lifecycle verbs: the same as systemctl 252', () => {
     try {
       const { ours } = await same(['restart', 'ok'], 'true', 0);
       assert.match(ours.stderr, /changed on disk\. Run 'sysherd daemon-reload' to reload units\./);
+      // -q keeps it, as systemctl
+      await same(['-q', 'restart', 'ok'], 'true', 0);
     } finally {
       await systemctl(['daemon-reload']);
     }
