@@ -16,7 +16,35 @@ const outdir = new URL(`../dist/.cli-${process.pid}/`, import.meta.url);
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
 writeFileSync(new URL('package.json', outdir), '{ "type": "commonjs" }\n');
+/**
+ * Node built-ins that libraries import at start-up but use rarely: served by lazy stand-ins
+ * (scripts/lazy-builtins/) that load the real module on first use. Only for these importers.
+ * child_process alone cost ~10 ms of every start (commander spawns only for executable
+ * subcommands, dbus-next only for launchd/X11 autolaunch, the ssh transport only with -H).
+ */
+const LAZY = {
+  'node:child_process': 'child_process.cjs',
+  child_process: 'child_process.cjs',
+  'node:assert': 'assert.cjs',
+  assert: 'assert.cjs',
+  'node:crypto': 'crypto.cjs',
+  crypto: 'crypto.cjs',
+  'node:fs/promises': 'fs_promises.cjs',
+  'fs/promises': 'fs_promises.cjs',
+};
+const LAZY_IMPORTERS = /node_modules\/@jellybrick\/dbus-next\/|node_modules\/commander\/|src\/core\/transport\.ts$/;
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?(child_process|assert|crypto|fs\/promises)$/ }, (args) => {
+      if (!LAZY_IMPORTERS.test(args.importer) || args.importer.includes('lazy-builtins')) return undefined;
+      return { path: new URL(`lazy-builtins/${LAZY[args.path]}`, import.meta.url).pathname };
+    });
+  },
+};
+
 await build({
+  plugins: [lazyBuiltins],
   entryPoints: [new URL('../src/cli/bin.ts', import.meta.url).pathname],
   outfile: new URL('bin.js', outdir).pathname,
   bundle: true,
