@@ -346,6 +346,40 @@ describe('Ctrl-C and many units', () => {
     }
   });
 
+  test('Ctrl-C on a terminal: the spinner goes, the line stays, exit 130', async () => {
+    await sh('systemctl stop slow');
+    const cmd = `stty cols 100 rows 20 && exec ${[process.execPath, BIN, '--address', sb.busAddress, 'restart', 'slow'].map(shellQuote).join(' ')}`;
+    const child = spawn('script', ['-qec', cmd, '/dev/null'], { cwd: projectRoot, env: cliEnv({ TERM: 'xterm-256color' }), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    const closed = new Promise<number | null>((r) => child.once('close', r));
+    const deadline = Date.now() + 30_000;
+    while (!/Restarting slow\.service/.test(out)) {
+      assert.ok(Date.now() < deadline, `no spinner: ${out}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // the CLI is script's child: Ctrl-C reaches it as SIGINT
+    const kids = await new Promise<string>((resolve) => {
+      const p = spawn('pgrep', ['-P', String(child.pid)], { stdio: ['ignore', 'pipe', 'ignore'] });
+      let s = '';
+      p.stdout.on('data', (b: Buffer) => (s += b.toString()));
+      p.once('close', () => resolve(s));
+    });
+    const pid = Number(kids.trim().split('\n')[0]);
+    assert.ok(pid > 0, `no child of script: ${kids}`);
+    process.kill(pid, 'SIGINT');
+    assert.equal(await closed, 130, out);
+    const screen = renderTerminal(out).filter((l) => l.trim() !== '');
+    assert.deepEqual(screen, [
+      "sysherd: interrupted; the queued jobs go on in systemd; follow them with 'sysherd list-jobs' or 'sysherd status UNIT'",
+    ]);
+    const done = Date.now() + 60_000;
+    while ((await activeState('slow.service')) !== 'active') {
+      assert.ok(Date.now() < done, 'the job did not complete after the interrupt');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+
   test('200 units restarted in one call: every job seen', async () => {
     const names = Array.from({ length: 200 }, (_, i) => `many@${i}.service`);
     const r = await sysherd(['restart', '--json', ...names]);
