@@ -134,7 +134,8 @@ export async function runLifecycle(o: LifecycleOptions, io: IO): Promise<void> {
   }
   const manager = await Manager.connect(o.connect);
   let agent: PolkitAgent | null = null;
-  let progress: JobProgress | null = null;
+  let progress = null as JobProgress | null; // set from hooks
+  let interrupted = false;
   // stderr lines: above the spinner when there is one
   const say = (lines: string[]): void => {
     if (lines.length === 0) return;
@@ -144,6 +145,7 @@ export async function runLifecycle(o: LifecycleOptions, io: IO): Promise<void> {
   };
   const offInterrupt = onInterrupt(
     () => {
+      interrupted = true;
       progress?.stop();
       void agent?.close();
     },
@@ -175,7 +177,10 @@ export async function runLifecycle(o: LifecycleOptions, io: IO): Promise<void> {
       return;
     }
 
-    if (o.block && !o.quiet && !o.json && names.length > 0) progress = await startJobProgress(io, o.verb, names);
+    // the spinner starts once every job is queued: polkit may ask for a password while queuing
+    const spinner = o.block && !o.quiet && !o.json;
+    let progressStarting: Promise<void> | undefined;
+    let ended = 0;
 
     const extraArgs = o.user ? ['--user'] : [];
     const report = await runTransaction(manager, names, o.jobType, {
@@ -200,13 +205,23 @@ export async function runLifecycle(o: LifecycleOptions, io: IO): Promise<void> {
             ]);
           }
         },
+        onWaiting: (pending, total) => {
+          if (!spinner || pending === 0) return;
+          progressStarting = startJobProgress(io, o.verb, names).then((p) => {
+            if (interrupted) return p?.stop();
+            progress = p;
+            p?.jobEnded(ended, total);
+          });
+        },
         onJobRemoved: (job, done, total) => {
+          ended = done;
           progress?.jobEnded(done, total);
           if (!o.quiet && isFailedResult(job.result)) say(jobFailureLines(job.result!, job.unitId ?? job.unit, job.serviceResult, { program: PROGRAM, extraArgs }));
         },
       },
     });
 
+    await progressStarting;
     progress?.finish(report.units.map(finalLine));
     progress = null;
 
