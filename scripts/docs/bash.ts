@@ -71,6 +71,8 @@ _sysherd_values() {
             if $split; then line+=("$prev=$cur"); else line+=("$cur"); fi
             local IFS=$'\\n'
             COMPREPLY=($(sysherd __complete -- "\${line[@]}" 2>/dev/null))
+            # unit names can hold backslashes (foo\\x2dbar.service): quoted as file names are, as systemctl's completion does
+            compopt -o filenames 2>/dev/null
             ;;
         dirs) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")) ;;
         files) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")) ;;

@@ -99,7 +99,7 @@ ${root.options.map((o) => `  ${optionSpec(o)}`).join('\n')}
 _sysherd_live() {
   local -a c
   c=(\${(f)"$(sysherd __complete -- "\${_sysherd_line[@]}" "$IPREFIX$PREFIX" 2>/dev/null)"})
-  (( \${#c} )) && compadd -Q -a c
+  (( \${#c} )) && compadd -a c
 }
 
 _sysherd_verbs() {
