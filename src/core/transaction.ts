@@ -267,7 +267,11 @@ export async function runTransaction(
     if (a) return finishAux(a, removed);
     if (enqueuing) early.set(removed.jobPath, { removed, at });
   });
-  const offClose = manager.bus.onClose((err) => failed?.(err));
+  let closedWith: SystemdError | undefined;
+  const offClose = manager.bus.onClose((err) => {
+    closedWith = err;
+    failed?.(err);
+  });
 
   try {
     // pipelined: up to WINDOW calls in flight, handled strictly in order (the manager takes them
@@ -351,7 +355,8 @@ export async function runTransaction(
       await new Promise<void>((resolve, reject) => {
         allDone = resolve;
         failed = reject;
-        if (manager.bus.closed) reject(new ConnectionError('the connection to systemd closed while waiting for jobs'));
+        // closed while the jobs were being queued: say why, as the bus said it (it names the host)
+        if (manager.bus.closed) reject(closedWith ?? new ConnectionError(`the connection to ${manager.bus.address} closed while waiting for jobs`));
         // the chain may have finished every job already
         void chain.then(() => {
           if (pending === 0) resolve();
