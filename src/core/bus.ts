@@ -217,6 +217,11 @@ export class Bus {
           ),
         );
       }, timeout);
+      // a close rejects the call (teardown): its timer must go too, or it holds the process
+      entry.reject = (e) => {
+        clearTimeout(timer);
+        reject(e);
+      };
       let p: Promise<DbusMessage | null>;
       try {
         p = this.raw.call(msg);
