@@ -30,6 +30,7 @@ const UNITS: Record<string, string> = {
   'edit.service': '[Unit]\nDescription=Before edit\n[Service]\nExecStart=/bin/sleep infinity\nRestart=no\n[Install]\nWantedBy=multi-user.target\n',
   'reloadable.service': '[Service]\nExecStart=/bin/sleep infinity\nExecReload=/bin/true\n',
   'tick.timer': '[Timer]\nOnActiveSec=1h\n',
+  'grp.target': '[Unit]\nDescription=A group\n',
   'tick.service': '[Service]\nType=oneshot\nExecStart=/bin/true\n',
   'lis.socket': '[Socket]\nListenStream=127.0.0.1:7777\nListenStream=/run/lis.sock\n',
   'lis.service': '[Service]\nExecStart=/bin/sleep infinity\n',
@@ -51,7 +52,15 @@ interface Run {
 
 /** `sysherd herd …args` inside the sandbox (its journal, its /proc). */
 async function herd(...args: string[]): Promise<Run> {
-  return execInSandbox(sb!.dir, [process.execPath, CLI, 'herd', ...args]);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`sysherd herd ${args.join(' ')} did not end within 60 s`)), 60_000);
+  });
+  try {
+    return await Promise.race([execInSandbox(sb!.dir, [process.execPath, CLI, 'herd', ...args]), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 async function herdJson<T>(...args: string[]): Promise<{ r: Run; v: T }> {
   const r = await herd(...args, '--json');
@@ -152,7 +161,7 @@ describe('sysherd herd (built CLI inside a system sandbox)', { timeout: 300_000 
     assert.deepEqual(once.v[0]!.started, ['once']);
     const sock = await herdJson<{ runningValue: unknown; alreadyRunning: boolean }[]>('start', 'lis.socket');
     assert.deepEqual(sock.v[0], { ...sock.v[0], alreadyRunning: true, runningValue: ['127.0.0.1:7777', '/run/lis.sock'] });
-    const text = await herd('start', 'multi-user.target');
+    const text = await herd('start', 'grp.target');
     assert.match(text.stdout, /Running value is yes\.\n$/);
   });
 
@@ -293,6 +302,16 @@ describe('sysherd herd (built CLI inside a system sandbox)', { timeout: 300_000 
     assert.equal(a.service, 'crash');
     assert.equal(a.exitStatuses.length, 1);
     assert.deepEqual(a.exitStatuses, b.exitStatuses);
+  });
+
+  test('globs: status and graph expand over every loaded unit, stop over the active ones', async () => {
+    assert.equal((await herd('start', 'dep', 'bound')).code, 0);
+    const { v } = await herdJson<StatusJson[]>('status', 'de*', 'boun?');
+    assert.deepEqual(v.map((s) => s.service).sort(), ['bound', 'dep']);
+    const stop = await herdJson<{ service: string }[]>('stop', 'de[p]');
+    assert.deepEqual(stop.v.map((r) => r.service), ['dep']);
+    const none = await herdJson<unknown[]>('stop', 'nothing-matches-*');
+    assert.deepEqual(none.v, []);
   });
 
   test('perform-service-action: an unknown service could not be found, exit 1', async () => {

@@ -7,9 +7,10 @@ import { constants } from 'node:os';
 import type { ConnectOptions } from '../../core/bus.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { Manager } from '../../core/manager.js';
-import { isUnitType, unitTypeOf } from '../../core/names.js';
+import { isGlob, isUnitType, unitTypeOf } from '../../core/names.js';
 import type { JobMode, KillWhom, UnitStatus } from '../../core/types.js';
 import { UnitObject } from '../../core/unit.js';
+import { expandUnitNames } from '../../core/expand.js';
 import { ACTION_DOCS, NoSuchActionError, StartFailedError, actionsOf, reason, managerCall, herdTransaction, startService, stopService, type StartRecord, type StopRecord } from '../../herd/actions.js';
 import { eventStatus, type JournalSource, type UnitHistory } from '../../herd/history.js';
 import { serviceName, unitOf } from '../../herd/names.js';
@@ -95,13 +96,27 @@ export async function runHerd(opts: HerdOptions, io: IO): Promise<void> {
   }
 }
 
+/**
+ * The units several SERVICE words name: mangled (`alpha` → `alpha.service`) and globs expanded
+ * over the loaded units (`'web@*'`), as systemctl's expand_unit_names (H1's expand.ts): active
+ * ones only for start/stop (`all` false), every loaded one for the views; its notices go to
+ * stderr unless -q.
+ */
+async function expand(m: Manager, words: string[], opts: HerdOptions, io: IO, all = true): Promise<string[]> {
+  // herd's names are services: a glob without a type (`web*`) means services (`web*.service`)
+  const args = words.map((w) => (isGlob(w) && !w.includes('.') ? `${w}.service` : w));
+  const { names, warnings } = await expandUnitNames(m, args, { types: opts.types, warn: !opts.quiet, all });
+  for (const w of warnings) io.err.write(`${escapeTerminal(w)}\n`);
+  return [...new Set(names)];
+}
+
 // ── start / stop ──────────────────────────────────────────────────────────────────────────
 
 async function start(m: Manager, names: string[], opts: HerdOptions, io: IO): Promise<void> {
   const records: StartRecord[] = [];
   let failed: StartRecord | undefined;
-  for (const name of names) {
-    const r = await startService(m, name, unitOf(name), { background: opts.background, mode: opts.jobMode });
+  for (const unit of await expand(m, names, opts, io, false)) {
+    const r = await startService(m, serviceName(unit), unit, { background: opts.background, mode: opts.jobMode });
     records.push(r);
     if (!opts.json) io.out.write(startText(r));
     if (r.reason !== null) {
@@ -124,8 +139,8 @@ function startText(r: StartRecord): string {
 
 async function stop(m: Manager, names: string[], opts: HerdOptions, io: IO): Promise<void> {
   const records: StopRecord[] = [];
-  for (const name of names) {
-    const r = await stopService(m, name, unitOf(name), opts.jobMode);
+  for (const unit of await expand(m, names, opts, io, false)) {
+    const r = await stopService(m, serviceName(unit), unit, opts.jobMode);
     records.push(r);
     if (!r.wasRunning && !opts.quiet) io.err.write(`${colors(io.errColor).yellow(`Service ${escapeTerminal(r.service)} is not running.`)}\n`);
     if (!opts.json && r.wasRunning) io.out.write(r.stopped.map((u) => `Service ${escapeTerminal(u)} has been stopped.\n`).join(''));
@@ -300,7 +315,7 @@ function warnNote(note: string | null, io: IO): void {
 
 async function statusOf(m: Manager, names: string[], opts: HerdOptions, io: IO, messages: boolean): Promise<void> {
   const snaps: Snapshot[] = [];
-  for (const n of names) snaps.push(await snapshot(m, unitOf(n), n));
+  snaps.push(...(await Promise.all((await expand(m, names, opts, io)).map((u) => snapshot(m, u)))));
   const { map, note } = await histories(snaps, opts.journal);
   const records: ServiceStatusRecord[] = [];
   for (const s of snaps) records.push(await buildStatus(s, map.get(s.unit)!, note, { n: opts.n, messages, journal: opts.journal, local: opts.local }));
@@ -364,7 +379,7 @@ async function overview(m: Manager, opts: HerdOptions, io: IO): Promise<void> {
 }
 
 async function detailedStatus(m: Manager, names: string[], opts: HerdOptions, io: IO): Promise<void> {
-  const units = names.length > 0 ? names.map(unitOf) : (await loadedUnits(m, opts, ['service'])).map((u) => u.name);
+  const units = names.length > 0 ? await expand(m, names, opts, io) : (await loadedUnits(m, opts, ['service'])).map((u) => u.name);
   const snaps: Snapshot[] = [];
   snaps.push(...(await Promise.all(units.map((u) => snapshot(m, u))))); // pipelined on the one connection
   const { map, note } = await histories(snaps, opts.journal, names.length === 0);
@@ -381,7 +396,7 @@ async function eventLog(m: Manager, names: string[], opts: HerdOptions, io: IO):
   let note: string | null;
   const types = opts.types.length > 0 ? opts.types : ['service'];
   if (names.length > 0) {
-    for (const n of names) snaps.push(await snapshot(m, unitOf(n), n));
+    snaps = await Promise.all((await expand(m, names, opts, io)).map((u) => snapshot(m, u)));
     ({ map, note } = await histories(snaps, opts.journal));
   } else {
     ({ map, note } = await histories([], opts.journal, true));
@@ -412,7 +427,7 @@ export function nodeColor(s: Snapshot): string {
 }
 
 async function graph(m: Manager, names: string[], opts: HerdOptions, io: IO): Promise<void> {
-  const seeds = names.length > 0 ? names.map(unitOf) : (await loadedUnits(m, opts, ['service', 'timer'])).map((u) => u.name);
+  const seeds = names.length > 0 ? await expand(m, names, opts, io) : (await loadedUnits(m, opts, ['service', 'timer'])).map((u) => u.name);
   const snaps = new Map<string, Snapshot>();
   const queue = [...seeds];
   while (queue.length > 0) {
