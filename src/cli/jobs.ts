@@ -7,6 +7,11 @@ import type { Command } from 'commander';
 import type { IO } from '../output/io.js';
 import { connectOptions, jsonFormat, type GlobalOptions } from './context.js';
 
+/** systemctl's `polkit_agent_open_maybe`: only for the local system manager, unless --no-ask-password. */
+function polkit(g: GlobalOptions): boolean {
+  return g.askPassword !== false && !g.user && g.address === undefined && (g.host?.length ?? 0) === 0 && g.hosts === undefined;
+}
+
 export function registerJobs(program: Command, io: IO): void {
   program
     .command('list-jobs')
@@ -37,7 +42,7 @@ export function registerJobs(program: Command, io: IO): void {
     .action(async (jobs: string[], _flags: unknown, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const { runCancel } = await import('./run/jobs.js');
-      await runCancel({ jobs, json: jsonFormat(g, io), connect: connectOptions(g) }, io);
+      await runCancel({ jobs, json: jsonFormat(g, io), connect: connectOptions(g), polkit: polkit(g) }, io);
     });
 
   program
@@ -57,6 +62,7 @@ export function registerJobs(program: Command, io: IO): void {
           quiet: g.quiet ?? false,
           json: jsonFormat(g, io),
           connect: connectOptions(g),
+          polkit: polkit(g),
         },
         io,
       );
@@ -69,7 +75,7 @@ export function registerJobs(program: Command, io: IO): void {
     .action(async (patterns: string[], _flags: unknown, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const { runResetFailed } = await import('./run/manage.js');
-      await runResetFailed({ patterns, quiet: g.quiet ?? false, json: jsonFormat(g, io), connect: connectOptions(g) }, io);
+      await runResetFailed({ patterns, quiet: g.quiet ?? false, json: jsonFormat(g, io), connect: connectOptions(g), polkit: polkit(g) }, io);
     });
 
   program
@@ -79,7 +85,7 @@ export function registerJobs(program: Command, io: IO): void {
     .action(async (args: string[], _flags: unknown, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const { runDaemonReload } = await import('./run/manage.js');
-      await runDaemonReload({ args, json: jsonFormat(g, io), connect: connectOptions(g) }, io);
+      await runDaemonReload({ args, json: jsonFormat(g, io), connect: connectOptions(g), polkit: polkit(g) }, io);
     });
 
   program
@@ -89,6 +95,6 @@ export function registerJobs(program: Command, io: IO): void {
     .action(async (args: string[], _flags: unknown, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const { runDaemonReexec } = await import('./run/manage.js');
-      await runDaemonReexec({ args, json: jsonFormat(g, io), connect: connectOptions(g) }, io);
+      await runDaemonReexec({ args, json: jsonFormat(g, io), connect: connectOptions(g), polkit: polkit(g) }, io);
     });
 }

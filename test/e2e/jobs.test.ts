@@ -7,11 +7,12 @@
  * checked where they land (a shell's traps write to a file). Needs root.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 
 import { execInSandbox } from '../../src/sandbox/sandbox.js';
 import { type BootedSandbox, bootSandbox } from '../helpers/sandbox.js';
-import { BIN, ensureBuilt, runCli } from './helpers.js';
+import { BIN, cliEnv, ensureBuilt, projectRoot, runCli, shellQuote } from './helpers.js';
 
 let sb: BootedSandbox;
 const NOBODY = 65534;
@@ -252,6 +253,7 @@ describe('kill as systemctl 252', () => {
     await same(['kill', '--kill-whom=control', '-s', 'USR1', 'trap'], { code: 1 });
     await same(['kill', '--job-mode=fail', '--kill-whom=control', '-s', 'USR1', 'trap'], { code: 1 });
     await same(['kill', 'zz*'], { code: 0 });
+    await same(['kill', 'trap', ''], { code: 1 });
   });
 
   test('as uid 65534: polkit says no, exit 1 (as systemctl, not 4)', async () => {
@@ -298,6 +300,7 @@ describe('reset-failed as systemctl 252', () => {
     await same(['reset-failed', 'nosuch', 'a b', '/dev/sda'], { code: 1 });
     await same(['reset-failed', '-q', 'a b'], { code: 1 });
     await same(['reset-failed', 'zz*'], { code: 0 });
+    await same(['reset-failed', ''], { code: 1 });
     const g = await sysherd(['reset-failed', 'fail2*', '--json']);
     assert.equal(g.code, 0, g.stderr);
     assert.deepEqual(JSON.parse(g.stdout), { verb: 'reset-failed', ok: true, all: false, units: [{ unit: 'fail2.service', ok: true, error: null }] });
@@ -363,5 +366,45 @@ describe('daemon-reload and daemon-reexec as systemctl 252', () => {
     await waitFor('the manager answers after the third reexec', async () => (await systemctl(['list-jobs'])).code === 0);
     await same(['daemon-reexec'], { code: 0 });
     await waitFor('the manager answers after systemctl reexec', async () => (await sysherd(['list-jobs'])).code === 0);
+  });
+});
+
+/** Run `argv` inside the sandbox as `uid`, on a pseudo-terminal (script(1)); the terminal's bytes. */
+function inPty(argv: string[], uid: number): Promise<{ code: number | null; output: string }> {
+  const inner = [process.execPath, BIN, 'sandbox', 'exec', '--uid', String(uid), sb.dir, '--', ...argv].map(shellQuote).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qec', `${inner}; echo "exit=$?"`, '/dev/null'], { cwd: projectRoot, env: cliEnv({ TERM: 'dumb' }), stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.once('error', reject);
+    child.once('close', () => {
+      clearTimeout(timer);
+      const output = Buffer.concat(out).toString('utf8').replace(/\r/g, '');
+      const m = /exit=(\d+)\n?$/.exec(output);
+      resolve({ code: m ? Number(m[1]) : null, output: output.replace(/exit=\d+\n?$/, '') });
+    });
+  });
+}
+
+describe('polkit on a terminal, as uid 65534', () => {
+  test('pkttyagent started before the call and ended after it; the denial in systemctl words, exit 1', async () => {
+    assert.equal((await systemctl(['start', 'trap.service'])).code, 0);
+    for (const args of [['daemon-reload'], ['kill', '-s', 'USR1', 'trap'], ['reset-failed'], ['cancel']]) {
+      const theirs = await inPty(['env', 'SYSTEMD_COLORS=0', 'systemctl', ...args], NOBODY);
+      const ours = await inPty(['env', 'SYSHERD_DEBUG=1', process.execPath, BIN, ...args], NOBODY);
+      assert.equal(theirs.code, 1, theirs.output);
+      assert.equal(ours.code, 1, ours.output);
+      const lines = ours.output.split('\n').filter((l) => l !== '');
+      assert.match(lines[0]!, /^sysherd: polkit agent pkttyagent started \(pid \d+\)$/, ours.output);
+      // ended after the last call (a verb's own error is reported after that, by main)
+      assert.equal(lines.filter((l) => l === 'sysherd: polkit agent pkttyagent ended').length, 1, ours.output);
+      const rest = lines.slice(1).filter((l) => !l.includes('polkit agent'));
+      assert.deepEqual(errLines(rest.join('\n')), errLines(theirs.output), `${args.join(' ')}\n${ours.output}\n${theirs.output}`);
+    }
+    // --no-ask-password: no agent
+    const quiet = await inPty(['env', 'SYSHERD_DEBUG=1', process.execPath, BIN, '--no-ask-password', 'daemon-reload'], NOBODY);
+    assert.equal(quiet.code, 1);
+    assert.doesNotMatch(quiet.output, /pkttyagent/);
   });
 });

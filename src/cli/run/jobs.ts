@@ -7,25 +7,16 @@
 import type { ConnectOptions } from '../../core/bus.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { STRERROR, safeAtou32 } from '../../core/kill-signal.js';
-import { Manager } from '../../core/manager.js';
 import { fnmatch } from '../../core/presets.js';
 import type { JobInfo } from '../../core/types.js';
 import { colors } from '../../output/color.js';
 import { displayWidth, ellipsize, escapeTerminal } from '../../output/escape.js';
 import type { IO } from '../../output/io.js';
 import { writeJson } from '../../output/json.js';
-import { errorRecord, finish, verbError, writeFailure, type ErrorRecord } from './manage.js';
+import { errorRecord, finish, verbError, withManager, writeFailure, type ErrorRecord } from './manage.js';
 
 type JsonMode = 'pretty' | 'short' | null;
 
-async function withManager<T>(connect: ConnectOptions, fn: (m: Manager) => Promise<T>): Promise<T> {
-  const m = await Manager.connect(connect);
-  try {
-    return await fn(m);
-  } finally {
-    m.close();
-  }
-}
 
 // ── list-jobs ────────────────────────────────────────────────────────────────────────────
 
@@ -151,6 +142,8 @@ export interface CancelOptions {
   jobs: string[];
   json: JsonMode;
   connect: ConnectOptions;
+  /** Run a polkit agent on a terminal (local system manager, no `--no-ask-password`). */
+  polkit?: boolean;
 }
 
 /** One job of `cancel --json`: its id and, when it was still queued, its unit and type. */
@@ -213,7 +206,7 @@ export async function runCancel(opts: CancelOptions, io: IO): Promise<CancelResu
       }
     }
     return { verb: 'cancel', ok: jobs.every((j) => j.ok), all: false, jobs };
-  });
+  }, opts.polkit, io);
   finish(result, opts.json, io);
   return result;
 }

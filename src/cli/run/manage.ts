@@ -10,6 +10,7 @@ import { BusError, InvalidArgumentError, SystemdError } from '../../core/errors.
 import { expandUnitNames } from '../../core/expand.js';
 import { signalFromString, signalHelp, signalName } from '../../core/kill-signal.js';
 import { Manager, type ReexecuteEnd } from '../../core/manager.js';
+import { openPolkitAgent, wantPolkitAgent, type PolkitAgent } from '../../core/polkit-agent.js';
 import type { KillWhom } from '../../core/types.js';
 import { colors } from '../../output/color.js';
 import { escapeTerminal } from '../../output/escape.js';
@@ -52,26 +53,50 @@ export function checkArgCount(args: string[], min: number, max = Infinity): void
   if (args.length > max) throw new InvalidArgumentError('Too many arguments.');
 }
 
-/** Open one connection, run `fn`, close it. */
-async function withManager<T>(connect: ConnectOptions, fn: (m: Manager) => Promise<T>): Promise<T> {
-  const m = await Manager.connect(connect);
+/**
+ * Open one connection, run `fn`, close it. With `polkit` (the local system manager, no
+ * `--no-ask-password`), a polkit text agent runs meanwhile when stdin is a terminal and we are
+ * not root, as systemctl's `polkit_agent_open_maybe`, so polkit can ask for a password.
+ */
+export async function withManager<T>(connect: ConnectOptions, fn: (m: Manager) => Promise<T>, polkit = false, io?: IO): Promise<T> {
+  let agent: PolkitAgent | null = null;
+  if (polkit && wantPolkitAgent({ stdinIsTTY: process.stdin.isTTY === true, euid: process.geteuid?.() ?? 0, localSystem: true, askPassword: true })) {
+    agent = await openPolkitAgent();
+    if (process.env.SYSHERD_DEBUG) io?.err.write(agent ? `sysherd: polkit agent pkttyagent started (pid ${agent.pid})\n` : 'sysherd: polkit agent could not be started\n');
+  }
   try {
-    return await fn(m);
+    const m = await Manager.connect(connect);
+    try {
+      return await fn(m);
+    } finally {
+      m.close();
+    }
   } finally {
-    m.close();
+    await agent?.close();
+    if (agent && process.env.SYSHERD_DEBUG) io?.err.write('sysherd: polkit agent pkttyagent ended\n');
   }
 }
 
 /** Expand unit arguments as systemctl (mangle, globs over loaded units), printing its notices. */
 async function expandUnits(m: Manager, args: string[], quiet: boolean, io: IO): Promise<string[]> {
-  const { names, warnings } = await expandUnitNames(m, args, { warn: !quiet });
-  for (const w of warnings) io.err.write(`${escapeTerminal(w)}\n`);
-  return names;
+  let r: Awaited<ReturnType<typeof expandUnitNames>>;
+  try {
+    r = await expandUnitNames(m, args, { warn: !quiet });
+  } catch (e) {
+    // an empty name: systemctl says both lines
+    if (!(e instanceof InvalidArgumentError) || !e.message.startsWith('Failed to mangle name')) throw e;
+    writeFailure(io, e.message);
+    throw new InvalidArgumentError('Failed to expand names: Invalid argument');
+  }
+  for (const w of r.warnings) io.err.write(`${escapeTerminal(w)}\n`);
+  return r.names;
 }
 
 // ── kill ─────────────────────────────────────────────────────────────────────────────────
 
 export interface KillOptions {
+  /** Run a polkit agent on a terminal (local system manager, no `--no-ask-password`). */
+  polkit?: boolean;
   units: string[];
   /** `-s/--signal` as typed (default `SIGTERM`); `help` lists the signals. */
   signal: string | undefined;
@@ -117,7 +142,7 @@ export async function runKill(opts: KillOptions, io: IO): Promise<KillResult | u
       }
     }
     return { verb: 'kill', ok: units.every((u) => u.ok), signal: signo, signal_name: signalName(signo), whom, units } satisfies KillResult;
-  });
+  }, opts.polkit, io);
   finish(result, opts.json, io);
   return result;
 }
@@ -125,6 +150,8 @@ export async function runKill(opts: KillOptions, io: IO): Promise<KillResult | u
 // ── reset-failed ─────────────────────────────────────────────────────────────────────────
 
 export interface ResetFailedOptions {
+  /** Run a polkit agent on a terminal (local system manager, no `--no-ask-password`). */
+  polkit?: boolean;
   patterns: string[];
   quiet: boolean;
   json: JsonMode;
@@ -166,7 +193,7 @@ export async function runResetFailed(opts: ResetFailedOptions, io: IO): Promise<
       }
     }
     return { verb: 'reset-failed', ok: units.every((u) => u.ok), all: false, units };
-  });
+  }, opts.polkit, io);
   finish(result, opts.json, io);
   return result;
 }
@@ -174,6 +201,8 @@ export async function runResetFailed(opts: ResetFailedOptions, io: IO): Promise<
 // ── daemon-reload, daemon-reexec ─────────────────────────────────────────────────────────
 
 export interface DaemonOptions {
+  /** Run a polkit agent on a terminal (local system manager, no `--no-ask-password`). */
+  polkit?: boolean;
   args: string[];
   json: JsonMode;
   connect: ConnectOptions;
@@ -200,7 +229,7 @@ export async function runDaemonReload(opts: DaemonOptions, io: IO): Promise<Daem
     } catch (e) {
       throw verbError(`Reload daemon failed: ${errorRecord(e).message}`, e);
     }
-  });
+  }, opts.polkit, io);
   const result: DaemonResult = { verb: 'daemon-reload', ok: true, duration_ms: Math.round(performance.now() - t0) };
   if (opts.json) writeJson(io, result, opts.json);
   return result;
@@ -215,7 +244,7 @@ export async function runDaemonReexec(opts: DaemonOptions, io: IO): Promise<Daem
     } catch (e) {
       throw verbError(`Reexecute daemon failed: ${errorRecord(e).message}`, e);
     }
-  });
+  }, opts.polkit, io);
   const result: DaemonResult = { verb: 'daemon-reexec', ok: true, duration_ms: Math.round(performance.now() - t0), ended };
   if (opts.json) writeJson(io, result, opts.json);
   return result;
