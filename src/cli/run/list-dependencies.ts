@@ -3,7 +3,7 @@
  * dependencies of each unit (Requires, Requisite, Wants, ConsistsOf, BindsTo, Upholds; with
  * `--reverse` the inverse ones; `--after`/`--before` the ordering), targets first-class: only
  * targets are expanded unless `--all`; siblings sorted non-targets first, then by name
- * (case-insensitively); a unit already on the path is a cycle (`...`). `--plain`: a flat list,
+ * (case-insensitively); a unit already on the path is a cycle (`...`, after the others). `--plain`: a flat list,
  * each unit once. Default unit: default.target. `--json`: the tree as nested records.
  */
 import type { ConnectOptions } from '../../core/bus.js';
@@ -53,6 +53,9 @@ export interface DependencyNode {
 
 const isTarget = (n: string): boolean => n.endsWith('.target');
 
+/** Nodes whose last dependency in sorted order is a cycle (drawing needs it; not in the JSON). */
+const endsInCycle = new WeakSet<DependencyNode>();
+
 /** systemctl's `list_dependencies_compare`: non-targets first, then strcasecmp. */
 export function compareDependencies(a: string, b: string): number {
   if (isTarget(a) !== isTarget(b)) return isTarget(a) ? 1 : -1;
@@ -99,15 +102,19 @@ export async function buildTree(
     const node: DependencyNode = { unit: name, active, dependencies: [] };
     seen.push(name);
     const { deps } = await reader.get(name);
+    // systemctl 252 prints the `...` of units already on the path after all the others
+    const cycles: DependencyNode[] = [];
     for (const c of deps) {
       if (seen.includes(c)) {
-        if (!opts.plain) node.dependencies.push({ unit: c, active: (await reader.get(c)).active, cycle: true, dependencies: [] });
+        if (!opts.plain) cycles.push({ unit: c, active: (await reader.get(c)).active, cycle: true, dependencies: [] });
         continue;
       }
       const st = (await reader.get(c)).active;
       if (opts.all || isTarget(c)) node.dependencies.push(await walk(c, st));
       else node.dependencies.push({ unit: c, active: st, dependencies: [] });
     }
+    node.dependencies.push(...cycles);
+    if (cycles.length > 0 && seen.includes(deps[deps.length - 1]!)) endsInCycle.add(node);
     if (!opts.plain) seen.splice(seen.lastIndexOf(name), 1);
     return node;
   };
@@ -168,16 +175,20 @@ export function renderTree(tree: DependencyNode, opts: { plain: boolean; full: b
         out += `${text}${maxLen % 2 ? '' : ' '}...\n`;
         return;
       }
-      text += last ? RIGHT : BRANCH;
+      text += last || node.cycle ? RIGHT : BRANCH;
     }
     const name = node.cycle ? '...' : escapeTerminal(node.unit);
     out += `${text}${opts.full ? name : ellipsize(name, maxLen - len)}\n`;
   };
   const walk = (node: DependencyNode, level: number, branches: number): void => {
+    // As systemctl 252 draws it (observed): the `...` of cycles come after the others, each with
+    // └─, so no other unit gets └─; but a subtree is drawn by the unit's place in the sorted list,
+    // so the last unit of that list has no │ below it even when a `...` follows.
+    const lastOther = endsInCycle.has(node) ? -1 : node.dependencies.reduce((at, d, i) => (d.cycle ? at : i), -1);
     node.dependencies.forEach((d, i) => {
       const last = i === node.dependencies.length - 1;
       line(d, level, branches, last);
-      if (d.dependencies.length > 0) walk(d, level + 1, (branches << 1) | (last ? 0 : 1));
+      if (d.dependencies.length > 0) walk(d, level + 1, (branches << 1) | (last || i === lastOther ? 0 : 1));
     });
   };
   walk(tree, 0, 0);

@@ -24,6 +24,11 @@ const UNITS: Record<string, string> = {
   'tick.timer': '[Unit]\nDescription=A timer\n[Timer]\nOnCalendar=*-*-* 03:00:00\n',
   'tick.service': '[Service]\nType=oneshot\nExecStart=/bin/true\n',
   'tock.timer': '[Timer]\nOnCalendar=2099-01-01\nUnit=tick.service\n',
+  // a cycle in the middle of its siblings: top.service → m.target → (a, top, z)
+  'top.service': '[Unit]\nWants=m.target\n[Service]\nExecStart=/bin/true\n',
+  'm.target': '[Unit]\nWants=a.service top.service z.service\n',
+  'a.service': '[Service]\nExecStart=/bin/true\n',
+  'z.service': '[Service]\nExecStart=/bin/true\n',
 };
 
 type Run = { code: number | null; stdout: string; stderr: string };
@@ -72,6 +77,9 @@ describe('list-dependencies', () => {
     ['run.service', 'nosuch.service'],
     ['r*'],
     ['--full', '--all'],
+    ['top.service'],
+    ['--all', 'top.service'],
+    ['--reverse', '--all', '--', '-.slice'],
     ['--plain', 'grp.target'],
   ];
   for (const args of cases) test(args.join(' ') || '(default.target)', async () => {

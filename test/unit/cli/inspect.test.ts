@@ -8,7 +8,7 @@ import { calcNextElapse } from '../../../src/cli/run/list-timers.ts';
 
 const graph: Record<string, { active: string; deps: string[] }> = {
   'a.target': { active: 'active', deps: ['x.service', 'b.target'] },
-  'b.target': { active: 'inactive', deps: ['y.service', 'a.target'] },
+  'b.target': { active: 'inactive', deps: ['a.target', 'y.service', 'z.service'] },
   'x.service': { active: 'failed', deps: ['z.service'] },
   'y.service': { active: 'active', deps: [] },
   'z.service': { active: 'active', deps: [] },
@@ -22,7 +22,8 @@ describe('list-dependencies', () => {
   it('expands targets only (all: everything), marks cycles, draws the tree', async () => {
     const tree = await buildTree(reader, 'a.target', { all: false, plain: false });
     const text = renderTree(tree, { plain: false, full: false, columns: 80, unicode: true, color: false });
-    assert.equal(text, 'a.target\n× ├─x.service\n○ └─b.target\n●   ├─y.service\n    └─...\n');
+    // the cycle (a.target) comes after the others, always with └─
+    assert.equal(text, 'a.target\n× ├─x.service\n○ └─b.target\n●   ├─y.service\n●   ├─z.service\n    └─...\n');
     const all = await buildTree(reader, 'a.target', { all: true, plain: false });
     assert.equal(all.dependencies[0]!.dependencies[0]!.unit, 'z.service');
     const plain = renderTree(await buildTree(reader, 'a.target', { all: true, plain: true }), { plain: true, full: false, columns: 80, unicode: true, color: false });
