@@ -68,14 +68,20 @@ export async function runListJobs(opts: ListJobsOptions, io: IO): Promise<JobRow
       throw verbError(`Failed to list jobs: ${errorRecord(e).message}`, e);
     }
     const shown = jobs.filter((j) => showJob(j.unit, opts.patterns));
-    const out: JobRow[] = [];
-    for (const j of shown) {
-      const row: JobRow = { job: j.id, unit: j.unit, type: j.jobType, state: j.state };
-      // a job that ended meanwhile has no list: systemctl ignores the error, so do we
-      if (opts.after) row.blocking = (await m.getJobAfter(j.id).catch(() => [])).map(ref);
-      if (opts.before) row.waiting_for = (await m.getJobBefore(j.id).catch(() => [])).map(ref);
-      out.push(row);
-    }
+    // the --after/--before calls of all jobs at once, on the one connection; a job that ended
+    // meanwhile has no list: systemctl ignores the error, so do we
+    const out = await Promise.all(
+      shown.map(async (j): Promise<JobRow> => {
+        const row: JobRow = { job: j.id, unit: j.unit, type: j.jobType, state: j.state };
+        const [blocking, waitingFor] = await Promise.all([
+          opts.after ? m.getJobAfter(j.id).catch(() => []) : undefined,
+          opts.before ? m.getJobBefore(j.id).catch(() => []) : undefined,
+        ]);
+        if (blocking) row.blocking = blocking.map(ref);
+        if (waitingFor) row.waiting_for = waitingFor.map(ref);
+        return row;
+      }),
+    );
     return { rows: out, skipped: shown.length < jobs.length };
   });
   if (opts.json) writeJson(io, rows, opts.json);
