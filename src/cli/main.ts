@@ -10,6 +10,7 @@ import { escapeTerminal } from '../output/escape.js';
 import { wasInterrupted } from './interrupt.js';
 import type { IO } from '../output/io.js';
 import { collectList, collectRepeat, normalizeArgv } from './context.js';
+import { signalFromString } from '../core/kill-signal.js';
 import { hostList, isFleet, parallelOf, splitHostFlags, verbOf } from './fleet.js';
 import { registerListUnits } from './list-units.js';
 import { registerLifecycle } from './lifecycle.js';
@@ -25,6 +26,12 @@ import { registerComplete } from './complete.js';
 import { addFallbackExamples } from './examples.js';
 import { registerSandbox } from './sandbox.js';
 import { registerDemo } from './demo.js';
+
+/** systemctl checks -s whatever the verb (`systemctl -s FOO list-jobs` fails): so do we. */
+function checkSignal(value: string): string {
+  if (value !== 'help') signalFromString(value);
+  return value;
+}
 
 /** systemctl's --job-mode values. */
 export const JOB_MODES = ['fail', 'replace', 'replace-irreversibly', 'isolate', 'ignore-dependencies', 'ignore-requirements', 'flush', 'triggering', 'restart-dependencies'];
@@ -78,7 +85,7 @@ export function buildProgram(io: IO): Command {
     .addOption(new Option('--no-block', 'do not wait for jobs to finish'))
     .addOption(new Option('-T, --show-transaction', 'print every job a lifecycle verb enqueued'))
     .addOption(new Option('--job-mode <mode>', 'how to queue jobs').choices(JOB_MODES))
-    .addOption(new Option('-s, --signal <signal>', 'kill: the signal to send (default SIGTERM)'))
+    .addOption(new Option('-s, --signal <signal>', 'kill: the signal to send (default SIGTERM; "help" lists them)').argParser(checkSignal))
     .addOption(new Option('--kill-whom <whom>', 'kill: main, control or all processes (also --kill-who)').choices(['main', 'control', 'all']))
     .addOption(new Option('--now', 'enable/disable/mask: also start or stop the units'))
     .addOption(new Option('--runtime', 'unit-file changes only until the next reboot (/run)'))

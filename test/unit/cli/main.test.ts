@@ -26,4 +26,19 @@ describe('main: help, version and usage errors (no bus touched)', () => {
       assert.match(io.stderr(), /^sysherd: /);
     }
   });
+  it('-s is checked whatever the verb, as systemctl, before anything is sent', async () => {
+    const io = memoryIO();
+    // --address to nowhere: a bad -s must fail before any connection is tried
+    assert.equal(await main(['--address', 'unix:path=/nonexistent', '-s', 'FOO', 'list-jobs'], io), 1);
+    assert.equal(io.stderr(), 'sysherd: Failed to parse signal string "FOO"\n');
+    assert.equal(io.stdout(), '');
+  });
+  it('unknown --json and --legend values name the valid ones', async () => {
+    const io = memoryIO();
+    assert.equal(await main(['list-units', '--json=bogus'], io), 1);
+    assert.equal(io.stderr(), "sysherd: unknown --json value 'bogus'; valid values: pretty, short, off\n");
+    const io2 = memoryIO();
+    assert.equal(await main(['list-units', '--legend=maybe'], io2), 1);
+    assert.match(io2.stderr(), /^sysherd: invalid --legend value 'maybe'; use yes or no\n$/);
+  });
 });
