@@ -287,6 +287,24 @@ export class Manager {
     await this.call('ResetFailed', '', [], true);
   }
 
+  /** CleanUnit(s name, as mask): remove the unit's runtime/state/cache/logs/configuration directories (`all` by default). */
+  async cleanUnit(name: string, mask: string[] = ['all']): Promise<void> {
+    assertUnitName(name);
+    await this.call('CleanUnit', 'sas', [name, mask], true);
+  }
+
+  /** FreezeUnit(s name): freeze the unit's processes (cgroup freezer). */
+  async freezeUnit(name: string): Promise<void> {
+    assertUnitName(name);
+    await this.call('FreezeUnit', 's', [name], true);
+  }
+
+  /** ThawUnit(s name). */
+  async thawUnit(name: string): Promise<void> {
+    assertUnitName(name);
+    await this.call('ThawUnit', 's', [name], true);
+  }
+
   /** KillUnit(s name, s whom, i signal). */
   async killUnit(name: string, whom: KillWhom, signal: number): Promise<void> {
     assertUnitName(name);

@@ -7,7 +7,6 @@
 import { JobError, SystemdError } from '../core/errors.js';
 import { Job, explainJobResult, isJobSuccess } from '../core/job.js';
 import type { Manager } from '../core/manager.js';
-import { MANAGER_IFACE, MANAGER_PATH } from '../core/signal.js';
 import { runTransaction } from '../core/transaction.js';
 import type { JobMode, JobRemoved } from '../core/types.js';
 import { serviceName } from './names.js';
@@ -164,9 +163,4 @@ export async function stopService(m: Manager, name: string, unit: string, mode: 
   const ok = isJobSuccess(t.main.result);
   if (ok) stopped.push(service);
   return { service, unit: before.unit, wasRunning: true, stopped, reason: ok ? null : await reason(m, { ...t.main, unit: before.unit }, 'stop') };
-}
-
-/** A Manager method herd actions use that has no wrapper (yet) in the core. */
-export async function managerCall(m: Manager, member: string, signature: string, body: unknown[]): Promise<unknown[]> {
-  return m.bus.call({ path: MANAGER_PATH, interface: MANAGER_IFACE, member, signature, body, mutating: true });
 }

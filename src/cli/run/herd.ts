@@ -11,7 +11,7 @@ import { isGlob, isUnitType, unitTypeOf } from '../../core/names.js';
 import type { JobMode, KillWhom, UnitStatus } from '../../core/types.js';
 import { UnitObject } from '../../core/unit.js';
 import { expandUnitNames } from '../../core/expand.js';
-import { ACTION_DOCS, NoSuchActionError, StartFailedError, actionsOf, reason, managerCall, herdTransaction, startService, stopService, type StartRecord, type StopRecord } from '../../herd/actions.js';
+import { ACTION_DOCS, NoSuchActionError, StartFailedError, actionsOf, reason, herdTransaction, startService, stopService, type StartRecord, type StopRecord } from '../../herd/actions.js';
 import { eventStatus, type JournalSource, type UnitHistory } from '../../herd/history.js';
 import { serviceName, unitOf } from '../../herd/names.js';
 import {
@@ -221,15 +221,15 @@ async function perform(m: Manager, action: string, name: string, args: string[],
       break;
     }
     case 'clean':
-      await managerCall(m, 'CleanUnit', 'sas', [s.unit, args.length > 0 ? args : ['all']]);
+      await m.cleanUnit(s.unit, args.length > 0 ? args : ['all']);
       lines.push(`Cleaned service ${service}.`);
       break;
     case 'freeze':
-      await managerCall(m, 'FreezeUnit', 's', [s.unit]);
+      await m.freezeUnit(s.unit);
       lines.push(`Froze service ${service}.`);
       break;
     case 'thaw':
-      await managerCall(m, 'ThawUnit', 's', [s.unit]);
+      await m.thawUnit(s.unit);
       lines.push(`Thawed service ${service}.`);
       break;
     case 'reset-failed':
