@@ -39,41 +39,47 @@ type SliceBuffer = Buffer & { utf8Slice?: (start: number, end: number) => string
 function structArray(fields: string): Reader {
   const codes = [...fields].map((c) => (c === 'u' ? 1 : 0));
   const width = codes.length;
+  // Written for the first (cold, interpreted) run, which is the only one a CLI gets: no calls per
+  // value but the string slice, alignment as arithmetic (the body starts 8-aligned, so buffer
+  // indices align as message offsets do), little-endian u32 read inline.
   return (buf, pos, end, base) => {
+    if ((base & 7) !== 0) throw new RangeError('body not 8-aligned');
     const slice = typeof (buf as SliceBuffer).utf8Slice === 'function' ? (a: number, b: number) => (buf as SliceBuffer).utf8Slice!(a, b) : (a: number, b: number) => buf.toString('utf8', a, b);
-    // a column often repeats the row above ("loaded", "inactive", "dead", "", "/"): reuse that string
+    // a column that repeats the row above ("loaded", "inactive", "dead", "", "/") reuses its string;
+    // a column that rarely does (names, descriptions, paths) stops being compared
     const lastAt = new Array<number>(width).fill(-1);
     const lastLen = new Array<number>(width).fill(-1);
     const lastStr = new Array<string>(width).fill('');
-    // a: u32 byte length (aligned 4), then elements aligned 8 (structs)
-    pos = align(pos, 4, base);
-    const len = buf.readUInt32LE(pos);
-    pos = align(pos + 4, 8, base);
+    const tries = new Array<number>(width).fill(0);
+    const hits = new Array<number>(width).fill(0);
+    pos = (pos + 3) & ~3;
+    const len = (buf[pos]! | (buf[pos + 1]! << 8) | (buf[pos + 2]! << 16) | (buf[pos + 3]! << 24)) >>> 0;
+    pos = (pos + 4 + 7) & ~7;
     const stop = pos + len;
     if (stop > end) throw new RangeError('array past the body');
     const rows: unknown[][] = [];
     while (pos < stop) {
-      pos = align(pos, 8, base);
+      pos = (pos + 7) & ~7;
       const row: unknown[] = new Array(width);
       for (let i = 0; i < width; i++) {
-        pos = align(pos, 4, base);
-        const n = buf.readUInt32LE(pos);
+        pos = (pos + 3) & ~3;
+        const n = (buf[pos]! | (buf[pos + 1]! << 8) | (buf[pos + 2]! << 16) | (buf[pos + 3]! << 24)) >>> 0;
         pos += 4;
         if (codes[i] === 1) {
           row[i] = n;
           continue;
         }
         let str: string | undefined;
-        if (n === lastLen[i] && n <= 32) {
+        const t = tries[i]!;
+        if (n === lastLen[i] && (t < 8 || hits[i]! * 2 >= t)) {
+          tries[i] = t + 1;
           const at = lastAt[i]!;
-          let same = true;
-          for (let k = 0; k < n; k++) {
-            if (buf[pos + k] !== buf[at + k]) {
-              same = false;
-              break;
-            }
+          let k = 0;
+          while (k < n && buf[pos + k] === buf[at + k]) k++;
+          if (k === n) {
+            str = lastStr[i];
+            hits[i]!++;
           }
-          if (same) str = lastStr[i];
         }
         if (str === undefined) {
           str = n === 0 ? '' : slice(pos, pos + n);
