@@ -98,6 +98,12 @@ export const WRITTEN = {
     'A UTF\\-8 locale allows the \\(bu marker and ellipses in tables.',
     '.TP', '.B SYSHERD_DEBUG',
     'Print the stack of an internal error.',
+    '.TP', '.B SYSHERD_CODE_CACHE',
+    '\\fB0\\fR: do not use V8\\(aqs code cache for the CLI bundle. By default the first run writes',
+    'it to \\fB$XDG_CACHE_HOME/sysherd\\fR (\\fB~/.cache/sysherd\\fR, a directory of the user\\(aqs own,',
+    'mode 0700) and later runs start faster from it.',
+    '.TP', '.B XDG_CACHE_HOME',
+    'Where that cache goes (default \\fB~/.cache\\fR).',
   ],
   files: [
     '.TP', '.I /usr/share/bash-completion/completions/sysherd',
