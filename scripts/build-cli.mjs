@@ -52,6 +52,8 @@ await build({
   target: 'node20',
   format: 'cjs',
   minifySyntax: true,
+  // pure ASCII (non-ASCII escaped): the shim reads it as latin1, no UTF-8 decoding
+  charset: 'ascii',
   legalComments: 'none',
   logLevel: 'warning',
   // dbus-next's XML (introspection) dependencies: never used, never loaded
