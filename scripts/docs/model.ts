@@ -52,6 +52,8 @@ export interface CommandModel {
   commands: CommandModel[];
   /** the "Examples:" lines of its `--help` (commands only). */
   examples: string[];
+  /** the "Actions:" lines of its `--help` (herd's actions), if any. */
+  actions: string[];
 }
 
 /** Values known when the program is built. */
@@ -160,6 +162,7 @@ function modelOf(cmd: Command, path: string[]): CommandModel {
     args,
     commands,
     examples: path.length > 0 ? helpExamples(cmd) : [],
+    actions,
   };
 }
 
