@@ -44,7 +44,64 @@ export const FALLBACK_EXAMPLES: Record<string, string[]> = {
   'sandbox stop': ['sysherd sandbox stop /tmp/sb'],
   'sandbox exec': ['sysherd sandbox exec /tmp/sb -- systemctl status', 'sysherd sandbox exec --uid 65534 /tmp/sb -- systemctl start foo'],
   demo: ['sysherd demo', 'sysherd demo --sandbox'],
+  help: ['sysherd help nginx', 'sysherd help --json sshd'],
+  isolate: ['sysherd isolate multi-user.target'],
+  'get-default': ['sysherd get-default'],
+  'set-default': ['sysherd set-default multi-user.target'],
+  'set-property': ['sysherd set-property nginx.service CPUWeight=200', 'sysherd set-property --runtime nginx.service MemoryMax=1G'],
+  'set-environment': ['sysherd --user set-environment EDITOR=vim'],
+  'unset-environment': ['sysherd --user unset-environment EDITOR'],
+  'import-environment': ['sysherd --user import-environment PATH'],
+  preset: ['sysherd preset nginx'],
+  'preset-all': ['sysherd preset-all'],
+  revert: ['sysherd revert nginx'],
+  edit: ['sysherd edit nginx'],
+  link: ['sysherd link /srv/app/app.service'],
+  'add-wants': ['sysherd add-wants multi-user.target app.service'],
+  'add-requires': ['sysherd add-requires multi-user.target app.service'],
+  'list-automounts': ['sysherd list-automounts'],
+  'list-paths': ['sysherd list-paths'],
+  'list-machines': ['sysherd list-machines'],
+  clean: ['sysherd clean --what=cache nginx'],
+  freeze: ['sysherd freeze app.service'],
+  thaw: ['sysherd thaw app.service'],
+  'log-level': ['sysherd log-level', 'sysherd log-level debug'],
+  'log-target': ['sysherd log-target journal'],
+  'service-log-level': ['sysherd service-log-level nginx.service debug'],
+  'service-log-target': ['sysherd service-log-target nginx.service journal'],
+  'service-watchdogs': ['sysherd service-watchdogs', 'sysherd service-watchdogs no'],
+  'whoami': ['sysherd whoami'],
+  poweroff: ['sysherd poweroff'],
+  reboot: ['sysherd reboot'],
+  halt: ['sysherd halt'],
+  kexec: ['sysherd kexec'],
+  suspend: ['sysherd suspend'],
+  hibernate: ['sysherd hibernate'],
+  'hybrid-sleep': ['sysherd hybrid-sleep'],
+  'suspend-then-hibernate': ['sysherd suspend-then-hibernate'],
+  rescue: ['sysherd rescue'],
+  emergency: ['sysherd emergency'],
+  default: ['sysherd default'],
+  exit: ['sysherd --user exit'],
 };
+
+/** A value to show for an argument of this name, when a verb has no examples at all. */
+function sampleValue(name: string): string {
+  if (/pattern/i.test(name)) return "'app-*'";
+  if (/target/i.test(name)) return 'multi-user.target';
+  if (/unit|service|name/i.test(name)) return 'nginx.service';
+  if (/pid/i.test(name)) return '1234';
+  if (/job|id/i.test(name)) return '42';
+  if (/dir/i.test(name)) return '/tmp/sb';
+  if (/file|path/i.test(name)) return '/etc/systemd/system/app.service';
+  return name.toUpperCase();
+}
+
+/** For a verb in neither its own file nor the table: its usage with sample values. */
+function generated(sub: Command, path: string[]): string[] {
+  const args = sub.registeredArguments.map((a) => sampleValue(a.name()));
+  return [['sysherd', ...path, ...args].join(' ')];
+}
 
 const ours = new WeakSet<object>();
 
@@ -63,8 +120,8 @@ export function addFallbackExamples(program: Command, examples: Record<string, s
   const visit = (cmd: Command, path: string[]): void => {
     for (const sub of cmd.commands) {
       const p = [...path, sub.name()];
-      const lines = examples[p.join(' ')];
-      if (lines) {
+      const lines = examples[p.join(' ')] ?? generated(sub, p);
+      if (lines && !(sub as unknown as { _hidden?: boolean })._hidden) {
         const text = `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`;
         sub.addHelpText('after', () => (/(^|\n)Examples?:/.test(ownAfterHelp(sub)) ? '' : text));
         const added = (sub as unknown as NodeJS.EventEmitter).listeners('afterHelp').at(-1);
