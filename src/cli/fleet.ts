@@ -27,7 +27,12 @@ export function parseHostsFile(text: string): string[] {
 /** Every host named by `-H` (comma lists, repeatable) and `--hosts FILE`, in order, once each. */
 export function hostList(g: HostFlags): string[] {
   const list: string[] = [];
-  for (const v of g.host ?? []) list.push(...v.split(',').map((s) => s.trim()).filter((s) => s !== ''));
+  for (const v of g.host ?? []) {
+    const named = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    // `-H ""` (an unset $HOST) must not fall back to this machine: systemctl fails on it too
+    if (named.length === 0) throw new InvalidArgumentError(`-H '${v}' names no host`, { hint: 'give -H [USER@]HOST' });
+    list.push(...named);
+  }
   if (g.hosts !== undefined) {
     let text: string;
     try {

@@ -21,10 +21,12 @@ export function registerListUnits(program: Command, io: IO): void {
           all: g.all ?? false,
           states: g.state ?? [],
           types: g.type ?? [],
-          legend: g.legend !== false,
+          // -q drops the header and legend, as systemctl's
+          legend: g.legend !== false && !(g.quiet ?? false),
           plain: g.plain ?? false,
           full: g.full ?? false,
           json: jsonFormat(g, io),
+          systemdLayout: g.output === 'json-pretty',
           connect: connectOptions(g),
         },
         io,

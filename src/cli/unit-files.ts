@@ -80,9 +80,11 @@ export function registerUnitFiles(program: Command, io: IO): void {
           patterns,
           states: g.state ?? [],
           types: g.type ?? [],
-          legend: g.legend !== false,
+          // -q drops the header and legend, as systemctl's
+          legend: g.legend !== false && !(g.quiet ?? false),
           full: g.full ?? false,
           json: jsonFormat(g, io),
+          systemdLayout: g.output === 'json-pretty',
           connect: connectOptions(g),
           presetScope: g.user ? 'user' : 'system',
         },

@@ -233,6 +233,18 @@ describe('unit files and queries, side by side with systemctl 252 in a system sa
       await same(['list-unit-files', '--state=masked']);
       await same(['list-unit-files', '--type=timer,socket']);
       await same(['list-unit-files', 'svc*', '--plain', '--full']);
+      // -q drops the header and the count; -o json-pretty is systemd's layout (tabs, "key" : value)
+      await same(['list-unit-files', 'svc*', '-q']);
+      await same(['-q', 'list-unit-files', 'nomatch*']);
+      await same(['list-unit-files', 'svc*', 'tmpl*', '-o', 'json-pretty']);
+      await same(['list-unit-files', 'nomatch*', '-o', 'json-pretty']);
+    });
+
+    test('list-units -q and -o json-pretty as systemctl', async () => {
+      await same(['list-units', '--all', 'svc*', '-q'], state);
+      await same(['-q', 'list-units', 'nomatch*']);
+      await same(['list-units', '--all', 'svc*', '-o', 'json-pretty']);
+      await same(['list-units', 'nomatch*', '-o', 'json-pretty']);
     });
 
     test('nothing listed: header, "0 unit files listed.", exit 1', async () => {

@@ -11,6 +11,7 @@ import type { UnitStatus } from '../../core/types.js';
 import { colors } from '../../output/color.js';
 import type { IO } from '../../output/io.js';
 import { writeJson } from '../../output/json.js';
+import { writeTableJson } from './list-sockets.js';
 import { renderTable, type Column } from '../../output/table.js';
 
 export interface ListUnitsOptions {
@@ -23,6 +24,8 @@ export interface ListUnitsOptions {
   full: boolean;
   /** JSON output and its form, `null` for the table. */
   json: 'pretty' | 'short' | null;
+  /** `-o json-pretty`: pretty JSON in systemd's own layout (tabs, `"key" : value`), as systemctl's. */
+  systemdLayout?: boolean;
   connect: ConnectOptions;
 }
 
@@ -105,11 +108,9 @@ export async function runListUnits(opts: ListUnitsOptions, io: IO): Promise<void
   const units = await listUnits({ ...opts.connect, patterns: opts.patterns, states: opts.states });
   const rows = buildRows(units, opts);
   if (opts.json) {
-    writeJson(
-      io,
-      rows.map((r) => ({ unit: r.unit, load: r.load, active: r.active, sub: r.sub, description: r.description })),
-      opts.json,
-    );
+    const records = rows.map((r) => ({ unit: r.unit, load: r.load, active: r.active, sub: r.sub, description: r.description }));
+    if (opts.systemdLayout && opts.json === 'pretty') writeTableJson(io, records, 'pretty');
+    else writeJson(io, records, opts.json);
     return;
   }
   renderUnitTable(rows, opts, io);

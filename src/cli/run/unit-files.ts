@@ -19,6 +19,7 @@ import { colors } from '../../output/color.js';
 import { escapeTerminal } from '../../output/escape.js';
 import type { IO } from '../../output/io.js';
 import { writeJson } from '../../output/json.js';
+import { writeTableJson } from './list-sockets.js';
 import { renderTable, type Column } from '../../output/table.js';
 
 /** systemd 252's unit file states (`unit_file_state_table`), in its order. */
@@ -274,6 +275,8 @@ export interface ListUnitFilesOptions {
   legend: boolean;
   full: boolean;
   json: 'pretty' | 'short' | null;
+  /** `-o json-pretty`: pretty JSON in systemd's own layout (tabs, `"key" : value`), as systemctl's. */
+  systemdLayout?: boolean;
   connect: ConnectOptions;
   /** Whose presets fill the PRESET column (the scope talked to). */
   presetScope: PresetScope;
@@ -361,7 +364,8 @@ export async function runListUnitFiles(o: ListUnitFilesOptions, io: IO): Promise
   }
   let rules: ReturnType<typeof readPresets> | undefined;
   const rows = buildUnitFileRows(entries, o.types, (name) => queryPreset(name, (rules ??= readPresets(o.presetScope))));
-  if (o.json) writeJson(io, rows, o.json);
+  if (o.json && o.systemdLayout && o.json === 'pretty') writeTableJson(io, rows, 'pretty');
+  else if (o.json) writeJson(io, rows, o.json);
   else renderUnitFileTable(rows, o, io);
   // systemctl: "return -ENOENT" when nothing was listed: exit 1, no message
   if (rows.length === 0) io.exitCode = ExitCode.FAILURE;

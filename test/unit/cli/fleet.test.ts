@@ -18,6 +18,9 @@ describe('host lists', () => {
     assert.deepEqual(hostList({ host: ['a,b', 'c'], hosts: f }), ['a', 'b', 'c', 'web1', 'web2', 'db1', 'db2']);
     assert.deepEqual(parseHostsFile('#only\n\n'), []);
     assert.throws(() => hostList({ hosts: '/nonexistent/hosts' }), InvalidArgumentError);
+    // an empty -H (an unset $HOST) is an error, never this machine
+    assert.throws(() => hostList({ host: [''] }), /-H '' names no host/);
+    assert.throws(() => hostList({ host: ['a', ' , '] }), /-H ' , ' names no host/);
     assert.ok(isFleet({ host: ['a,b'] }, ['a', 'b']));
     assert.ok(!isFleet({ host: ['a'] }, ['a']));
     assert.ok(isFleet({ hosts: f }, ['a']));
