@@ -164,9 +164,14 @@ async function getUnitProperty(manager: Manager, unitPath: string, iface: string
   return v;
 }
 
-/** systemctl's `need_daemon_reload`: GetUnit (does not load it) + NeedDaemonReload; errors are `false`. */
-export async function needDaemonReload(manager: Manager, unit: string): Promise<boolean> {
+/**
+ * systemctl's `need_daemon_reload`: GetUnit (does not load it) + NeedDaemonReload; errors are
+ * `false`. With the unit's object path (known once a job was queued for it, so it is loaded), one
+ * call instead of two: a Get on a unit's path would load the unit, GetUnit never does.
+ */
+export async function needDaemonReload(manager: Manager, unit: string, unitPath?: string): Promise<boolean> {
   try {
+    if (unitPath) return (await getUnitProperty(manager, unitPath, UNIT_IFACE, 'NeedDaemonReload')) === true;
     const u = await manager.getUnit(unit);
     return (await u.get(UNIT_IFACE, 'NeedDaemonReload')) === true;
   } catch {
@@ -284,7 +289,7 @@ export async function runTransaction(
         // the manager's own answer, without asking it (Manager refuses to send an invalid name)
         if (!isValidUnitName(unit)) throw new InvalidArgumentError(`Unit name ${unit} is not valid.`, { dbusName: INVALID_ARGS });
         const enqueued = await enqueueOne(manager, unit, jobType, mode, opts.method ?? 'auto', state);
-        const ndr = opts.checkNeedDaemonReload !== false ? await needDaemonReload(manager, unit) : false;
+        const ndr = opts.checkNeedDaemonReload !== false ? await needDaemonReload(manager, unit, enqueued.unitPath) : false;
         return { ok: true as const, enqueued, ndr };
       })().catch((error: unknown) => ({ ok: false as const, error }));
       attempts[i] = { started, outcome };
