@@ -724,6 +724,12 @@ async function activeStateOf(m: Manager, name: string): Promise<string> {
   }
 }
 
+/** A unit's gathered status, or why it could not be read. */
+type Gathering = Promise<{ ok: true; g: Gathered } | { ok: false; err: unknown }>;
+
+/** Units read ahead while one is printed (status of many units: bus calls and journalctl overlap). */
+const READ_AHEAD = 8;
+
 /** What one run shares between units: where this boot's journal begins (read once). */
 interface RunContext {
   cutoff?: Promise<number | null>;
@@ -914,15 +920,20 @@ async function status(m: Manager, opts: StatusOptions, io: IO): Promise<number> 
 
   /** systemctl's show_one: -1 when the properties could not be read (it then stops, exit 1). */
   const ctx: RunContext = {};
-  const showOne = async (unit: UnitObject, name: string, checkNotFound: boolean): Promise<number> => {
-    let g: Gathered;
-    try {
-      g = await gather(m, unit, name, opts, ctx);
-    } catch (err) {
+  const startGather = (unit: UnitObject, name: string): Gathering =>
+    gather(m, unit, name, opts, ctx).then(
+      (g) => ({ ok: true as const, g }),
+      (err: unknown) => ({ ok: false as const, err }),
+    );
+  const showOne = async (gathering: Gathering, name: string, checkNotFound: boolean): Promise<number> => {
+    const got = await gathering;
+    if (!got.ok) {
+      const err = got.err;
       if (!(err instanceof SystemdError) || err.isPermission) throw err;
       io.err.write(`Failed to get properties: ${escapeTerminal(err.message)}\n`);
       return -1;
     }
+    const g = got.g;
     if (checkNotFound && g.u.LoadState === 'not-found' && g.u.ActiveState === 'inactive') {
       io.err.write(`Unit ${escapeTerminal(name)} could not be found.\n`);
       return 4;
@@ -948,6 +959,27 @@ async function status(m: Manager, opts: StatusOptions, io: IO): Promise<number> 
     return rec.activeState === 'active' || rec.activeState === 'reloading' ? 0 : 3;
   };
 
+  /**
+   * Show units one after another, as systemctl, while the next ones are read ahead (their bus
+   * calls and journalctl run while one is printed): the first exit code that is not 0, or -1 when
+   * a unit's properties could not be read (nothing after it is shown).
+   */
+  const showInOrder = async (names: string[]): Promise<number> => {
+    const ahead: Gathering[] = [];
+    const start = (i: number): void => {
+      ahead[i] = startGather(unitObject(m, names[i]!), names[i]!);
+    };
+    for (let i = 0; i < Math.min(READ_AHEAD, names.length); i++) start(i);
+    let first = 0;
+    for (let i = 0; i < names.length; i++) {
+      const r = await showOne(ahead[i]!, names[i]!, true);
+      if (i + READ_AHEAD < names.length) start(i + READ_AHEAD);
+      if (r < 0) return -1;
+      if (r > 0 && first === 0) first = r;
+    }
+    return first;
+  };
+
   if (opts.args.length === 0) {
     if (opts.states.length === 0 && opts.types.length === 0) {
       system = await systemStatus(m, io, opts, text);
@@ -955,11 +987,9 @@ async function status(m: Manager, opts: StatusOptions, io: IO): Promise<number> 
     }
     if (opts.all || opts.states.length > 0 || opts.types.length > 0) {
       const units: UnitStatus[] = (await m.listUnitsFiltered(opts.states)).filter((u) => showUnit(u, opts)).sort(compareUnits);
-      for (const u of units) {
-        const r = await showOne(unitObject(m, u.name), u.name, true);
-        if (r < 0) return 1;
-        if (r > 0 && ret === 0) ret = r;
-      }
+      const r = await showInOrder(units.map((u) => u.name));
+      if (r < 0) return 1;
+      if (r > 0 && ret === 0) ret = r;
     }
   } else {
     const patterns: string[] = [];
@@ -971,7 +1001,7 @@ async function status(m: Manager, opts: StatusOptions, io: IO): Promise<number> 
       try {
         const unit = await m.getUnitByPID(Number(a));
         const name = unitNameFromPath(unit.path);
-        const r = await showOne(unit, name, true);
+        const r = await showOne(startGather(unit, name), name, true);
         if (r < 0) return 1;
         if (r > 0 && ret === 0) ret = r;
       } catch (err) {
@@ -981,11 +1011,9 @@ async function status(m: Manager, opts: StatusOptions, io: IO): Promise<number> 
       }
     }
     if (patterns.length > 0) {
-      for (const name of await expandNames(m, patterns, opts, io)) {
-        const r = await showOne(unitObject(m, name), name, true);
-        if (r < 0) return 1;
-        if (r > 0 && ret === 0) ret = r;
-      }
+      const r = await showInOrder(await expandNames(m, patterns, opts, io));
+      if (r < 0) return 1;
+      if (r > 0 && ret === 0) ret = r;
     }
   }
 
