@@ -5,20 +5,20 @@
  * to start and then resolves and links every chunk; one CommonJS file skips both, V8 compiles
  * its functions lazily, and esbuild keeps every `await import()` lazy inside the file (the
  * module runs only when first imported), so verbs still pay only for what they run.
- * `node --import tsx` is not needed: this is plain ESM run by `node scripts/build-cli.mjs`.
+ * `node --import tsx` is not needed: this is plain ESM run by `node src/build/build-cli.mjs`.
  */
 import { build } from 'esbuild';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 
 // built next to it, then swapped in: others running the CLI meanwhile never find it half there
-const final = new URL('../dist/cli/', import.meta.url);
-const outdir = new URL(`../dist/.cli-${process.pid}/`, import.meta.url);
+const final = new URL('../../dist/cli/', import.meta.url);
+const outdir = new URL(`../../dist/.cli-${process.pid}/`, import.meta.url);
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
 writeFileSync(new URL('package.json', outdir), '{ "type": "commonjs" }\n');
 /**
  * Node built-ins that libraries import at start-up but use rarely: served by lazy stand-ins
- * (scripts/lazy-builtins/) that load the real module on first use. Only for these importers.
+ * (src/build/lazy-builtins/) that load the real module on first use. Only for these importers.
  * child_process alone cost ~10 ms of every start (commander spawns only for executable
  * subcommands, dbus-next only for launchd/X11 autolaunch, the ssh transport only with -H).
  */
@@ -45,7 +45,7 @@ const lazyBuiltins = {
 
 await build({
   plugins: [lazyBuiltins],
-  entryPoints: [new URL('../src/cli/bin.ts', import.meta.url).pathname],
+  entryPoints: [new URL('../cli/bin.ts', import.meta.url).pathname],
   outfile: new URL('bin.js', outdir).pathname,
   bundle: true,
   platform: 'node',

@@ -16,11 +16,11 @@ function manDate(): string {
 }
 
 export function generateAll(model: CommandModel = programModel()): Record<(typeof GENERATED)[number], string> {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
   return {
     'completions/sysherd.bash': bashCompletion(model),
     'completions/_sysherd': zshCompletion(model),
     'completions/sysherd.fish': fishCompletion(model),
-    'man/sysherd.1': manPage(model, { version: pkg.version, date: manDate(), readme: readFileSync(new URL('../../README.md', import.meta.url), 'utf8') }),
+    'man/sysherd.1': manPage(model, { version: pkg.version, date: manDate(), readme: readFileSync(new URL('../../../README.md', import.meta.url), 'utf8') }),
   };
 }

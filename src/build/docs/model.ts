@@ -4,10 +4,10 @@
  * never lag it: a verb another file registers tomorrow is in the next build's completions.
  */
 import type { Command, Option } from 'commander';
-import { UNIT_TYPES } from '../../src/core/names.ts';
-import { allUnitStates } from '../../src/core/states.ts';
-import { buildProgram } from '../../src/cli/main.ts';
-import { memoryIO } from '../../src/output/io.ts';
+import { UNIT_TYPES } from '../../core/names.ts';
+import { allUnitStates } from '../../core/states.ts';
+import { buildProgram } from '../../cli/main.ts';
+import { memoryIO } from '../../output/io.ts';
 
 /** How the value of an option or a positional argument is completed. */
 export type ValueKind =

@@ -1,5 +1,5 @@
 // node:child_process, loaded on first use (10 ms at start-up otherwise: commander and dbus-next
-// import it but only spawn in rare cases). See scripts/build-cli.mjs.
+// import it but only spawn in rare cases). See src/build/build-cli.mjs.
 'use strict';
 const { promisify } = require('node:util');
 let real;

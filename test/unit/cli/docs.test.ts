@@ -1,5 +1,5 @@
 /**
- * The man page and the shell completions are generated from the program (scripts/gen-docs.ts,
+ * The man page and the shell completions are generated from the program (src/build/gen-docs.ts,
  * run by `npm run build`): each names every verb, sub-verb and long option the program defines,
  * and the built files on disk are what the current program generates.
  */
@@ -9,8 +9,8 @@ import { describe, it } from 'node:test';
 import type { Command } from 'commander';
 import { buildProgram } from '../../../src/cli/main.ts';
 import { memoryIO } from '../../../src/output/io.ts';
-import { GENERATED, generateAll } from '../../../scripts/docs/generate.ts';
-import { allCommands, programModel } from '../../../scripts/docs/model.ts';
+import { GENERATED, generateAll } from '../../../src/build/docs/generate.ts';
+import { allCommands, programModel } from '../../../src/build/docs/model.ts';
 
 const root = new URL('../../../', import.meta.url);
 
