@@ -15,6 +15,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 
+import { journalProcess } from './child-process.js';
 import { SystemdError, type SystemdErrorOptions } from './errors.js';
 
 /** The journal could not be read: no journalctl, no permission, no journal files, no journald. */
@@ -292,20 +293,9 @@ export function toEntry(obj: Record<string, unknown>): JournalEntry {
  */
 export function spawnRunner(argv: string[]): JournalProcess {
   const env = { ...process.env, SYSTEMD_COLORS: '0', SYSTEMD_URLIFY: '0' };
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env });
-  const exit = new Promise<{ code: number | null; signal: string | null; error?: Error }>((resolve) => {
-    child.once('error', (error) => resolve({ code: null, signal: null, error }));
-    child.once('close', (code, signal) => resolve({ code, signal }));
-  });
-  return {
-    stdout: child.stdout,
-    stderr: child.stderr,
-    exit,
-    kill: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    },
-  };
+  return journalProcess(spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env }));
 }
+
 
 /** journalctl's stderr lines that say it could not read anything. */
 function unavailableReason(stderr: string[]): string | undefined {

@@ -17,6 +17,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { Duplex } from 'node:stream';
 import { type BusKind, type BusTarget, type RemoteHost, formatHost, parseHost, remoteLabel } from './address.js';
 import { ConnectionError, InvalidArgumentError } from './errors.js';
+import { journalProcess } from './child-process.js';
 import type { JournalProcess, JournalRunner } from './journal.js';
 
 export { type RemoteHost, parseHost, formatHost } from './address.js';
@@ -285,18 +286,6 @@ export function remoteTarget(spec: string, kind: BusKind, opts: { timeout?: numb
 export function sshJournalRunner(host: string | RemoteHost, opts: SshOptions & { env?: NodeJS.ProcessEnv } = {}): JournalRunner {
   const h = typeof host === 'string' ? parseHost(host) : host;
   return (argv: string[]): JournalProcess => {
-    const child = spawn(SSH, remoteCommandArgv(h, argv, { batch: true, ...opts }), { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env });
-    const exit = new Promise<{ code: number | null; signal: string | null; error?: Error }>((resolve) => {
-      child.once('error', (error) => resolve({ code: null, signal: null, error }));
-      child.once('close', (code, signal) => resolve({ code, signal }));
-    });
-    return {
-      stdout: child.stdout,
-      stderr: child.stderr,
-      exit,
-      kill: () => {
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      },
-    };
+    return journalProcess(spawn(SSH, remoteCommandArgv(h, argv, { batch: true, ...opts }), { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env }));
   };
 }
