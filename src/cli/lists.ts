@@ -30,11 +30,6 @@ export function registerLists(program: Command, io: IO): void {
         io,
       );
     });
-  const tableJson = (g: GlobalOptions): 'pretty' | 'short' | null => {
-    // -o json-pretty: systemd's own layout; --json: ours (pretty on a terminal)
-    const mode = jsonFormat(g, io);
-    return mode;
-  };
   program
     .command('list-timers')
     .description('List timer units, by when they elapse next')
@@ -49,7 +44,7 @@ export function registerLists(program: Command, io: IO): void {
           states: g.state ?? [],
           legend: g.legend !== false,
           full: g.full ?? false,
-          json: tableJson(g),
+          json: jsonFormat(g, io),
           pager: g.pager !== false,
           connect: connectOptions(g),
         },
@@ -70,7 +65,7 @@ export function registerLists(program: Command, io: IO): void {
           states: g.state ?? [],
           legend: g.legend !== false,
           full: g.full ?? false,
-          json: tableJson(g),
+          json: jsonFormat(g, io),
           pager: g.pager !== false,
           connect: connectOptions(g),
         },
