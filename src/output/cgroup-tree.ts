@@ -5,7 +5,7 @@
  * escaped for the terminal.
  */
 import type { UnitProcess } from '../core/types.js';
-import { displayWidth, escapeTerminal } from './escape.js';
+import { displayWidth, ellipsize, escapeTerminal } from './escape.js';
 
 export interface TreeGlyphs {
   branch: string;
@@ -27,20 +27,6 @@ interface Node {
 
 function emptyOrRoot(p: string): boolean {
   return p === '' || /^\/+$/.test(p);
-}
-
-/** systemd's `ellipsize(s, width, 100)`: cut at the end with `…`. */
-function ellipsizeEnd(s: string, width: number): string {
-  if (displayWidth(s) <= width) return s;
-  let out = '';
-  let w = 0;
-  for (const ch of s) {
-    const cw = displayWidth(ch);
-    if (w + cw > width - 1) break;
-    out += ch;
-    w += cw;
-  }
-  return `${out}…`;
 }
 
 function cmp(a: string, b: string): number {
@@ -88,7 +74,7 @@ export function renderCgroupTree(
       const width = String(pids[pids.length - 1]).length;
       pids.forEach((pid, i) => {
         let name = escapeTerminal(n.pids.get(pid)!);
-        if (columns !== 0) name = ellipsizeEnd(name, Math.max(columns - (2 + width + 1), 20));
+        if (columns !== 0) name = ellipsize(name, Math.max(columns - (2 + width + 1), 20));
         const more = i + 1 < pids.length || n.children.length > 0;
         out.push(`${prefix}${more ? g.branch : g.right}${on}${String(pid).padStart(width, ' ')} ${name}${off}`);
       });
@@ -116,7 +102,7 @@ export function renderCgroupTree(
     const width = String(extra[extra.length - 1]![0]).length;
     for (const [pid, raw] of extra) {
       let name = escapeTerminal(raw);
-      if (opts.columns !== 0) name = ellipsizeEnd(name, Math.max(opts.columns - (2 + width + 1), 20));
+      if (opts.columns !== 0) name = ellipsize(name, Math.max(opts.columns - (2 + width + 1), 20));
       out.push(`${opts.prefix}${g.bullet} ${on}${String(pid).padStart(width, ' ')} ${name}${off}`);
     }
   }
