@@ -2,8 +2,9 @@
  * -H over ssh and fleets, end to end: system-mode sandboxes reached as ssh hosts on 127.0.0.1
  * (test/helpers/ssh-hosts.ts), the built CLI against `systemctl -H` on the same hosts.
  *
- * One sandbox (A) for the file: hosts sb1 and sb2 are both A (two names, two keys, two
- * connections). The fleet test boots a second sandbox (B) as sb3 and stops it mid-run.
+ * One sandbox (A) for the file: hosts sb1, sb2 and sb3 are all A (names, keys and connections
+ * of their own). The fleet restart test boots two more (B as sb3, C as sb2), so it runs on three
+ * machines, and stops B mid-run.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -176,10 +177,12 @@ describe('remote hosts over ssh (-H, fleets)', () => {
     assert.equal(st.stdout, '── sb1 ──\nactive\n\n── sb2 ──\nactive\n');
   });
 
-  it('a fleet restart with one host stopped mid-run: the others succeed, the JSON says which failed and why', async () => {
-    const b = await bootSandbox('system', { units: UNITS });
+  it('a fleet restart on three sandboxes with one stopped mid-run: the others succeed, the JSON says which failed and why', async () => {
+    // three machines: A (sb1), C (sb2) and B (sb3), which goes away while its job runs
+    const [b, c] = await Promise.all([bootSandbox('system', { units: UNITS }), bootSandbox('system', { units: UNITS })]);
     try {
       await hosts!.setPid('sb3', b.pid1!);
+      await hosts!.setPid('sb2', c.pid1!);
       const run = sysherd(['-H', 'sb1,sb2,sb3', 'restart', 'slow.service', '--json']);
       // wait until sb3 (sandbox B) runs the job, then take B away
       const end = Date.now() + 30_000;
@@ -199,12 +202,15 @@ describe('remote hosts over ssh (-H, fleets)', () => {
       assert.equal(doc[2]!.error!.dbusName, null);
       assert.match(doc[2]!.error!.message, /sb3/);
       assert.match(r.stderr, /^sysherd: sb3: [^\n]+\n$/m, show(r));
-      // the others really did restart
-      const state = await execInSandbox(sb!.dir, ['systemctl', 'is-active', 'slow.service']);
-      assert.equal(state.stdout, 'active\n');
+      // the others really did restart, each on its own machine
+      for (const dir of [sb!.dir, c.dir]) {
+        const state = await execInSandbox(dir, ['systemctl', 'is-active', 'slow.service']);
+        assert.equal(state.stdout, 'active\n', dir);
+      }
     } finally {
-      await b.stop();
+      await Promise.all([b.stop(), c.stop()]);
       await hosts!.setPid('sb3', sb!.pid1!);
+      await hosts!.setPid('sb2', sb!.pid1!);
     }
   });
 });
