@@ -527,6 +527,17 @@ describe('sysherd CLI (built bundle), end to end', { timeout: 240_000 }, () => {
       }
       assert.match(r.stdout, /^\s*✓ demo-web\.service: job \d+ done$/m);
       assert.match(r.stdout, /^● demo-broken\.service\s+loaded\s+failed\s+failed\s+Demo service that fails$/m);
+      // the CLI itself, run inside the sandbox: systemctl's failure text, status with its journal
+      // lines, the stop's transaction with the dependent it took down, herd's view
+      assert.match(r.stdout, /^Job for demo-broken\.service failed because the control process exited with error code\.$/m);
+      assert.match(r.stdout, /^● demo-web\.service - Demo web server \(sleeps\)$/m);
+      assert.match(r.stdout, /^\w{3} \d\d \d\d:\d\d:\d\d \S+ echo\[\d+\]: web: warming up$/m);
+      const stop = /# sysherd stop demo-db --json=pretty\n(\{[\s\S]*?\n\})\n/.exec(r.stdout);
+      assert.ok(stop, show(r));
+      const doc = JSON.parse(stop[1]!) as { units: { unit: string; result: string }[]; auxiliary: { unit: string; type: string; result: string }[] };
+      assert.deepEqual(doc.units.map((u) => [u.unit, u.result]), [['demo-db.service', 'done']]);
+      assert.deepEqual(doc.auxiliary.map((a) => [a.unit, a.type, a.result]), [['demo-web.service', 'stop', 'done']]);
+      assert.match(r.stdout, /^● Status of demo-db:$/m);
       assert.match(r.stdout, /Sandbox stopped and removed\.\s*$/);
       const dir = /booting a real one in a sandbox \((\/[^)]+)\)/.exec(r.stdout)?.[1];
       assert.ok(dir, show(r));
