@@ -154,6 +154,18 @@ describe('unit files and queries, side by side with systemctl 252 in a system sa
       await same(['unmask', 'nope2'], [['unmask', 'nope2']]);
     });
 
+    test('a path: systemctl asks systemd for the unit first, which refuses the name (exit 1, nothing masked)', async () => {
+      await same(['mask', '/etc/systemd/system/svc-b.service']);
+      await same(['unmask', '/etc/systemd/system/nope2.service']);
+      await same(['mask', './nope2.service']);
+    });
+
+    test('enable with a relative path: made absolute from the cwd, as systemctl', async () => {
+      await same(['enable', 'etc/systemd/system/svc-b.service'], [['disable', 'svc-b']]);
+      await same(['enable', './etc/../etc/systemd/system/svc-b.service'], [['disable', 'svc-b']]);
+      await setUp([['disable', 'svc-b']]);
+    });
+
     test('--runtime masks in /run', async () => {
       await same(['mask', '--runtime', 'svc-fail'], [['unmask', '--runtime', 'svc-fail']]);
       await same(['unmask', '--runtime', 'svc-fail'], [['mask', '--runtime', 'svc-fail']]);

@@ -10,7 +10,8 @@ import type { ConnectOptions } from '../../core/bus.js';
 import { ExitCode, InvalidArgumentError, SystemdError, type ExitCodeValue } from '../../core/errors.js';
 import { withConnection } from '../../core/api.js';
 import type { Manager } from '../../core/manager.js';
-import { isGlob, isUnitType, isValidUnitName, mangleUnitName, UNIT_TYPES } from '../../core/names.js';
+import { isGlob, isUnitType, isValidUnitName, mangleUnitName, unitObjectPath, UNIT_TYPES } from '../../core/names.js';
+import { UnitObject } from '../../core/unit.js';
 import { openPolkitAgent, wantPolkitAgent } from '../../core/polkit-agent.js';
 import { NO_PRESET_STATES, queryPreset, readPresets, type PresetScope } from '../../core/presets.js';
 import { statesHelp } from '../../core/states.js';
@@ -113,12 +114,19 @@ export function describeChange(c: UnitFileChange, unicode: boolean): string | nu
  * (enable links a file outside the unit path that way); a name is mangled with `.service`,
  * without globs: a glob gets systemd's notice and is escaped. Returns names and notices.
  */
+/** systemd's path_make_absolute_cwd(): the cwd and the path joined by one `/`, nothing normalised. */
+export function absoluteFromCwd(p: string, cwd: string = process.cwd()): string {
+  if (p.startsWith('/')) return p;
+  return cwd.endsWith('/') ? `${cwd}${p}` : `${cwd}/${p}`;
+}
+
 export function mangleUnitFileNames(args: string[], opts: { quiet: boolean; operation?: string }): { names: string[]; notices: string[] } {
   const names: string[] = [];
   const notices: string[] = [];
   for (const arg of args) {
     if (arg.includes('/')) {
-      names.push(arg);
+      // systemctl's path_make_absolute_cwd(): systemd takes only absolute paths (not normalised)
+      names.push(absoluteFromCwd(arg));
       continue;
     }
     const fail = (): UnitFileVerbError => new UnitFileVerbError(`Failed to mangle unit name or path '${arg}': Invalid argument`);
@@ -174,6 +182,17 @@ export interface UnitFileVerbJson {
 }
 
 async function unitFileExists(m: Manager, name: string): Promise<boolean> {
+  if (!isValidUnitName(name)) {
+    // systemctl's unit_exists(): GetAll on the unit's object path, which systemd refuses for a
+    // name that is no unit name (`mask /etc/…/x.service`): "Failed to get properties: …", exit 1
+    try {
+      await new UnitObject(m.bus, unitObjectPath(name), name).getAll('org.freedesktop.systemd1.Unit');
+      return true;
+    } catch (e) {
+      if (e instanceof SystemdError) throw new UnitFileVerbError(`Failed to get properties: ${e.message}`, e);
+      throw e;
+    }
+  }
   try {
     await m.getUnitFileState(name);
     return true;

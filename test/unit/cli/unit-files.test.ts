@@ -4,6 +4,7 @@ import {
   buildUnitFileRows,
   compareUnitFiles,
   describeChange,
+  absoluteFromCwd,
   mangleUnitFileNames,
   noInstallInfoNotice,
   renderUnitFileTable,
@@ -47,6 +48,11 @@ describe('unit-file verbs (systemctl 252 enable_unit)', () => {
       names: ['nginx.service', 'a.socket', '/tmp/x.service', 'tmpl@.service'],
       notices: [],
     });
+    // a relative path is made absolute as systemctl's path_make_absolute_cwd (not normalised)
+    assert.deepEqual(mangleUnitFileNames(['./x.service'], { quiet: false }).names, [`${process.cwd() === '/' ? '' : process.cwd()}/./x.service`]);
+    assert.equal(absoluteFromCwd('../x.service', '/etc'), '/etc/../x.service');
+    assert.equal(absoluteFromCwd('a/x.service', '/'), '/a/x.service');
+    assert.equal(absoluteFromCwd('/a/x.service', '/etc'), '/a/x.service');
     assert.deepEqual(mangleUnitFileNames(['foo*'], { quiet: false }), {
       names: ['foo\\x2a.service'],
       notices: ['Glob pattern passed to enable, but globs are not supported for this.', 'Invalid unit name "foo*" escaped as "foo\\x2a".'],
