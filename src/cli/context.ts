@@ -132,7 +132,7 @@ export function parseBoolean(s: string): boolean | undefined {
  * Spellings commander cannot take as they are, rewritten before parsing:
  * `--json=MODE` (systemctl's optional-argument form) → `--json` or `--json-mode MODE`;
  * `--legend=BOOL` / `--legend` → `--no-legend` or nothing; `--kill-who` (systemctl 252) →
- * `--kill-whom`; `--no-ask-password` stays. Stops at `--`.
+ * `--kill-whom`; `--failed` (systemctl's shorthand) → `--state=failed`. Stops at `--`.
  */
 export function normalizeArgv(argv: string[]): string[] {
   const out: string[] = [];
@@ -148,6 +148,11 @@ export function normalizeArgv(argv: string[]): string[] {
         throw new InvalidArgumentError(`unknown --json value '${mode}'`, { hint: `valid values: ${JSON_MODES.join(', ')}` });
       }
       if (mode !== 'off') out.push('--json-mode', mode);
+      continue;
+    }
+    if (a === '--failed') {
+      // systemctl's shorthand
+      out.push('--state=failed');
       continue;
     }
     if (a === '--legend') continue;

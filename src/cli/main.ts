@@ -139,7 +139,8 @@ export function reportError(err: unknown, io: IO): number {
   if (err instanceof CommanderError) {
     // `--help` → 0; help shown because a verb is missing (`sysherd sandbox`) → 1
     if (COMMANDER_DONE.has(err.code)) return err.exitCode;
-    const msg = escapeTerminal(err.message.replace(/^error: /, ''));
+    // commander puts its suggestion on a line of its own: keep the error one line
+    const msg = escapeTerminal(err.message.replace(/^error: /, '').replace(/\n\(Did you mean (.+)\?\)$/, '; did you mean $1?'));
     io.err.write(`${c.red('sysherd:')} ${msg}; see 'sysherd --help'\n`);
     return ExitCode.FAILURE;
   }

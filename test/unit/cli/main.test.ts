@@ -41,4 +41,14 @@ describe('main: help, version and usage errors (no bus touched)', () => {
     assert.equal(await main(['list-units', '--legend=maybe'], io2), 1);
     assert.match(io2.stderr(), /^sysherd: invalid --legend value 'maybe'; use yes or no\n$/);
   });
+  it("commander's suggestion stays on the error's one line", async () => {
+    const io = memoryIO();
+    assert.equal(await main(['list-units', '--plain=1'], io), 1);
+    assert.equal(io.stderr().split('\n').length, 2, io.stderr());
+    assert.match(io.stderr(), /^sysherd: unknown option '--plain=1'; did you mean --plain\?; see 'sysherd --help'\n$/);
+  });
+  it('--failed is --state=failed, as systemctl', async () => {
+    const { normalizeArgv } = await import('../../../src/cli/context.ts');
+    assert.deepEqual(normalizeArgv(['list-units', '--failed', '--', '--failed']), ['list-units', '--state=failed', '--', '--failed']);
+  });
 });
