@@ -30,46 +30,32 @@ export function registerLists(program: Command, io: IO): void {
         io,
       );
     });
-  program
-    .command('list-timers')
-    .description('List timer units, by when they elapse next')
-    .argument('[pattern...]', 'shell-style patterns on unit names')
-    .action(async (patterns: string[], _flags: unknown, cmd: Command) => {
-      const g = cmd.optsWithGlobals<GlobalOptions>();
-      const { runListTimers } = await import('./run/list-timers.js');
-      await runListTimers(
-        {
-          patterns,
-          all: g.all ?? false,
-          states: g.state ?? [],
-          legend: g.legend !== false,
-          full: g.full ?? false,
-          json: jsonFormat(g, io),
-          pager: g.pager !== false,
-          connect: connectOptions(g),
-        },
-        io,
-      );
-    });
-  program
-    .command('list-sockets')
-    .description('List socket units, by listen address')
-    .argument('[pattern...]', 'shell-style patterns on unit names')
-    .action(async (patterns: string[], _flags: unknown, cmd: Command) => {
-      const g = cmd.optsWithGlobals<GlobalOptions>();
-      const { runListSockets } = await import('./run/list-sockets.js');
-      await runListSockets(
-        {
-          patterns,
-          all: g.all ?? false,
-          states: g.state ?? [],
-          legend: g.legend !== false,
-          full: g.full ?? false,
-          json: jsonFormat(g, io),
-          pager: g.pager !== false,
-          connect: connectOptions(g),
-        },
-        io,
-      );
-    });
+  // list-timers and list-sockets take the same options: one registration for both
+  const tables = [
+    { verb: 'list-timers', description: 'List timer units, by when they elapse next', load: async () => (await import('./run/list-timers.js')).runListTimers },
+    { verb: 'list-sockets', description: 'List socket units, by listen address', load: async () => (await import('./run/list-sockets.js')).runListSockets },
+  ];
+  for (const t of tables) {
+    program
+      .command(t.verb)
+      .description(t.description)
+      .argument('[pattern...]', 'shell-style patterns on unit names')
+      .action(async (patterns: string[], _flags: unknown, cmd: Command) => {
+        const g = cmd.optsWithGlobals<GlobalOptions>();
+        const run = await t.load();
+        await run(
+          {
+            patterns,
+            all: g.all ?? false,
+            states: g.state ?? [],
+            legend: g.legend !== false,
+            full: g.full ?? false,
+            json: jsonFormat(g, io),
+            pager: g.pager !== false,
+            connect: connectOptions(g),
+          },
+          io,
+        );
+      });
+  }
 }

@@ -12,18 +12,10 @@ import { writeJson } from '../../output/json.js';
 import { withPager } from '../../output/pager.js';
 import { renderTable, type Column } from '../../output/table.js';
 import { showUnit } from './list-units.js';
+import type { ListTimersOptions } from './list-timers.js';
 
-export interface ListSocketsOptions {
-  patterns: string[];
-  all: boolean;
-  states: string[];
-  legend: boolean;
-  full: boolean;
-  json: 'pretty' | 'short' | null;
-  /** `-o json-pretty`: systemd's own pretty layout (tabs, ` : `). */
-  pager: boolean;
-  connect: ConnectOptions;
-}
+/** The options of list-sockets: the same as list-timers'. */
+export type ListSocketsOptions = ListTimersOptions;
 
 /** One listen address of a socket unit; also the `--json` record (`systemctl -o json` keys). */
 export interface SocketRow {
