@@ -268,9 +268,11 @@ export async function runTransaction(
     sub.takeJobRemoved(removed.jobPath); // we handle it: keep the subscription's buffer empty
     const r = requested.get(removed.jobPath);
     if (r) return finishRequested(r, removed, at);
-    const a = aux.get(removed.jobPath);
-    if (a) return finishAux(a, removed);
+    // kept while queuing even when it ends an auxiliary job: a unit queued later can get that
+    // very job as its own (systemd merges `start b` into the start of b that `start a` pulled in)
     if (enqueuing) early.set(removed.jobPath, { removed, at });
+    const a = aux.get(removed.jobPath);
+    if (a) finishAux(a, removed);
   });
   let closedWith: SystemdError | undefined;
   const offClose = manager.bus.onClose((err) => {
@@ -333,10 +335,7 @@ export async function runTransaction(
         if (wait) {
           aux.set(a.jobPath, rec);
           const got = early.get(a.jobPath);
-          if (got) {
-            early.delete(a.jobPath);
-            finishAux(rec, got.removed);
-          }
+          if (got) finishAux(rec, got.removed);
         }
       }
       job.needDaemonReload = r.ndr;

@@ -187,4 +187,23 @@ describe('runTransaction (library)', () => {
       m.close();
     }
   });
+
+  test('a unit whose job is the one an earlier unit pulled in (merged): both end, nothing hangs', async () => {
+    // start l-dep pulls in start l-ok; start l-ok then gets that same job, which can end before
+    // its own enqueue reply is handled
+    for (let i = 0; i < 10; i++) {
+      await reset();
+      const m = await Manager.connect({ bus: 'user', address: sb!.busAddress });
+      try {
+        const report = await Promise.race([
+          runTransaction(m, ['l-dep.service', 'l-ok.service'], 'start'),
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`round ${i}: the transaction did not end in 20 s`)), 20_000).unref()),
+        ]);
+        assert.deepEqual(report.units.map((u) => [u.unit, u.result]), [['l-dep.service', 'done'], ['l-ok.service', 'done']]);
+        assert.equal(report.exitCode, 0);
+      } finally {
+        m.close();
+      }
+    }
+  });
 });
