@@ -126,17 +126,17 @@ export class Job {
   }
 }
 
-/** What a failed service's `Result` means, as systemctl words it. */
-const SERVICE_RESULT_EXPLANATIONS: Record<string, string> = {
+/** systemctl's explanations of a failed service's `Result` (bus-wait-for-jobs.c, systemd 252). */
+const SYSTEMCTL_SERVICE_RESULTS: Record<string, string> = {
   resources: 'of unavailable resources or another system error',
-  protocol: 'the service may have failed to notify the manager, or the main process did not start',
+  protocol: 'the service did not take the steps required by its unit configuration',
   timeout: 'a timeout was exceeded',
   'exit-code': 'the control process exited with error code',
   signal: 'a fatal signal was delivered to the control process',
   'core-dump': 'a fatal signal was delivered causing the control process to dump core',
   watchdog: 'the service failed to send watchdog ping',
   'start-limit-hit': 'start of the service was attempted too often',
-  oom: 'the control process was killed by the OOM killer',
+  'oom-kill': 'of an out-of-memory (OOM) siutation', // sic, as systemd 252 prints it
 };
 
 /** The message systemctl prints for a job result (bus-wait-for-jobs.c), without the details line. */
@@ -159,7 +159,7 @@ export function explainJobResult(result: string, unit: string, jobType: string, 
     case 'once':
       return `Unit ${unit} was started already once and can't be started again.`;
     case 'failed': {
-      const why = serviceResult ? SERVICE_RESULT_EXPLANATIONS[serviceResult] : undefined;
+      const why = serviceResult ? SYSTEMCTL_SERVICE_RESULTS[serviceResult] : undefined;
       return why ? `Job for ${unit} failed because ${why}.` : `Job for ${unit} failed.`;
     }
     default:
@@ -192,19 +192,6 @@ export async function jobError(bus: Bus, removed: JobRemoved, jobType: string): 
       : undefined;
   return new JobError(message, { unit: removed.unit, jobType, result: removed.result, jobPath: removed.jobPath }, { hint });
 }
-
-/** systemctl's explanations of a failed service's `Result` (bus-wait-for-jobs.c, systemd 252). */
-const SYSTEMCTL_SERVICE_RESULTS: Record<string, string> = {
-  resources: 'of unavailable resources or another system error',
-  protocol: 'the service did not take the steps required by its unit configuration',
-  timeout: 'a timeout was exceeded',
-  'exit-code': 'the control process exited with error code',
-  signal: 'a fatal signal was delivered to the control process',
-  'core-dump': 'a fatal signal was delivered causing the control process to dump core',
-  watchdog: 'the service failed to send watchdog ping',
-  'start-limit-hit': 'start of the service was attempted too often',
-  'oom-kill': 'of an out-of-memory (OOM) siutation', // sic, as systemd 252 prints it
-};
 
 const SHELL_NEED_QUOTES = '"\\`$*?[\'()<>|&;!';
 const SHELL_NEED_ESCAPE = '"\\`$';

@@ -236,14 +236,7 @@ export class Manager {
   /** ListJobs: every queued job. */
   async listJobs(): Promise<JobInfo[]> {
     const [jobs] = await this.call('ListJobs');
-    return (jobs as unknown[][]).map((j) => ({
-      id: j[0] as number,
-      unit: j[1] as string,
-      jobType: j[2] as string,
-      state: j[3] as string,
-      jobPath: j[4] as string,
-      unitPath: j[5] as string,
-    }));
+    return decodeJobInfos(jobs);
   }
 
   /** GetJob(u id): the job object; `NoSuchJob` error when it is gone. */
