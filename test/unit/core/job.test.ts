@@ -18,6 +18,9 @@ describe('job results', () => {
     assert.equal(explainJobResult('failed', 'a.service', 'start', 'exit-code'), 'Job for a.service failed because the control process exited with error code.');
     assert.equal(explainJobResult('failed', 'a.service', 'start', 'start-limit-hit'), 'Job for a.service failed because start of the service was attempted too often.');
     assert.equal(explainJobResult('failed', 'a.mount', 'start'), 'Job for a.mount failed.');
+    // systemd 252's words (bus-wait-for-jobs.c), one table with the CLI's
+    assert.equal(explainJobResult('failed', 'a.service', 'start', 'protocol'), 'Job for a.service failed because the service did not take the steps required by its unit configuration.');
+    assert.equal(explainJobResult('failed', 'a.service', 'start', 'oom-kill'), 'Job for a.service failed because of an out-of-memory (OOM) siutation.');
     assert.equal(explainJobResult('once', 'a.service', 'start'), "Unit a.service was started already once and can't be started again.");
   });
   it('decodes manager signals', () => {
