@@ -287,3 +287,24 @@ export function renderTerminal(output: string): string[] {
   }
   return screen.map((l) => l.join('').replace(/\s+$/, ''));
 }
+
+/**
+ * Run argv inside the sandbox of `dir` as `uid` (`sysherd sandbox exec --uid`) on a pseudo-terminal
+ * (script(1)): its exit code and the terminal's bytes (CR removed).
+ */
+export function runInSandboxPty(dir: string, argv: string[], uid: number): Promise<{ code: number | null; output: string }> {
+  const inner = [process.execPath, BIN, 'sandbox', 'exec', '--uid', String(uid), dir, '--', ...argv].map(shellQuote).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qec', `${inner}; echo "exit=$?"`, '/dev/null'], { cwd: projectRoot, env: cliEnv({ TERM: 'dumb' }), stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.once('error', reject);
+    child.once('close', () => {
+      clearTimeout(timer);
+      const output = Buffer.concat(out).toString('utf8').replace(/\r/g, '');
+      const m = /exit=(\d+)\n?$/.exec(output);
+      resolve({ code: m ? Number(m[1]) : null, output: output.replace(/exit=\d+\n?$/, '') });
+    });
+  });
+}

@@ -7,12 +7,11 @@
  * checked where they land (a shell's traps write to a file). Needs root.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 
 import { execInSandbox } from '../../src/sandbox/sandbox.js';
 import { type BootedSandbox, bootSandbox } from '../helpers/sandbox.js';
-import { BIN, cliEnv, ensureBuilt, projectRoot, runCli, shellQuote } from './helpers.js';
+import { BIN, ensureBuilt, runCli, runInSandboxPty } from './helpers.js';
 
 let sb: BootedSandbox;
 const NOBODY = 65534;
@@ -369,23 +368,8 @@ describe('daemon-reload and daemon-reexec as systemctl 252', () => {
   });
 });
 
-/** Run `argv` inside the sandbox as `uid`, on a pseudo-terminal (script(1)); the terminal's bytes. */
-function inPty(argv: string[], uid: number): Promise<{ code: number | null; output: string }> {
-  const inner = [process.execPath, BIN, 'sandbox', 'exec', '--uid', String(uid), sb.dir, '--', ...argv].map(shellQuote).join(' ');
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qec', `${inner}; echo "exit=$?"`, '/dev/null'], { cwd: projectRoot, env: cliEnv({ TERM: 'dumb' }), stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.once('error', reject);
-    child.once('close', () => {
-      clearTimeout(timer);
-      const output = Buffer.concat(out).toString('utf8').replace(/\r/g, '');
-      const m = /exit=(\d+)\n?$/.exec(output);
-      resolve({ code: m ? Number(m[1]) : null, output: output.replace(/exit=\d+\n?$/, '') });
-    });
-  });
-}
+/** Run `argv` inside the sandbox as `uid`, on a pseudo-terminal. */
+const inPty = (argv: string[], uid: number): ReturnType<typeof runInSandboxPty> => runInSandboxPty(sb.dir, argv, uid);
 
 describe('polkit on a terminal, as uid 65534', () => {
   test('pkttyagent started before the call and ended after it; the denial in systemctl words, exit 1', async () => {

@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { execInSandbox } from '../../src/sandbox/sandbox.js';
 import { type BootedSandbox, bootSandbox } from '../helpers/sandbox.js';
-import { BIN, cliEnv, ensureBuilt, projectRoot, renderTerminal, runCli, runCliInPty, shellQuote } from './helpers.js';
+import { BIN, cliEnv, ensureBuilt, projectRoot, renderTerminal, runCli, runCliInPty, runInSandboxPty, shellQuote } from './helpers.js';
 
 let sb: BootedSandbox;
 const ENV = ['env', 'LANG=C.UTF-8'];
@@ -277,23 +277,8 @@ describe('progress on a terminal', () => {
   });
 });
 
-/** Run `argv` inside the sandbox as `uid`, on a pseudo-terminal (script(1)); the terminal's bytes. */
-function inPty(argv: string[], uid: number): Promise<{ code: number | null; output: string }> {
-  const inner = [process.execPath, BIN, 'sandbox', 'exec', '--uid', String(uid), sb.dir, '--', ...argv].map(shellQuote).join(' ');
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qec', `${inner}; echo "exit=$?"`, '/dev/null'], { cwd: projectRoot, env: cliEnv({ TERM: 'dumb' }), stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.once('error', reject);
-    child.once('close', () => {
-      clearTimeout(timer);
-      const output = Buffer.concat(out).toString('utf8').replace(/\r/g, '');
-      const m = /exit=(\d+)\n?$/.exec(output);
-      resolve({ code: m ? Number(m[1]) : null, output: output.replace(/exit=\d+\n?$/, '') });
-    });
-  });
-}
+/** Run `argv` inside the sandbox as `uid`, on a pseudo-terminal. */
+const inPty = (argv: string[], uid: number): ReturnType<typeof runInSandboxPty> => runInSandboxPty(sb.dir, argv, uid);
 
 describe('polkit as uid 65534', () => {
   test('on a terminal: pkttyagent started and ended, the denial as systemctl says it, its exit code', async () => {

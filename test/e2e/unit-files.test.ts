@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { execInSandbox } from '../../src/sandbox/sandbox.js';
 import { type BootedSandbox, bootSandbox } from '../helpers/sandbox.js';
+import { comparableStderr } from '../helpers/compare.js';
 import { BIN, ensureBuilt } from './helpers.js';
 
 const UNITS: Record<string, string> = {
@@ -45,23 +46,6 @@ async function setUp(steps: string[][]): Promise<void> {
   for (const s of steps) await systemctl('-q', ...s);
 }
 
-/**
- * Our stderr as systemctl's: an error line is `sysherd: MESSAGE` where systemctl prints
- * `MESSAGE.` (the one error format of sysherd); other lines name `sysherd` where systemctl names
- * itself (`See "sysherd status x.service" …`); everything else must be the same.
- */
-function comparable(ours: Run, ref: Run): { ours: string; ref: string } {
-  const o = ours.stderr.split('\n');
-  const r = ref.stderr.split('\n');
-  o.forEach((line, i) => {
-    if (line.startsWith('sysherd: ')) {
-      o[i] = line.slice('sysherd: '.length);
-      if (r[i] !== undefined) r[i] = r[i]!.replace(/\.$/, '');
-    } else o[i] = line.replace(/(["'])sysherd /g, '$1systemctl ');
-  });
-  return { ours: o.join('\n'), ref: r.join('\n') };
-}
-
 /** Run `args` through systemctl and sysherd from the same starting state; compare all three outputs. */
 async function same(args: string[], steps: string[][] = []): Promise<Run> {
   await setUp(steps);
@@ -71,7 +55,7 @@ async function same(args: string[], steps: string[][] = []): Promise<Run> {
   const what = `${args.join(' ')}\n--- systemctl (exit ${String(ref.code)}) ---\n${ref.stdout}${ref.stderr}\n--- sysherd (exit ${String(ours.code)}) ---\n${ours.stdout}${ours.stderr}`;
   assert.equal(ours.code, ref.code, `exit code: ${what}`);
   assert.equal(ours.stdout, ref.stdout, `stdout: ${what}`);
-  const c = comparable(ours, ref);
+  const c = comparableStderr(ours.stderr, ref.stderr);
   assert.equal(c.ours, c.ref, `stderr: ${what}`);
   return ours;
 }

@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { main } from '../../../src/cli/main.js';
 import { memoryIO } from '../../../src/output/io.js';
 import { type BootedSandbox, bootSandbox } from '../../helpers/sandbox.js';
+import { comparableStderr } from '../../helpers/compare.js';
 
 const UNITS: Record<string, string> = {
   'u-a.service': '[Unit]\nDescription=UA\n[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/true\n[Install]\nWantedBy=default.target\n',
@@ -51,19 +52,6 @@ async function sysherd(...args: string[]): Promise<Run> {
   return { code, stdout: io.stdout(), stderr: io.stderr() };
 }
 
-/** `sysherd: MESSAGE` is systemctl's `MESSAGE.`; `sysherd` elsewhere is systemctl's own name. */
-function comparable(ours: Run, ref: Run): { ours: string; ref: string } {
-  const o = ours.stderr.split('\n');
-  const r = ref.stderr.split('\n');
-  o.forEach((line, i) => {
-    if (line.startsWith('sysherd: ')) {
-      o[i] = line.slice('sysherd: '.length);
-      if (r[i] !== undefined) r[i] = r[i]!.replace(/\.$/, '');
-    } else o[i] = line.replace(/(["'])sysherd /g, '$1systemctl ');
-  });
-  return { ours: o.join('\n'), ref: r.join('\n') };
-}
-
 async function same(args: string[], steps: string[][] = []): Promise<Run> {
   for (const s of steps) await systemctl('-q', ...s);
   const ref = await systemctl(...args);
@@ -72,7 +60,7 @@ async function same(args: string[], steps: string[][] = []): Promise<Run> {
   const what = `${args.join(' ')}\n--- systemctl --user (exit ${ref.code}) ---\n${ref.stdout}${ref.stderr}\n--- sysherd --user (exit ${ours.code}) ---\n${ours.stdout}${ours.stderr}`;
   assert.equal(ours.code, ref.code, `exit code: ${what}`);
   assert.equal(ours.stdout, ref.stdout, `stdout: ${what}`);
-  const c = comparable(ours, ref);
+  const c = comparableStderr(ours.stderr, ref.stderr);
   assert.equal(c.ours, c.ref, `stderr: ${what}`);
   return ours;
 }
