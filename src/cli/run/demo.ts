@@ -5,7 +5,7 @@
  * that takes its dependents down as one JSON document, herd's view, list-units), and stop the
  * sandbox again whatever happens.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ConnectOptions } from '../../core/bus.js';
@@ -30,7 +30,8 @@ const DEMO_UNITS: Record<string, string> = {
 function selfCommand(): { bin: string; root: string } | undefined {
   const bin = process.argv[1];
   if (!bin || !/sysherd(\.js)?$/.test(bin)) return undefined;
-  const abs = path.resolve(bin);
+  // a global install runs it through a symlink (…/bin/sysherd → …/lib/node_modules/sysherd/bin/sysherd.js)
+  const abs = realpathSync(bin);
   return { bin: abs, root: path.resolve(path.dirname(abs), '..') };
 }
 
