@@ -6,18 +6,9 @@
  */
 import type { Command } from 'commander';
 import type { IO } from '../output/io.js';
+import type { CompletionRequest } from './completion-request.js';
 
-/** What the line asks for at the cursor. */
-export interface CompletionRequest {
-  /** `{ kind: 'units', verb, args }` for a verb's positional, or an option's value. */
-  what: { kind: 'units'; verb: string; args: string[] } | { kind: 'option'; option: string };
-  /** The word being completed (for an option: its value so far). */
-  prefix: string;
-  user: boolean;
-  address?: string;
-  /** `-H`/`--hosts` on the line: remote names are not completed (no ssh on TAB). */
-  remote: boolean;
-}
+export type { CompletionRequest };
 
 /** Options that take a value in the next word, and the long spelling of each short one, from the program. */
 export function optionTable(program: Command): { takesValue: Set<string>; long: Map<string, string> } {

@@ -3,12 +3,9 @@
  * becomes a message and an exit code.
  */
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
-import { ExitCode, SystemdError } from '../core/errors.js';
-import { colors } from '../output/color.js';
-import { escapeTerminal } from '../output/escape.js';
-import { wasInterrupted } from './interrupt.js';
+import { Command, Option } from 'commander';
 import type { IO } from '../output/io.js';
+import { reportError } from './report-error.js';
 import { collectList, collectRepeat, normalizeArgv } from './context.js';
 import { signalFromString } from '../core/kill-signal.js';
 import { hostList, isFleet, parallelOf, splitHostFlags, verbOf } from './fleet.js';
@@ -26,6 +23,8 @@ import { registerComplete } from './complete.js';
 import { addFallbackExamples } from './examples.js';
 import { registerSandbox } from './sandbox.js';
 import { registerDemo } from './demo.js';
+
+export { reportError };
 
 /** systemctl checks -s whatever the verb (`systemctl -s FOO list-jobs` fails): so do we. */
 function checkSignal(value: string): string {
@@ -124,38 +123,6 @@ export function buildProgram(io: IO): Command {
     }
   }
   return program;
-}
-
-/** Commander's help and version: printed already; its exit code says whether it was asked for. */
-const COMMANDER_DONE = new Set(['commander.helpDisplayed', 'commander.version', 'commander.help']);
-
-/**
- * The one error → exit-code switch: a `SystemdError` is the user's (or the system's) problem and
- * gets one line and systemctl's exit code; anything else is our bug and says so.
- */
-export function reportError(err: unknown, io: IO): number {
-  if (wasInterrupted()) return ExitCode.INTERRUPTED; // the interrupt handler speaks and exits
-  const c = colors(io.errColor);
-  if (err instanceof CommanderError) {
-    // `--help` → 0; help shown because a verb is missing (`sysherd sandbox`) → 1
-    if (COMMANDER_DONE.has(err.code)) return err.exitCode;
-    // commander puts its suggestion on a line of its own: keep the error one line
-    const msg = escapeTerminal(err.message.replace(/^error: /, '').replace(/\n\(Did you mean (.+)\?\)$/, '; did you mean $1?'));
-    io.err.write(`${c.red('sysherd:')} ${msg}; see 'sysherd --help'\n`);
-    return ExitCode.FAILURE;
-  }
-  if (err instanceof SystemdError) {
-    // messages can carry systemd's own text: escaped, so the error stays one line
-    const hint = err.hint ? `; ${escapeTerminal(err.hint)}` : '';
-    io.err.write(`${c.red('sysherd:')} ${escapeTerminal(err.message).replace(/\.$/, '')}${hint}\n`);
-    return err.exitCode;
-  }
-  const detail = escapeTerminal(err instanceof Error ? err.message : String(err));
-  io.err.write(
-    `${c.red('sysherd: internal error:')} ${detail}. This is a bug in sysherd; please report it with the command you ran (SYSHERD_DEBUG=1 prints the stack).\n`,
-  );
-  if (process.env.SYSHERD_DEBUG && err instanceof Error && err.stack) io.err.write(`${err.stack}\n`);
-  return 70; // EX_SOFTWARE
 }
 
 /** Global options that take a value (their value is not a verb). */

@@ -5,7 +5,15 @@
  */
 import type { ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import type { JournalProcess } from './journal.js';
+
+/** A spawned child (journalctl, locally or over ssh): its output and how it ended. */
+export interface JournalProcess {
+  stdout: Readable;
+  stderr: Readable;
+  /** Resolves when the process has ended. */
+  exit: Promise<{ code: number | null; signal: string | null; error?: Error }>;
+  kill(): void;
+}
 
 /** A spawned child (stdio `['ignore', 'pipe', 'pipe']`) as a `JournalProcess`: for runners of any kind. */
 export function journalProcess(child: ChildProcessByStdio<null, Readable, Readable>): JournalProcess {

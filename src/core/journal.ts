@@ -15,7 +15,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 
-import { journalProcess } from './child-process.js';
+import { type JournalProcess, journalProcess } from './child-process.js';
 import { SystemdError, type SystemdErrorOptions } from './errors.js';
 
 /** The journal could not be read: no journalctl, no permission, no journal files, no journald. */
@@ -115,14 +115,8 @@ export interface JournalQuery {
   afterCursor?: string;
 }
 
-/** A spawned journalctl: its output and how it ended. */
-export interface JournalProcess {
-  stdout: Readable;
-  stderr: Readable;
-  /** Resolves when the process has ended. */
-  exit: Promise<{ code: number | null; signal: string | null; error?: Error }>;
-  kill(): void;
-}
+/** A spawned journalctl: its output and how it ended (defined next to the spawner, child-process.ts). */
+export type { JournalProcess };
 
 /** Runs argv (`['journalctl', …]`) somewhere: locally by default, over ssh, in a sandbox. */
 export type JournalRunner = (argv: string[]) => JournalProcess;

@@ -6,6 +6,7 @@
  */
 import type { UnitProcess } from '../core/types.js';
 import { displayWidth, ellipsize, escapeTerminal } from './escape.js';
+import { ANSI } from './color.js';
 
 export interface TreeGlyphs {
   branch: string;
@@ -46,7 +47,7 @@ export function renderCgroupTree(
 ): string[] {
   const g = opts.glyphs ?? UNICODE_TREE;
   const on = opts.grey ?? '';
-  const off = on === '' ? '' : '\x1b[0m';
+  const off = on === '' ? '' : ANSI.normal;
   const nodes = new Map<string, Node>();
   const add = (path: string): Node => {
     const p = emptyOrRoot(path) ? '/' : path;

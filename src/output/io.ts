@@ -81,3 +81,19 @@ export function memoryIO(opts: Partial<Omit<IO, 'out' | 'err'>> = {}): IO & { st
     stderr: () => chunks.err.join(''),
   };
 }
+
+/**
+ * Write and wait while the stream's buffer is full (a slow pipe or pager): a verb that streams
+ * thousands of records then holds a few, not all of them. Resolves at once on a stream without
+ * events (tests' memory streams) and when the stream fails or closes (a pager that quit).
+ */
+export function writeDrained(stream: NodeJS.WritableStream, text: string): Promise<void> | void {
+  if (stream.write(text) || typeof stream.once !== 'function') return;
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      for (const ev of ['drain', 'error', 'close']) stream.removeListener?.(ev, done);
+      resolve();
+    };
+    for (const ev of ['drain', 'error', 'close']) stream.once(ev, done);
+  });
+}

@@ -14,6 +14,7 @@
 import type { JournalEntry, JournalValue } from '../core/journal.js';
 import { displayWidth, escapeTerminal } from './escape.js';
 import { formatBytes, formatTimestamp } from './time.js';
+import { AUDIT_COLORS, logColors } from './color.js';
 
 export const JOURNAL_OUTPUT_MODES = [
   'short',
@@ -201,16 +202,6 @@ function ellipsizeEnd(s: string, width: number, percent: number): string {
   return `${l}…${r}`;
 }
 
-/** systemd's `get_log_colors`: the colour of a line and of its highlight, by priority. */
-function logColors(priority: number, color: boolean): { on: string; off: string; hl: string } {
-  if (!color) return { on: '', off: '', hl: '' };
-  if (priority <= 3) return { on: '\x1b[0;1;31m', off: '\x1b[0m', hl: '\x1b[0;1;39m' };
-  if (priority <= 4) return { on: '\x1b[0;1;38;5;185m', off: '\x1b[0m', hl: '\x1b[0;1;39m' };
-  if (priority <= 5) return { on: '\x1b[0;1;39m', off: '\x1b[0m', hl: '\x1b[0;1;31m' };
-  if (priority >= 7) return { on: '\x1b[0;38;5;245m', off: '\x1b[0m', hl: '\x1b[0;1;31m' };
-  return { on: '', off: '', hl: '' };
-}
-
 /**
  * `print_multiline`: the message's lines, later ones indented by `prefix`, cut (unless full
  * width) to three lines / 300 characters / the terminal; with colours, as v252 with its empty
@@ -359,7 +350,7 @@ export function renderEntry(e: JournalEntry, mode: JournalOutputMode, o: Journal
   const esc = o.escape ? escapeTerminal : (t: string): string => t;
   const priority = e.priority ?? 6;
   let c = logColors(priority, o.color === true);
-  if (o.color && c.on === '' && e.transport === 'audit') c = { on: '\x1b[0;34m', off: '\x1b[0m', hl: '' };
+  if (o.color && c.on === '' && e.transport === 'audit') c = AUDIT_COLORS;
   const ellipsized = printMultiline(lines, Buffer.byteLength(head), message.toString('utf8'), o, nColumns, c, esc);
   if (lines.length > 0) lines[0] = esc(head) + lines[0];
   return { lines, ellipsized };

@@ -172,6 +172,7 @@ function pagerSink(child: ChildProcess, gone: () => boolean): NodeJS.WritableStr
     },
     on: (...a: Parameters<NodeJS.WritableStream['on']>) => (stdin.on(...a), undefined) as never,
     once: (...a: Parameters<NodeJS.WritableStream['once']>) => (stdin.once(...a), undefined) as never,
+    removeListener: (...a: Parameters<NodeJS.WritableStream['removeListener']>) => (stdin.removeListener(...a), undefined) as never,
     end: () => stdin.end(),
   } as unknown as NodeJS.WritableStream;
 }

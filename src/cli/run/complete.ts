@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { constants } from 'node:os';
 import { Manager } from '../../core/manager.js';
 import type { UnitFileEntry, UnitStatus } from '../../core/types.js';
-import type { CompletionRequest } from '../complete.js';
+import type { CompletionRequest } from '../completion-request.js';
 
 /** How long TAB may wait for the manager. */
 const COMPLETION_TIMEOUT_MS = 3000;

@@ -15,7 +15,7 @@ import { colors } from '../../output/color.js';
 import type { IO } from '../../output/io.js';
 import { execInSandbox, startSandbox, stopSandbox } from '../../sandbox/sandbox.js';
 import { onInterrupt } from '../interrupt.js';
-import { reportError } from '../main.js';
+import { reportError } from '../report-error.js';
 import { runListUnits, type ListUnitsOptions } from './list-units.js';
 
 const DEMO_UNITS: Record<string, string> = {

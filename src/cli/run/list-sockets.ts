@@ -6,13 +6,16 @@
 import type { ConnectOptions } from '../../core/bus.js';
 import { Manager } from '../../core/manager.js';
 import { UnitObject } from '../../core/unit.js';
-import { colors } from '../../output/color.js';
+import { headerStyle } from '../../output/color.js';
 import type { IO } from '../../output/io.js';
-import { writeJson } from '../../output/json.js';
+import { writeTableJson } from '../../output/json.js';
 import { withPager } from '../../output/pager.js';
 import { renderTable, type Column } from '../../output/table.js';
-import { showUnit } from './list-units.js';
 import type { ListTimersOptions } from './list-timers.js';
+import { showUnit } from './unit-filter.js';
+
+/** Moved to output/json.ts (kept here for existing importers). */
+export { systemdPrettyJson, writeTableJson } from '../../output/json.js';
 
 /** The options of list-sockets: the same as list-timers'. */
 export type ListSocketsOptions = ListTimersOptions;
@@ -24,27 +27,6 @@ export interface SocketRow {
   activates: string;
   /** `Stream`, `Datagram`, … (not in the JSON, as systemctl without --show-types). */
   type?: string;
-}
-
-/** systemd's pretty JSON (json_variant_dump with JSON_FORMAT_PRETTY): tabs, `"key" : value`. */
-export function systemdPrettyJson(v: unknown, indent = ''): string {
-  const next = `${indent}\t`;
-  if (Array.isArray(v)) {
-    if (v.length === 0) return '[]';
-    return `[\n${v.map((x) => `${next}${systemdPrettyJson(x, next)}`).join(',\n')}\n${indent}]`;
-  }
-  if (v !== null && typeof v === 'object') {
-    const entries = Object.entries(v as Record<string, unknown>);
-    if (entries.length === 0) return '{}';
-    return `{\n${entries.map(([k, x]) => `${next}${JSON.stringify(k)} : ${systemdPrettyJson(x, next)}`).join(',\n')}\n${indent}}`;
-  }
-  return JSON.stringify(v) ?? 'null';
-}
-
-/** Table JSON as systemctl writes it: one line, or (pretty) systemd's own layout. */
-export function writeTableJson(io: IO, rows: unknown[], mode: 'pretty' | 'short'): void {
-  if (mode === 'pretty') io.out.write(`${systemdPrettyJson(rows)}\n`);
-  else writeJson(io, rows, 'short');
 }
 
 export async function collectSockets(opts: Pick<ListSocketsOptions, 'patterns' | 'all' | 'states' | 'connect'>): Promise<SocketRow[]> {
@@ -81,14 +63,13 @@ export async function runListSockets(opts: ListSocketsOptions, io: IO): Promise<
     );
     return;
   }
-  const c = colors(io.color);
   const cols: Column<SocketRow>[] = [
     { header: 'LISTEN', cell: (r) => r.listen },
     { header: 'UNIT', cell: (r) => r.unit },
     { header: 'ACTIVATES', cell: (r) => r.activates, flex: true },
   ];
   await withPager(io, { enabled: opts.pager }, async (out) => {
-    out.out.write(renderTable(rows, cols, { header: opts.legend, columns: opts.full ? undefined : io.columns, headerStyle: (s) => c.bold.underline(s) }));
+    out.out.write(renderTable(rows, cols, { header: opts.legend, columns: opts.full ? undefined : io.columns, headerStyle: headerStyle(io.color) }));
     if (opts.legend) {
       out.out.write(`\n${rows.length} sockets listed.\n`);
       if (!opts.all) out.out.write('Pass --all to see loaded but inactive sockets, too.\n');

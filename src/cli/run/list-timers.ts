@@ -7,13 +7,13 @@
 import type { ConnectOptions } from '../../core/bus.js';
 import { Manager } from '../../core/manager.js';
 import { UnitObject } from '../../core/unit.js';
-import { colors } from '../../output/color.js';
+import { headerStyle } from '../../output/color.js';
 import type { IO } from '../../output/io.js';
+import { writeTableJson } from '../../output/json.js';
 import { withPager } from '../../output/pager.js';
 import { renderTable, type Column } from '../../output/table.js';
 import { formatTimestamp, formatTimestampRelative, nowMicros } from '../../output/time.js';
-import { showUnit } from './list-units.js';
-import { writeTableJson } from './list-sockets.js';
+import { showUnit } from './unit-filter.js';
 
 export interface ListTimersOptions {
   patterns: string[];
@@ -93,7 +93,6 @@ export async function runListTimers(opts: ListTimersOptions, io: IO): Promise<vo
     return;
   }
   const now = nowMicros();
-  const c = colors(io.color);
   const dash = (s: string | null): string => s ?? '-';
   const cols: Column<TimerRow>[] = [
     { header: 'NEXT', cell: (r) => dash(formatTimestamp(r.next)) },
@@ -104,7 +103,7 @@ export async function runListTimers(opts: ListTimersOptions, io: IO): Promise<vo
     { header: 'ACTIVATES', cell: (r) => r.activates, flex: true },
   ];
   await withPager(io, { enabled: opts.pager }, async (out) => {
-    out.out.write(renderTable(rows, cols, { header: opts.legend, columns: opts.full ? undefined : io.columns, headerStyle: (s) => c.bold.underline(s) }));
+    out.out.write(renderTable(rows, cols, { header: opts.legend, columns: opts.full ? undefined : io.columns, headerStyle: headerStyle(io.color) }));
     if (opts.legend) {
       out.out.write(`\n${rows.length} timers listed.\n`);
       if (!opts.all) out.out.write('Pass --all to see loaded but inactive timers, too.\n');

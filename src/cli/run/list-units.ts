@@ -5,14 +5,14 @@
 import type { ConnectOptions } from '../../core/bus.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { listUnits } from '../../core/api.js';
-import { UNIT_TYPES, isUnitType, unitTypeOf } from '../../core/names.js';
+import { UNIT_TYPES, isUnitType } from '../../core/names.js';
 import { allUnitStates, statesHelp } from '../../core/states.js';
 import type { UnitStatus } from '../../core/types.js';
-import { colors } from '../../output/color.js';
+import { ANSI, Paint, headerStyle } from '../../output/color.js';
 import type { IO } from '../../output/io.js';
-import { writeJson } from '../../output/json.js';
-import { writeTableJson } from './list-sockets.js';
+import { writeJson, writeTableJson } from '../../output/json.js';
 import { renderTable, type Column } from '../../output/table.js';
+import { showUnit } from './unit-filter.js';
 
 export interface ListUnitsOptions {
   patterns: string[];
@@ -64,25 +64,7 @@ export function checkFilters(opts: Pick<ListUnitsOptions, 'states' | 'types'>, i
   return true;
 }
 
-/** systemctl's `output_show_unit`: which listed units are shown. */
-export function showUnit(u: UnitStatus, opts: Pick<ListUnitsOptions, 'all' | 'states' | 'types'>): boolean {
-  if (opts.types.length > 0 && !opts.types.includes(unitTypeOf(u.name) ?? '')) return false;
-  if (opts.all) return true;
-  if (u.following !== '') return false;
-  if (opts.states.length > 0) return true;
-  if (u.jobId > 0) return true;
-  return u.activeState !== 'inactive';
-}
-
-/** systemctl's `unit_info_compare`: by type suffix, then by name, case-insensitively. */
-export function compareUnits(a: UnitStatus, b: UnitStatus): number {
-  const ta = a.name.slice(a.name.lastIndexOf('.')).toLowerCase();
-  const tb = b.name.slice(b.name.lastIndexOf('.')).toLowerCase();
-  if (ta !== tb) return ta < tb ? -1 : 1;
-  const na = a.name.toLowerCase();
-  const nb = b.name.toLowerCase();
-  return na < nb ? -1 : na > nb ? 1 : 0;
-}
+export { compareUnits, showUnit } from './unit-filter.js';
 
 export function buildRows(units: UnitStatus[], opts: Pick<ListUnitsOptions, 'all' | 'states' | 'types'>): UnitRow[] {
   // compareUnits' order, with its keys lower-cased once per unit instead of twice per comparison
@@ -125,25 +107,33 @@ export function renderUnitTable(
   opts: Pick<ListUnitsOptions, 'all' | 'legend' | 'plain' | 'full'> & { states?: string[] },
   io: IO,
 ): void {
-  const c = colors(io.color);
+  const p = new Paint(io.color, false);
   const withJob = rows.some((r) => r.job !== null);
-  const red = (text: string, bad: boolean): string => (bad ? c.red.bold(text) : text);
+  // systemctl's colours (output_units_list): a bad load state red with a yellow ●, a failed unit red
+  const red = (text: string, bad: boolean): string => (bad ? p.wrap(ANSI.red, text) : text);
   const isBad = (r: UnitRow): boolean => BAD_LOAD.has(r.load) || r.active === 'failed';
+  const failed = (t: string, r: UnitRow): string => red(t, r.active === 'failed' && !BAD_LOAD.has(r.load));
   const cols: Column<UnitRow>[] = [];
   // the marker column is one blank wide even over no rows (systemctl's header "  UNIT …")
-  if (!opts.plain) cols.push({ header: ' ', cell: (r) => (isBad(r) ? (io.unicode ? '●' : '*') : ' '), style: (t, r) => red(t, isBad(r)) });
+  if (!opts.plain) {
+    cols.push({
+      header: ' ',
+      cell: (r) => (isBad(r) ? (io.unicode ? '●' : '*') : ' '),
+      style: (t, r) => (BAD_LOAD.has(r.load) ? p.wrap(ANSI.yellow, t) : red(t, isBad(r))),
+    });
+  }
   cols.push(
-    { header: 'UNIT', cell: (r) => r.unit },
+    { header: 'UNIT', cell: (r) => r.unit, style: failed },
     { header: 'LOAD', cell: (r) => r.load, style: (t, r) => red(t, BAD_LOAD.has(r.load)) },
-    { header: 'ACTIVE', cell: (r) => r.active, style: (t, r) => red(t, r.active === 'failed') },
-    { header: 'SUB', cell: (r) => r.sub, style: (t, r) => red(t, r.active === 'failed') },
+    { header: 'ACTIVE', cell: (r) => r.active, style: failed },
+    { header: 'SUB', cell: (r) => r.sub, style: failed },
   );
   if (withJob) cols.push({ header: 'JOB', cell: (r) => r.job ?? '' });
   cols.push({ header: 'DESCRIPTION', cell: (r) => r.description, flex: true });
   const text = renderTable(rows, cols, {
     header: opts.legend,
     columns: opts.full ? undefined : io.columns,
-    headerStyle: (s) => (s.trim() === '' ? s : c.bold.underline(s)),
+    headerStyle: headerStyle(io.color),
   });
   io.out.write(text);
   if (opts.legend) io.out.write(unitLegend(rows.length, withJob, { all: opts.all, states: opts.states ?? [] }, io));
@@ -151,7 +141,7 @@ export function renderUnitTable(
 
 /** systemctl 252's legend under list-units (stdout), word for word, plural "units" even for 1. */
 export function unitLegend(count: number, withJob: boolean, opts: { all: boolean; states: string[] }, io: Pick<IO, 'color'>): string {
-  const c = colors(io.color);
+  const p = new Paint(io.color, false);
   const lines: string[] = [];
   if (count > 0) {
     lines.push(
@@ -163,11 +153,11 @@ export function unitLegend(count: number, withJob: boolean, opts: { all: boolean
     if (withJob) lines.push('JOB    = Pending job for the unit.', '');
   }
   const n = `${count} loaded units listed.`;
-  const counted = count > 0 ? c.bold(n) : c.red.bold(n);
+  const counted = p.wrap(count > 0 ? ANSI.highlight : ANSI.red, n);
   // the hint names systemctl's verb as systemctl does: stdout stays byte for byte systemctl's
-  const unitFiles = c.gray("To show all installed unit files use 'systemctl list-unit-files'.");
+  const unitFiles = "To show all installed unit files use 'systemctl list-unit-files'.";
   if (opts.all || opts.states.includes('inactive')) lines.push(counted, unitFiles);
-  else if (opts.states.length === 0) lines.push(`${counted} ${c.gray('Pass --all to see loaded but inactive units, too.')}`, unitFiles);
+  else if (opts.states.length === 0) lines.push(`${counted} Pass --all to see loaded but inactive units, too.`, unitFiles);
   else lines.push(n);
   return `${lines.join('\n')}\n`;
 }

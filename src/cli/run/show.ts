@@ -12,7 +12,7 @@ import { MANAGER_PATH } from '../../core/signal.js';
 import type { IO } from '../../output/io.js';
 import { writeJson } from '../../output/json.js';
 import { withPager } from '../../output/pager.js';
-import { showUnit } from './list-units.js';
+import { showUnit } from './unit-filter.js';
 import { formatProperty, propertyJson, type RawProperty } from '../../output/properties.js';
 
 export interface ShowOptions {
