@@ -9,6 +9,9 @@ import * as path from 'node:path';
 import { before, describe, test } from 'node:test';
 import type { Command } from 'commander';
 import { buildProgram } from '../../src/cli/main.ts';
+import { manPage } from '../../src/build/docs/man.ts';
+import { KNOWN_TOPICS, readManual, topicToRoff } from '../../src/build/docs/manual.ts';
+import { programModel } from '../../src/build/docs/model.ts';
 import { memoryIO } from '../../src/output/io.ts';
 import { projectRoot } from './helpers.ts';
 
@@ -61,5 +64,52 @@ describe('man page', () => {
       }
     };
     walk(buildProgram(memoryIO()));
+  });
+
+  test('every file of src/build/docs/manual/ is a section, known topics first in their order, the others after', () => {
+    const topics = readManual();
+    assert.ok(topics.length >= 8, `only ${topics.length} manual files`);
+    const heads = rendered.split('\n').filter((l) => /^[A-Z][^a-z]*$/.test(l) && !l.startsWith('SYSHERD('));
+    const titles = topics.map((t) => topicToRoff(t).title.toUpperCase());
+    let at = -1;
+    for (const title of titles) {
+      const i = heads.indexOf(title.replace(/\s+/g, ' '));
+      assert.ok(i > at, `section ${title} missing or out of order (sections: ${heads.join(' | ')})`);
+      at = i;
+    }
+    const known = KNOWN_TOPICS.map(([k]) => k);
+    const order = topics.map((t) => t.name);
+    const firstUnknown = order.findIndex((n) => !known.includes(n));
+    if (firstUnknown >= 0) {
+      const rest = order.slice(firstUnknown);
+      assert.ok(rest.every((n) => !known.includes(n)), `a known topic after an unknown one: ${order.join(', ')}`);
+      assert.deepEqual(rest, [...rest].sort(), 'unknown topics alphabetically');
+    }
+  });
+
+  test('topics of any shape render without a warning: a `##`-titled file, a file with no heading, every construct', async () => {
+    const odd = [
+      { name: 'security', markdown: '## Security\n\n### The cache: what it trusts\n\n- `O_NOFOLLOW` on **every** open;\n  a second line\n- 1. numbered\n\n| case | ms | verdict |\n|---|---|---|\n| `a\\|b` | 1.5 | ✔ |\n' },
+      { name: 'zz-no-heading', markdown: 'Only text, a [link](https://example.org) and *emphasis*.\n\n```\n.starts with a dot\n\'quote\n back\\slash — … → ≤\n```\n\n    indented code\n\n#### Deep heading\n\n> quoted\n' },
+    ];
+    const page = manPage(programModel(), { version: '0', date: '2026-01-01', manual: [...readManual(), ...odd] });
+    const dir = fs.mkdtempSync(path.join(projectRoot, 'dist', '.man-'));
+    try {
+      const file = path.join(dir, 'odd.1');
+      fs.writeFileSync(file, page);
+      for (const args of [['-man', '-ww', '-z', file], ['-man', '-ww', '-z', '-Tutf8', file]]) {
+        const r = await run('groff', args);
+        assert.deepEqual([r.code, r.stderr], [0, ''], args.join(' '));
+      }
+      const text = await run('man', ['-l', file], { ...process.env, MANPAGER: 'cat', PAGER: 'cat', MANWIDTH: '120', LANG: 'C.UTF-8' });
+      const out = text.stdout.replace(/.\x08/g, '');
+      assert.match(out, /^SECURITY$/m);
+      assert.match(out, /^ {3}The cache: what it trusts$/m, 'a ### under a ## title is a subsection');
+      assert.match(out, /^ZZ NO HEADING$/m, 'a file without a heading is named after the file');
+      assert.match(out, /^ {9}\.starts with a dot$/m, 'code kept verbatim, a leading dot included');
+      assert.match(out, /ms: 1\.5; verdict: \+/, 'table cells labelled by their column');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

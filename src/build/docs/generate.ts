@@ -1,5 +1,6 @@
 /** Every generated file, as text, from the current program. */
 import { readFileSync } from 'node:fs';
+import { readManual } from './manual.ts';
 import { bashCompletion } from './bash.ts';
 import { fishCompletion } from './fish.ts';
 import { manPage } from './man.ts';
@@ -21,6 +22,6 @@ export function generateAll(model: CommandModel = programModel()): Record<(typeo
     'completions/sysherd.bash': bashCompletion(model),
     'completions/_sysherd': zshCompletion(model),
     'completions/sysherd.fish': fishCompletion(model),
-    'man/sysherd.1': manPage(model, { version: pkg.version, date: manDate(), readme: readFileSync(new URL('../../../README.md', import.meta.url), 'utf8') }),
+    'man/sysherd.1': manPage(model, { version: pkg.version, date: manDate(), manual: readManual() }),
   };
 }

@@ -1,7 +1,8 @@
 /**
- * The JSON OUTPUT section of the man page comes from the README, where each verb family
- * documents its `--json` (a `### … --json …` section): this turns those sections' markdown into
- * man(7) roff — paragraphs, lists, code blocks, key tables (as tagged paragraphs), inline code.
+ * Markdown → man(7) roff, for the manual's topics (manual.ts): paragraphs, bullet and numbered
+ * lists, fenced and indented code, simple tables (as tagged paragraphs: the first cell the tag,
+ * the others after it — no tbl, so the page needs no preprocessor and renders warning-free),
+ * inline code, bold, emphasis and links. Headings are the caller's (manual.ts).
  */
 import { roff } from './roff.ts';
 
@@ -24,34 +25,32 @@ export function inline(text: string): string {
   return /^[.']/.test(s) ? `\\&${s}` : s;
 }
 
-/** Markdown sections `### title` of `md` whose title matches `re`: title and body lines. */
-export function sections(md: string, re: RegExp): { title: string; lines: string[] }[] {
-  const out: { title: string; lines: string[] }[] = [];
-  let cur: { title: string; lines: string[] } | null = null;
-  let fence = false;
-  let h2 = '';
-  for (const line of md.split('\n')) {
-    if (/^```/.test(line)) fence = !fence;
-    const h = fence ? null : /^(#{1,3}) (.*)$/.exec(line);
-    if (h) {
-      const title = h[2]!.replace(/`/g, '');
-      if (h[1] === '##') h2 = title;
-      // "--json of these verbs": these are the section's
-      cur = re.test(h[2]!) && h[1] === '###' ? { title: /\bthese\b/.test(title) ? `${h2}: --json` : title, lines: [] } : null;
-      if (cur) out.push(cur);
-      continue;
-    }
-    cur?.lines.push(line);
-  }
-  return out;
-}
-
 const cells = (row: string): string[] =>
   row
     .trim()
     .replace(/^\||\|$/g, '')
     .split(/(?<!\\)\|/)
     .map((c) => c.trim().replace(/\\\|/g, '|'));
+
+/**
+ * A table (header, separator, rows) as tagged paragraphs: the first cell is the tag; with more
+ * than two columns each other cell is labelled with its column's header (`type: string`), the
+ * last one only when its header says something.
+ */
+export function tableToRoff(rows: string[][]): string[] {
+  const [header = [], , ...body] = rows;
+  const out: string[] = [];
+  const labelled = header.length > 2;
+  for (const r of body) {
+    const [key, ...rest] = r;
+    const parts = rest
+      .map((c, i) => ({ c, h: header[i + 1] ?? '' }))
+      .filter(({ c }) => c !== '')
+      .map(({ c, h }) => (labelled && h !== '' ? `${h}: ${c}` : c));
+    out.push('.TP', inline(key ?? ''), inline(parts.join('; ') || '\u2014'));
+  }
+  return out;
+}
 
 /** Markdown block lines → roff lines. */
 export function toRoff(lines: string[]): string[] {
@@ -67,14 +66,16 @@ export function toRoff(lines: string[]): string[] {
       flush();
       const code: string[] = [];
       for (i++; i < lines.length && !/^```/.test(lines[i]!); i++) code.push(lines[i]!);
-      out.push('.PP', '.RS 2', '.nf', ...code.map(roff), '.fi', '.RE');
+      if (out[out.length - 1] !== '.PP') out.push('.PP');
+      out.push('.RS 2', '.nf', ...code.map(roff), '.fi', '.RE');
       continue;
     }
     if (/^ {4}/.test(line) && para.length === 0) {
       const code: string[] = [];
       for (; i < lines.length && (/^ {4}/.test(lines[i]!) || (lines[i] === '' && /^ {4}/.test(lines[i + 1] ?? ''))); i++) code.push(lines[i]!.slice(4));
       i--;
-      out.push('.PP', '.RS 2', '.nf', ...code.map(roff), '.fi', '.RE');
+      if (out[out.length - 1] !== '.PP') out.push('.PP');
+      out.push('.RS 2', '.nf', ...code.map(roff), '.fi', '.RE');
       continue;
     }
     if (/^\s*\|/.test(line)) {
@@ -82,11 +83,7 @@ export function toRoff(lines: string[]): string[] {
       const rows: string[][] = [];
       for (; i < lines.length && /^\s*\|/.test(lines[i]!); i++) rows.push(cells(lines[i]!));
       i--;
-      // header, separator, then one tagged paragraph per row: KEY, then the other cells
-      for (const r of rows.slice(2)) {
-        const [key, ...rest] = r;
-        out.push('.TP', inline(key ?? ''), inline(rest.filter((c) => c !== '').join('; ') || '\u2014'));
-      }
+      out.push(...tableToRoff(rows));
       out.push('.PP');
       continue;
     }

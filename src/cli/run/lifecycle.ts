@@ -61,7 +61,7 @@ const QUIET_ENQUEUE_ERRORS = new Set([
   'org.freedesktop.systemd1.JobTypeNotApplicable',
 ]);
 
-/** The `--json` document (schema in README, "Lifecycle verbs"). */
+/** The `--json` document (schema in src/build/docs/manual/lifecycle.md). */
 export interface LifecycleJson {
   verb: string;
   jobType: string;
