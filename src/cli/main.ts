@@ -1,6 +1,6 @@
 /**
- * The commander program: global flags, the verb families, and the single place where an error
- * becomes a message and an exit code.
+ * The commander program: global flags, the verb families, and running a line; every error goes
+ * through the single error → exit-code switch (`reportError`, report-error.ts).
  */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
