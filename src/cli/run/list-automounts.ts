@@ -46,7 +46,7 @@ export async function collectAutomounts(opts: Pick<ListAutomountsOptions, 'patte
   try {
     let patterns: string[] = [];
     if (opts.patterns.length > 0) {
-      const r = await expandUnitNames(manager, opts.patterns, { suffix: 'automount', warn: !opts.quiet });
+      const r = await expandUnitNames(manager, opts.patterns, { suffix: 'automount', warn: !opts.quiet, all: opts.all, states: opts.states });
       for (const w of r.warnings) io.err.write(`${w}\n`);
       patterns = r.names;
       if (patterns.length === 0) return [];
