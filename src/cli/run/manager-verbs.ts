@@ -220,9 +220,8 @@ export async function runEnvironment(o: EnvironmentOptions, io: IO): Promise<Env
       }
     } else {
       for (const name of o.args) {
+        // checked in turn, as systemctl: notices for the names before a bad one are printed
         if (!envNameIsValid(name)) throw new InvalidArgumentError(`Not a valid environment variable name: ${name}`);
-      }
-      for (const name of o.args) {
         const v = env[name];
         if (v === undefined) {
           io.err.write(`${escapeTerminal(`Environment variable $${name} not set, ignoring.`)}\n`);
