@@ -322,6 +322,60 @@ const SERVICE_STRINGS = ['PIDFile', 'Type', 'ExitType', 'Restart', 'BusName', 'N
 const SERVICE_BOOLEANS = ['PermissionsStartOnly', 'RootDirectoryStartOnly', 'RemainAfterExit', 'GuessMainPID'];
 const SERVICE_SECS = ['RestartSec', 'TimeoutStartSec', 'TimeoutStopSec', 'TimeoutAbortSec', 'RuntimeMaxSec', 'RuntimeRandomizedExtraSec', 'WatchdogSec'];
 
+/**
+ * The other names systemctl 252 knows per group (its exec, service, socket, timer, path, mount and
+ * scope parsers). systemd sets none of them on a unit that is not transient ("Cannot set property
+ * X, or unknown property."), so their values are sent as strings, under the name systemctl sends
+ * (see `wireName`), without parsing them: only a malformed value is reported differently.
+ */
+const PASSTHROUGH: Record<string, string[]> = {
+  exec: [
+    'SyslogFacility', 'SecureBits', 'CPUSchedulingPolicy', 'CoredumpFilter', 'SystemCallErrorNumber', 'IOSchedulingClass',
+    'IOSchedulingPriority', 'RuntimeDirectoryMode', 'StateDirectoryMode', 'CacheDirectoryMode', 'LogsDirectoryMode',
+    'ConfigurationDirectoryMode', 'UMask', 'TimerSlackNSec', 'LogRateLimitIntervalSec', 'LogRateLimitBurst', 'TTYRows', 'TTYColumns',
+    'MountFlags', 'Environment', 'UnsetEnvironment', 'PassEnvironment', 'EnvironmentFile', 'SetCredential', 'SetCredentialEncrypted',
+    'LoadCredential', 'LoadCredentialEncrypted', 'LogExtraFields', 'StandardInput', 'StandardOutput', 'StandardError',
+    'StandardInputText', 'StandardInputData', 'AppArmorProfile', 'SmackProcessLabel', 'CapabilityBoundingSet', 'AmbientCapabilities',
+    'CPUAffinity', 'NUMAPolicy', 'NUMAMask', 'RestrictAddressFamilies', 'RestrictFileSystems', 'SystemCallFilter', 'SystemCallLog',
+    'RestrictNetworkInterfaces', 'RestrictNamespaces', 'BindPaths', 'BindReadOnlyPaths', 'TemporaryFileSystem', 'RootHash',
+    'RootHashSignature', 'RootImageOptions', 'MountImages', 'ExtensionImages', 'StateDirectory', 'RuntimeDirectory', 'CacheDirectory',
+    'LogsDirectory', 'LimitCPU', 'LimitFSIZE', 'LimitDATA', 'LimitSTACK', 'LimitCORE', 'LimitRSS', 'LimitNOFILE', 'LimitAS', 'LimitNPROC',
+    'LimitMEMLOCK', 'LimitLOCKS', 'LimitSIGPENDING', 'LimitMSGQUEUE', 'LimitNICE', 'LimitRTPRIO', 'LimitRTTIME',
+  ],
+  service: [
+    'ExecCondition', 'ExecStartPre', 'ExecStart', 'ExecStartPost', 'ExecConditionEx', 'ExecStartPreEx', 'ExecStartEx', 'ExecStartPostEx',
+    'ExecReload', 'ExecStop', 'ExecStopPost', 'ExecReloadEx', 'ExecStopEx', 'ExecStopPostEx', 'RestartPreventExitStatus',
+    'RestartForceExitStatus', 'SuccessExitStatus',
+  ],
+  socket: [
+    'Accept', 'FlushPending', 'Writable', 'KeepAlive', 'NoDelay', 'FreeBind', 'Transparent', 'Broadcast', 'PassCredentials', 'PassSecurity',
+    'PassPacketInfo', 'ReusePort', 'RemoveOnStop', 'SELinuxContextFromNet', 'Priority', 'IPTTL', 'Mark', 'IPTOS', 'Backlog',
+    'MaxConnections', 'MaxConnectionsPerSource', 'KeepAliveProbes', 'TriggerLimitBurst', 'SocketMode', 'DirectoryMode',
+    'MessageQueueMaxMessages', 'MessageQueueMessageSize', 'TimeoutSec', 'KeepAliveTimeSec', 'KeepAliveIntervalSec', 'DeferAcceptSec',
+    'TriggerLimitIntervalSec', 'ReceiveBuffer', 'SendBuffer', 'PipeSize', 'ExecStartPre', 'ExecStartPost', 'ExecReload', 'ExecStopPost',
+    'SmackLabel', 'SmackLabelIPIn', 'SmackLabelIPOut', 'TCPCongestion', 'BindToDevice', 'BindIPv6Only', 'FileDescriptorName', 'SocketUser',
+    'SocketGroup', 'Timestamping', 'Symlinks', 'SocketProtocol', 'ListenStream', 'ListenDatagram', 'ListenSequentialPacket',
+    'ListenNetlink', 'ListenSpecial', 'ListenMessageQueue', 'ListenFIFO', 'ListenUSBFunction',
+  ],
+  timer: [
+    'WakeSystem', 'RemainAfterElapse', 'Persistent', 'OnTimezoneChange', 'OnClockChange', 'FixedRandomDelay', 'AccuracySec',
+    'RandomizedDelaySec', 'OnActiveSec', 'OnBootSec', 'OnStartupSec', 'OnUnitActiveSec', 'OnUnitInactiveSec', 'OnCalendar',
+  ],
+  path: ['MakeDirectory', 'DirectoryMode', 'PathExists', 'PathExistsGlob', 'PathChanged', 'PathModified', 'DirectoryNotEmpty', 'TriggerLimitBurst', 'TriggerLimitIntervalSec'],
+  mount: ['What', 'Where', 'Options', 'Type', 'TimeoutSec', 'DirectoryMode', 'SloppyOptions', 'LazyUnmount', 'ForceUnmount', 'ReadwriteOnly'],
+  scope: ['RuntimeMaxSec', 'RuntimeRandomizedExtraSec', 'TimeoutStopSec', 'User', 'Group', 'OOMPolicy'],
+};
+
+/** The name systemctl puts on the wire for a PASSTHROUGH field (`…Sec` → `…USec`, timers, paths, listens); systemd names it in its refusal. */
+export function wireName(group: string, field: string): string {
+  if (group === 'timer' && field === 'OnCalendar') return 'TimersCalendar';
+  if (group === 'timer' && /^On.*Sec$/.test(field)) return 'TimersMonotonic';
+  if (group === 'path' && (field.startsWith('Path') || field === 'DirectoryNotEmpty')) return 'Paths';
+  if (group === 'socket' && field.startsWith('Listen')) return 'Listen';
+  if (field.endsWith('Sec') && !field.endsWith('NSec')) return `${field.slice(0, -3)}USec`;
+  return field;
+}
+
 /** Which groups of properties a unit type takes (systemctl's switch on the unit type). */
 const GROUPS_BY_TYPE: Record<string, ('cgroup' | 'exec' | 'kill' | 'service')[]> = {
   service: ['cgroup', 'exec', 'kill', 'service'],
@@ -555,9 +609,12 @@ export function parseUnitPropertyAssignment(unitType: string, assignment: string
   if (!groups) fail(`Invalid unit type: ${unitType}`);
   const parsers = { cgroup: cgroupProperty, exec: execProperty, kill: killProperty, service: serviceProperty };
   for (const g of groups!) {
-    const r = parsers[g](field, eq);
+    const r = parsers[g](field, eq) ?? (PASSTHROUGH[g]?.includes(field) ? [str(wireName(g, field), eq)] : null);
     if (r) return r;
   }
+  // the groups that have no parser of their own here: only names systemd refuses on a loaded unit
+  const own = unitType === 'scope' || unitType === 'timer' || unitType === 'path' || unitType === 'mount' || unitType === 'socket' ? unitType : null;
+  if (own && PASSTHROUGH[own]!.includes(field)) return [str(wireName(own, field), eq)];
   if (unitType === 'automount') {
     if (field === 'Where' || field === 'ExtraOptions') return [str(field, eq)];
     if (field === 'TimeoutIdleSec') return [secRename(field, eq)];

@@ -172,7 +172,8 @@ describe('set-property', () => {
       'CPUQuota=0%', 'CPUQuota=abc', 'CPUQuotaPeriodSec=x', 'IODeviceWeight=/dev/null', 'IODeviceWeight=/dev/null x',
       'IOReadBandwidthMax=/dev/null', 'IOReadBandwidthMax=/dev/null 1X', 'AllowedCPUs=zz', 'IPAddressDeny=bogus', 'IPAddressDeny=10.0.0.1/33',
       'ManagedOOMMemoryPressureLimit=x', 'CPUAccounting=maybe', 'NoNewPrivileges=bogus', 'KillSignal=FOO', 'TimeoutSec=bogus',
-      'User=foo', 'Delegate=cpu', 'Delegate=yes', 'Restart=always',
+      'User=foo', 'Delegate=cpu', 'Delegate=yes', 'Restart=always', 'ExecStart=/bin/true', 'LimitNOFILE=10', 'Environment=A=1',
+      'RestartSec=5', 'StandardInputText=x', 'RuntimeDirectory=x',
     ]) {
       await same(['set-property', 'b-svc', a], { code: 1 });
       await same(['set-property', 'b-svc', 'CPUWeight=77', a], { code: 1 });
@@ -180,6 +181,9 @@ describe('set-property', () => {
     // the type decides what is known: a target takes no cgroup property
     await same(['set-property', 'iso.target', 'CPUWeight=20'], { code: 1 });
     await same(['set-property', 'nope.service', 'CPUWeight=20'], { code: 1 });
+    for (const [unit, a] of [['dbus.socket', 'ListenStream=/x'], ['dbus.socket', 'TimeoutSec=5'], ['init.scope', 'RuntimeMaxSec=5'], ['init.scope', 'User=x'], ['tmp.mount', 'Options=ro'], ['systemd-ask-password-wall.path', 'PathChanged=/x']]) {
+      await same(['set-property', unit!, a!], { code: 1 });
+    }
     assert.equal((await systemctl(['show', '-p', PROPS.join(','), 'b-svc.service'])).stdout, before);
   });
 

@@ -137,6 +137,17 @@ describe('bus_append_unit_property_assignment', () => {
     assert.deepEqual(parseUnitPropertyAssignment('service', 'TimeoutSec=5').map((p) => p.name), ['TimeoutStartUSec', 'TimeoutStopUSec']);
     assert.deepEqual(one('TimeoutIdleSec=1min', 'automount'), { name: 'TimeoutIdleUSec', signature: 't', value: 60000000n });
     assert.equal(parseUnitPropertyAssignments('service', ['CPUWeight=1', 'MemoryMax=1K']).length, 2);
+    // names systemd refuses on a loaded unit: sent unparsed, under systemctl's wire name
+    assert.deepEqual(one('ExecStart=/bin/true'), { name: 'ExecStart', signature: 's', value: '/bin/true' });
+    assert.deepEqual(one('RestartSec=5'), { name: 'RestartUSec', signature: 't', value: 5000000n });
+    assert.deepEqual(one('LimitNOFILE=10'), { name: 'LimitNOFILE', signature: 's', value: '10' });
+    assert.deepEqual(one('OnCalendar=daily', 'timer'), { name: 'TimersCalendar', signature: 's', value: 'daily' });
+    assert.deepEqual(one('OnBootSec=5', 'timer'), { name: 'TimersMonotonic', signature: 's', value: '5' });
+    assert.deepEqual(one('PathChanged=/x', 'path'), { name: 'Paths', signature: 's', value: '/x' });
+    assert.deepEqual(one('ListenStream=/x', 'socket'), { name: 'Listen', signature: 's', value: '/x' });
+    assert.deepEqual(one('TimeoutSec=5', 'mount'), { name: 'TimeoutUSec', signature: 's', value: '5' });
+    assert.deepEqual(one('RuntimeMaxSec=5', 'scope'), { name: 'RuntimeMaxUSec', signature: 's', value: '5' });
+    err('ListenStream=/x', 'Unknown assignment: ListenStream=/x', 'service');
   });
 
   test("systemctl's error texts", () => {
