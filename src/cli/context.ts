@@ -6,6 +6,7 @@
  */
 import type { ConnectOptions } from '../core/bus.js';
 import { InvalidArgumentError } from '../core/errors.js';
+import { parseBoolean } from '../core/values.js';
 import type { IO } from '../output/io.js';
 import { hostList } from './fleet.js';
 
@@ -54,6 +55,13 @@ export interface GlobalOptions {
   now?: boolean;
   runtime?: boolean;
   force?: boolean;
+  // unit verbs
+  /** `--what=` of clean (comma-separated, repeatable). */
+  what?: string[];
+  /** `--mkdir` of bind/mount-image. */
+  mkdir?: boolean;
+  /** `--read-only` of bind/mount-image. */
+  readOnly?: boolean;
   // herd
   logHistory?: string;
   background?: boolean;
@@ -112,21 +120,43 @@ export function collectList(value: string, previous: string[] | undefined): stri
   return [...(previous ?? []), ...value.split(',').map((s) => s.trim()).filter((s) => s.length > 0)];
 }
 
+/**
+ * `-p/--property`: as `collectList`, and an empty value (`-p ''`) alone means "no property"
+ * (systemctl then shows none): kept as `''`, which matches no name.
+ */
+export function collectProperties(value: string, previous: string[] | undefined): string[] {
+  const list = collectList(value, (previous ?? []).filter((p) => p !== ''));
+  return list.length === 0 && (value === '' || previous?.[0] === '') ? [''] : list;
+}
+
+/** `--what=`: as `collectList`, but an empty value is systemctl's error. */
+export function collectWhat(value: string, previous: string[] | undefined): string[] {
+  if (value === '') throw new InvalidArgumentError('--what= requires arguments.');
+  return collectList(value, previous);
+}
+
+/** systemd's unit load states: systemctl 252 takes them in `--type=` too (as `--state=`). */
+const LOAD_STATES = new Set(['stub', 'loaded', 'not-found', 'bad-setting', 'error', 'merged', 'masked']);
+
+/**
+ * `--type=VALUES` as systemctl 252 takes it: load states among the values go to `--state=`
+ * ("for compatibility with old versions"); the rest stay types. `null` when nothing moves.
+ */
+export function splitTypeValue(value: string): string[] | null {
+  const words = value.split(',').filter((w) => w !== '');
+  if (words.includes('help') || !words.some((w) => LOAD_STATES.has(w))) return null;
+  const types = words.filter((w) => !LOAD_STATES.has(w));
+  const states = words.filter((w) => LOAD_STATES.has(w));
+  return [...(types.length > 0 ? [`--type=${types.join(',')}`] : []), `--state=${states.join(',')}`];
+}
+
 /** Repeatable option values kept whole: `-H a -H b`. */
 export function collectRepeat(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
-const TRUE_WORDS = new Set(['1', 'yes', 'y', 'true', 't', 'on']);
-const FALSE_WORDS = new Set(['0', 'no', 'n', 'false', 'f', 'off']);
-
-/** systemd's parse_boolean. */
-export function parseBoolean(s: string): boolean | undefined {
-  const v = s.toLowerCase();
-  if (TRUE_WORDS.has(v)) return true;
-  if (FALSE_WORDS.has(v)) return false;
-  return undefined;
-}
+/** systemd's parse_boolean (core/values.ts). */
+export { parseBoolean };
 
 /**
  * Spellings commander cannot take as they are, rewritten before parsing:
@@ -161,6 +191,15 @@ export function normalizeArgv(argv: string[]): string[] {
       if (v === undefined) throw new InvalidArgumentError(`invalid --legend value '${a.slice(9)}'`, { hint: 'use yes or no' });
       if (!v) out.push('--no-legend');
       continue;
+    }
+    const typeValue = a === '-t' || a === '--type' ? argv[i + 1] : a.startsWith('--type=') ? a.slice(7) : undefined;
+    if (typeValue !== undefined) {
+      const moved = splitTypeValue(typeValue);
+      if (moved) {
+        out.push(...moved);
+        if (a === '-t' || a === '--type') i++;
+        continue;
+      }
     }
     if (a === '--kill-who') {
       out.push('--kill-whom');

@@ -8,7 +8,7 @@ import type { IO } from '../output/io.js';
 import { connectOptions, jsonFormat, type GlobalOptions } from './context.js';
 
 /** systemctl's `polkit_agent_open_maybe`: only for the local system manager, unless --no-ask-password. */
-function polkit(g: GlobalOptions): boolean {
+export function polkit(g: GlobalOptions): boolean {
   return g.askPassword !== false && !g.user && g.address === undefined && (g.host?.length ?? 0) === 0 && g.hosts === undefined;
 }
 

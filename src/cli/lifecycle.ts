@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { UNIT_ACTIONS } from '../core/manager.js';
 import type { JobMode } from '../core/types.js';
+import type { LifecycleOptions } from './run/lifecycle.js';
 import type { IO } from '../output/io.js';
 import { connectOptions, jsonFormat, type GlobalOptions } from './context.js';
 
@@ -30,27 +31,7 @@ export function registerLifecycle(program: Command, io: IO): void {
       .action(async (units: string[], _flags: unknown, c: Command) => {
         const g = c.optsWithGlobals<GlobalOptions>();
         const { runLifecycle } = await import('./run/lifecycle.js');
-        await runLifecycle(
-          {
-            verb: action.verb,
-            jobType: action.jobType,
-            stop: action.method === 'StopUnit',
-            args: units,
-            mode: (g.jobMode ?? 'replace') as JobMode,
-            block: g.block !== false,
-            showTransaction: g.showTransaction ?? false,
-            quiet: g.quiet ?? false,
-            all: g.all ?? false,
-            states: g.state ?? [],
-            types: g.type ?? [],
-            json: jsonFormat(g, io),
-            connect: connectOptions(g),
-            askPassword: g.askPassword !== false,
-            user: g.user ?? false,
-            remote: g.address !== undefined || (g.host?.length ?? 0) > 0 || g.hosts !== undefined,
-          },
-          io,
-        );
+        await runLifecycle(lifecycleOptions(g, io, { verb: action.verb, jobType: action.jobType, stop: action.method === 'StopUnit', args: units }), io);
       });
     if (!alias) {
       cmd.addHelpText(
@@ -59,4 +40,27 @@ export function registerLifecycle(program: Command, io: IO): void {
       );
     }
   }
+}
+
+/** The options of a lifecycle run from the global flags (`what`: the verb, its job and arguments). */
+export function lifecycleOptions(
+  g: GlobalOptions,
+  io: IO,
+  what: Pick<LifecycleOptions, 'verb' | 'jobType' | 'stop' | 'args'> & Partial<Pick<LifecycleOptions, 'mode' | 'suffix'>>,
+): LifecycleOptions {
+  return {
+    mode: (g.jobMode ?? 'replace') as JobMode,
+    block: g.block !== false,
+    showTransaction: g.showTransaction ?? false,
+    quiet: g.quiet ?? false,
+    all: g.all ?? false,
+    states: g.state ?? [],
+    types: g.type ?? [],
+    json: jsonFormat(g, io),
+    connect: connectOptions(g),
+    askPassword: g.askPassword !== false,
+    user: g.user ?? false,
+    remote: g.address !== undefined || (g.host?.length ?? 0) > 0 || g.hosts !== undefined,
+    ...what,
+  };
 }

@@ -1,6 +1,6 @@
 /**
- * Verb family `lists`: `list-dependencies`, `list-timers`, `list-sockets`. Parses only; the
- * work is in run/list-dependencies.ts, run/list-timers.ts, run/list-sockets.ts.
+ * Verb family `lists`: `list-dependencies`, `list-timers`, `list-sockets`, `list-automounts`. Parses only; the
+ * work is in run/list-dependencies.ts, run/list-timers.ts, run/list-sockets.ts, run/list-automounts.ts.
  */
 import type { Command } from 'commander';
 import type { IO } from '../output/io.js';
@@ -30,10 +30,11 @@ export function registerLists(program: Command, io: IO): void {
         io,
       );
     });
-  // list-timers and list-sockets take the same options: one registration for both
+  // list-timers, list-sockets and list-automounts take the same options: one registration for all
   const tables = [
     { verb: 'list-timers', description: 'List timer units, by when they elapse next', load: async () => (await import('./run/list-timers.js')).runListTimers },
     { verb: 'list-sockets', description: 'List socket units, by listen address', load: async () => (await import('./run/list-sockets.js')).runListSockets },
+    { verb: 'list-automounts', description: 'List automount units, by mount point', load: async () => (await import('./run/list-automounts.js')).runListAutomounts },
   ];
   for (const t of tables) {
     program

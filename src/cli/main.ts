@@ -3,11 +3,11 @@
  * through the single error → exit-code switch (`reportError`, report-error.ts).
  */
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import type { IO } from '../output/io.js';
 import { reportError } from './report-error.js';
-import { collectList, collectRepeat, normalizeArgv } from './context.js';
-import { signalFromString } from '../core/kill-signal.js';
+import { collectList, collectProperties, collectRepeat, collectWhat, normalizeArgv, type GlobalOptions } from './context.js';
+import { signalFromString, signalHelp } from '../core/kill-signal.js';
 import { hostList, isFleet, parallelOf, splitHostFlags, verbOf } from './fleet.js';
 import { registerListUnits } from './list-units.js';
 import { registerLifecycle } from './lifecycle.js';
@@ -23,6 +23,8 @@ import { registerComplete } from './complete.js';
 import { addFallbackExamples } from './examples.js';
 import { registerSandbox } from './sandbox.js';
 import { registerDemo } from './demo.js';
+import { registerUnitVerbs } from './unit-verbs.js';
+import { CLEAN_WHAT } from './unit-verb-table.js';
 
 export { reportError };
 
@@ -68,7 +70,7 @@ export function buildProgram(io: IO): Command {
     .addOption(new Option('-a, --all', 'show all units/properties, inactive ones too'))
     .addOption(new Option('-t, --type <types>', 'unit types to show (comma-separated; "help" lists them)').argParser(collectList))
     .addOption(new Option('--state <states>', 'unit states to show (comma-separated; "help" lists them)').argParser(collectList))
-    .addOption(new Option('-p, --property <names>', 'show only these properties (comma-separated, repeatable)').argParser(collectList))
+    .addOption(new Option('-p, --property <names>', 'show only these properties (comma-separated, repeatable)').argParser(collectProperties))
     .addOption(new Option('-P <name>', 'show only this property, its value alone (-p NAME --value)'))
     .addOption(new Option('--value', 'show only property values, without NAME='))
     .addOption(new Option('-l, --full', 'do not ellipsize output to the terminal width'))
@@ -93,6 +95,9 @@ export function buildProgram(io: IO): Command {
     .addOption(new Option('-H, --host <[user@]host[:port]>', 'run on a remote host over ssh (repeatable, comma-separated for a fleet)').argParser(collectRepeat))
     .addOption(new Option('--hosts <file>', 'run on every host listed in FILE (one a line, # comments)'))
     .addOption(new Option('--parallel <n>', 'hosts to reach at once (default 16)'))
+    .addOption(new Option('--what <types>', 'clean: which directories (runtime, state, cache, logs, configuration, all; comma-separated; "help" lists them)').argParser(collectWhat))
+    .addOption(new Option('--mkdir', 'bind, mount-image: create the destination directory first'))
+    .addOption(new Option('--read-only', 'bind, mount-image: mount read-only'))
     .showSuggestionAfterError(true)
     .configureOutput({
       writeOut: (s) => io.out.write(s),
@@ -113,6 +118,15 @@ export function buildProgram(io: IO): Command {
   registerComplete(program, io);
   registerSandbox(program, io);
   registerDemo(program, io);
+  registerUnitVerbs(program, io);
+  // `-s help` and `--what=help` list their values and end, whatever the verb (as systemctl's parse_argv)
+  program.hook('preAction', (_program, action) => {
+    const g = action.optsWithGlobals<GlobalOptions>();
+    const list = g.signal === 'help' ? signalHelp() : g.what?.includes('help') ? `${CLEAN_WHAT.join('\n')}\n` : null;
+    if (list === null) return;
+    io.out.write(list);
+    throw new CommanderError(0, 'commander.helpDisplayed', '');
+  });
   addFallbackExamples(program); // one-line examples for verbs whose --help has none (examples.ts)
   for (const cmd of program.commands) {
     cmd.exitOverride();
@@ -126,7 +140,7 @@ export function buildProgram(io: IO): Command {
 }
 
 /** Global options that take a value (their value is not a verb). */
-const VALUE_OPTIONS = new Set(['--address', '--timeout', '--json-mode', '-o', '--output', '-t', '--type', '--state', '-p', '--property', '-P', '-n', '--lines', '--log-history', '--job-mode', '-s', '--signal', '--kill-whom', '-H', '--host', '--hosts', '--parallel']);
+const VALUE_OPTIONS = new Set(['--address', '--timeout', '--json-mode', '-o', '--output', '-t', '--type', '--state', '-p', '--property', '-P', '-n', '--lines', '--log-history', '--job-mode', '-s', '--signal', '--kill-whom', '-H', '--host', '--hosts', '--parallel', '--what']);
 
 /**
  * As `systemctl` alone lists units, so does `sysherd` (also `sysherd --all --user`): with no verb

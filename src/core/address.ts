@@ -34,6 +34,8 @@ export interface AddressInputs {
   uid: number;
   /** Does this path exist (and is it a socket)? */
   exists: (path: string) => boolean;
+  /** A bus daemon is needed (systemctl's BUS_FULL: RefUnit, other services' names): not systemd's private socket. */
+  full?: boolean | undefined;
 }
 
 /** `true` when a D-Bus address points at systemd's private socket rather than a bus daemon. */
@@ -75,7 +77,7 @@ export function resolveBusTargets(inp: AddressInputs): { targets: BusTarget[]; r
       return { targets: [{ address: envAddr, direct: isDirectAddress(envAddr), source: 'DBUS_SYSTEM_BUS_ADDRESS' }] };
     }
     const targets: BusTarget[] = [];
-    if (inp.uid === 0 && inp.exists(SYSTEMD_PRIVATE_SOCKET)) {
+    if (inp.uid === 0 && !inp.full && inp.exists(SYSTEMD_PRIVATE_SOCKET)) {
       targets.push({ address: `unix:path=${SYSTEMD_PRIVATE_SOCKET}`, direct: true, source: "systemd's private socket" });
     }
     targets.push({ address: `unix:path=${SYSTEM_BUS_SOCKET}`, direct: false, source: 'the system bus' });

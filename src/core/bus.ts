@@ -46,6 +46,11 @@ export interface ConnectOptions {
    * (see transport.ts). Wins over `address`.
    */
   host?: string;
+  /**
+   * Needs a bus daemon (systemctl's BUS_FULL): never systemd's private socket, even as root
+   * (RefUnit, talking to other services by their bus names).
+   */
+  full?: boolean;
 }
 
 /** A method call, as it goes on the wire. */
@@ -124,6 +129,7 @@ export class Bus {
       env: process.env,
       uid: typeof process.getuid === 'function' ? process.getuid() : -1,
       exists: existsSync,
+      full: opts.full,
     });
     if (targets.length === 0) {
       throw new ConnectionError(`cannot find the ${kind} bus: ${reason ?? 'no address'}`);
@@ -421,4 +427,9 @@ function messageBusOnStream(stream: NodeJS.ReadWriteStream & NodeJS.EventEmitter
   });
   conn._wireStream(stream);
   return new dbus.MessageBus(conn as never);
+}
+
+/** A D-Bus variant of `signature` for a call body (`a(sv)` entries, Properties.Set). */
+export function variant(signature: string, value: unknown): unknown {
+  return new Variant(signature, value);
 }

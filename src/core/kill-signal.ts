@@ -127,6 +127,16 @@ export function safeAtou32(input: string): IntParse {
   return { ok: true, value: Number(value) };
 }
 
+/** systemd's `safe_atou64`: as `safe_atou32`, within 64 bits; the value as a BigInt. */
+export function safeAtou64(input: string): { ok: true; value: bigint } | { ok: false; errno: ParseErrno } {
+  const { s, base } = mangleBase(skipWhitespace(input));
+  const r = cStrto(s, base);
+  if (r.digits && r.magnitude > ULONG_MAX) return { ok: false, errno: 'ERANGE' };
+  if (!r.digits || r.rest !== '') return { ok: false, errno: 'EINVAL' };
+  if (r.magnitude !== 0n && s[0] === '-') return { ok: false, errno: 'ERANGE' };
+  return { ok: true, value: r.negative ? (ULONG_MAX + 1n - r.magnitude) & ULONG_MAX : r.magnitude };
+}
+
 /** systemd's `safe_atoi`: like `safe_atou32`, signed, within a C `int`. */
 export function safeAtoi(input: string): IntParse {
   const { s, base } = mangleBase(skipWhitespace(input));

@@ -3,7 +3,7 @@
  * order, hard-coded signatures, typed records back. Lifecycle methods subscribe to JobRemoved
  * *before* they enqueue, and return a `Job` that can be awaited without a race.
  */
-import { Bus, type ConnectOptions } from './bus.js';
+import { Bus, variant, type ConnectOptions } from './bus.js';
 import { ConnectionError, InvalidArgumentError, TimeoutError } from './errors.js';
 import { Job } from './job.js';
 import { isValidUnitName } from './names.js';
@@ -21,6 +21,7 @@ import type {
   UnitStatus,
 } from './types.js';
 import { UnitObject } from './unit.js';
+import type { PropertyValue } from './unit-properties.js';
 
 /**
  * How `Reexecute` ended: the connection dropped (`disconnected`), the bus daemon said the manager
@@ -399,5 +400,50 @@ export class Manager {
       body: [MANAGER_IFACE, name],
     });
     return v;
+  }
+
+  /** Set a property of the manager object (`ServiceWatchdogs`, …) with Properties.Set. */
+  async setProperty(name: string, signature: string, value: unknown): Promise<void> {
+    await this.bus.call({
+      path: MANAGER_PATH,
+      interface: 'org.freedesktop.DBus.Properties',
+      member: 'Set',
+      signature: 'ssv',
+      body: [MANAGER_IFACE, name, variant(signature, value)],
+      mutating: true,
+    });
+  }
+
+  /** SetEnvironment(as assignments): `NAME=VALUE` into the manager's environment. */
+  async setEnvironment(assignments: string[]): Promise<void> {
+    await this.call('SetEnvironment', 'as', [assignments], true);
+  }
+
+  /** UnsetEnvironment(as names): names (or `NAME=VALUE`, removed only with that value). */
+  async unsetEnvironment(names: string[]): Promise<void> {
+    await this.call('UnsetEnvironment', 'as', [names], true);
+  }
+
+  // ── unit operations of the unit verbs ──────────────────────────────────────────────────
+
+  /** RefUnit(s name): keep the unit loaded while this connection lives (needs a bus daemon). */
+  async refUnit(name: string): Promise<void> {
+    await this.call('RefUnit', 's', [name], true);
+  }
+
+  /** SetUnitProperties(s name, b runtime, a(sv) properties): what `set-property` sends. */
+  async setUnitProperties(name: string, runtime: boolean, properties: PropertyValue[]): Promise<void> {
+    const body = properties.map((p) => [p.name, variant(p.signature, p.value)]);
+    await this.call('SetUnitProperties', 'sba(sv)', [name, runtime, body], true);
+  }
+
+  /** BindMountUnit(s name, s source, s destination, b read_only, b mkdir). */
+  async bindMountUnit(name: string, source: string, destination: string, readOnly: boolean, mkdir: boolean): Promise<void> {
+    await this.call('BindMountUnit', 'sssbb', [name, source, destination, readOnly, mkdir], true);
+  }
+
+  /** MountImageUnit(s name, s source, s destination, b read_only, b mkdir, a(ss) options). */
+  async mountImageUnit(name: string, source: string, destination: string, readOnly: boolean, mkdir: boolean, options: [string, string][]): Promise<void> {
+    await this.call('MountImageUnit', 'sssbba(ss)', [name, source, destination, readOnly, mkdir, options], true);
   }
 }

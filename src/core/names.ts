@@ -109,7 +109,7 @@ function simplifyPath(path: string): string | null {
 }
 
 /** systemd's `unit_name_from_path`: `/dev/sda` + `.device` → `dev-sda.device`, or `null`. */
-function unitNameFromPath(path: string, suffix: string): string | null {
+export function unitNameFromPath(path: string, suffix: string): string | null {
   const simple = simplifyPath(path);
   if (simple === null) return null;
   const name = `${escapePath(simple)}.${suffix}`;

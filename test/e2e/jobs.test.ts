@@ -11,45 +11,14 @@ import { after, before, describe, test } from 'node:test';
 
 import { execInSandbox } from '../../src/sandbox/sandbox.js';
 import { type BootedSandbox, bootSandbox } from '../helpers/sandbox.js';
+import { errLines, sandboxCompare } from './compare-systemctl.js';
 import { BIN, ensureBuilt, runCli, runInSandboxPty } from './helpers.js';
 
 let sb: BootedSandbox;
 const NOBODY = 65534;
 const LONG = 'a-very-long-unit-name-that-goes-on-and-on-and-on-and-on-and-on-forever-and-ever.service';
-const ENV = ['env', 'LANG=C.UTF-8'];
 
-type Run = { code: number | null; stdout: string; stderr: string };
-
-function systemctl(args: string[], uid?: number): Promise<Run> {
-  return execInSandbox(sb.dir, [...ENV, 'systemctl', ...args], uid === undefined ? {} : { uid });
-}
-function sysherd(args: string[], uid?: number): Promise<Run> {
-  return execInSandbox(sb.dir, [...ENV, process.execPath, BIN, ...args], uid === undefined ? {} : { uid });
-}
-
-/** stderr lines without the program prefix and the final period. */
-function errLines(s: string): string[] {
-  return s
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => l.replace(/^(sysherd|systemctl): /, '').replace(/\.$/, ''));
-}
-
-function show(args: string[], ours: Run, theirs: Run): string {
-  return `${args.join(' ')}\n--- sysherd (exit ${ours.code})\n${ours.stdout}${ours.stderr}--- systemctl (exit ${theirs.code})\n${theirs.stdout}${theirs.stderr}`;
-}
-
-/** Run both (systemctl first) and check stdout, stderr and exit code are the same. */
-async function same(args: string[], opts: { uid?: number; code?: number } = {}): Promise<{ ours: Run; theirs: Run }> {
-  const theirs = await systemctl(args, opts.uid);
-  const ours = await sysherd(args, opts.uid);
-  const msg = show(args, ours, theirs);
-  assert.equal(ours.stdout, theirs.stdout, `stdout\n${msg}`);
-  assert.deepEqual(errLines(ours.stderr), errLines(theirs.stderr), `stderr\n${msg}`);
-  assert.equal(ours.code, theirs.code, `exit code\n${msg}`);
-  if (opts.code !== undefined) assert.equal(ours.code, opts.code, msg);
-  return { ours, theirs };
-}
+const { systemctl, sysherd, same } = sandboxCompare(() => sb.dir);
 
 async function waitFor(what: string, check: () => Promise<boolean>, ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms;

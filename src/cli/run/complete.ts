@@ -65,6 +65,13 @@ const RULES: Record<string, Rule> = {
   'list-timers': { kind: 'none' },
   'list-sockets': { kind: 'none' },
   'show-environment': { kind: 'none' },
+  'list-automounts': { kind: 'none' },
+  'log-level': { kind: 'none' },
+  'log-target': { kind: 'none' },
+  'service-watchdogs': { kind: 'none' },
+  'set-environment': { kind: 'none' },
+  'unset-environment': { kind: 'none' },
+  'import-environment': { kind: 'none' },
   sandbox: { kind: 'none' },
   demo: { kind: 'none' },
 };

@@ -19,6 +19,7 @@ import {
   type TransactionReport,
 } from '../../core/transaction.js';
 import type { JobMode, JobType } from '../../core/types.js';
+import type { UnitType } from '../../core/names.js';
 import { escapeTerminal } from '../../output/escape.js';
 import type { IO } from '../../output/io.js';
 import { startJobProgress, type JobProgress } from '../../output/job-progress.js';
@@ -34,6 +35,8 @@ export interface LifecycleOptions {
   stop: boolean;
   /** The unit arguments as typed. */
   args: string[];
+  /** The type a bare name gets (default `service`; isolate: `target`). */
+  suffix?: UnitType;
   mode: JobMode;
   /** `false` with `--no-block`. */
   block: boolean;
@@ -166,7 +169,7 @@ export async function runLifecycle(o: LifecycleOptions, io: IO): Promise<void> {
 
     let names: string[];
     try {
-      const r = await expandUnitNames(manager, o.args, { warn: !o.quiet, all: o.all, states: o.states, types: o.types });
+      const r = await expandUnitNames(manager, o.args, { warn: !o.quiet, all: o.all, states: o.states, types: o.types, ...(o.suffix ? { suffix: o.suffix } : {}) });
       say(r.warnings);
       names = r.names;
       if (!o.all && r.expanded && o.jobType === 'start' && !o.quiet) say(startGlobWarning(PROGRAM));

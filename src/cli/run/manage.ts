@@ -33,6 +33,8 @@ export interface UnitOutcome {
 }
 
 export function errorRecord(e: unknown): ErrorRecord {
+  // sd-bus's bus_error_message: the bus daemon's AccessDenied text is too verbose, systemctl says "Access denied"
+  if (e instanceof SystemdError && e.dbusName === 'org.freedesktop.DBus.Error.AccessDenied') return { name: e.dbusName, message: 'Access denied' };
   if (e instanceof SystemdError) return { name: e.dbusName ?? null, message: e.message };
   return { name: null, message: e instanceof Error ? e.message : String(e) };
 }

@@ -40,3 +40,26 @@ describe('the default verb', () => {
     assert.deepEqual(withDefaultVerb(['--version']), ['--version']);
   });
 });
+
+describe("systemctl 252's option quirks", () => {
+  it('load states in --type= become --state= (types stay)', async () => {
+    const { normalizeArgv, splitTypeValue } = await import('../../../src/cli/context.ts');
+    assert.deepEqual(splitTypeValue('loaded'), ['--state=loaded']);
+    assert.deepEqual(splitTypeValue('loaded,socket,masked'), ['--type=socket', '--state=loaded,masked']);
+    assert.equal(splitTypeValue('service,socket'), null);
+    assert.equal(splitTypeValue('help,loaded'), null);
+    assert.deepEqual(normalizeArgv(['list-units', '--type=loaded,socket']), ['list-units', '--type=socket', '--state=loaded']);
+    assert.deepEqual(normalizeArgv(['list-units', '-t', 'masked', '-a']), ['list-units', '--state=masked', '-a']);
+    assert.deepEqual(normalizeArgv(['list-units', '--type', 'service']), ['list-units', '--type', 'service']);
+    assert.deepEqual(normalizeArgv(['show', '--', '-t', 'loaded']), ['show', '--', '-t', 'loaded']);
+  });
+  it("-p '' alone means no property; --what= alone is an error", async () => {
+    const { collectProperties, collectWhat } = await import('../../../src/cli/context.ts');
+    assert.deepEqual(collectProperties('', undefined), ['']);
+    assert.deepEqual(collectProperties('Id', ['']), ['Id']);
+    assert.deepEqual(collectProperties('', ['Id']), ['Id']);
+    assert.deepEqual(collectProperties('Id,Names', undefined), ['Id', 'Names']);
+    assert.deepEqual(collectWhat('state,logs', ['cache']), ['cache', 'state', 'logs']);
+    assert.throws(() => collectWhat('', undefined), /^Error: --what= requires arguments\.$|--what= requires arguments\./);
+  });
+});

@@ -19,7 +19,11 @@ describe('action verbs', () => {
     assert.equal(e.exitCode, 1);
     assert.equal(e.message, 'Reload daemon failed: Interactive authentication required.');
     assert.equal(e.dbusName, 'org.freedesktop.DBus.Error.InteractiveAuthorizationRequired');
-    assert.deepEqual(errorRecord(new PermissionError('no', { dbusName: 'org.freedesktop.DBus.Error.AccessDenied' })), { name: 'org.freedesktop.DBus.Error.AccessDenied', message: 'no' });
+    // the bus daemon's long AccessDenied text reads "Access denied", as sd-bus's bus_error_message
+    assert.deepEqual(errorRecord(new PermissionError('Rejected send message, 2 matched rules; …', { dbusName: 'org.freedesktop.DBus.Error.AccessDenied' })), {
+      name: 'org.freedesktop.DBus.Error.AccessDenied',
+      message: 'Access denied',
+    });
     assert.deepEqual(errorRecord(new Error('x')), { name: null, message: 'x' });
   });
   it('a failed item: one line as reportError prints it, exit code 1 on the IO, JSON on stdout', () => {
