@@ -26,6 +26,7 @@ import { registerComplete } from './complete.js';
 import { addFallbackExamples } from './examples.js';
 import { registerSandbox } from './sandbox.js';
 import { registerDemo } from './demo.js';
+import { checkParsedOptions, checkTimestampStyle } from './option-checks.js';
 
 /** systemctl checks -s whatever the verb (`systemctl -s FOO list-jobs` fails): so do we. */
 function checkSignal(value: string): string {
@@ -94,6 +95,11 @@ export function buildProgram(io: IO): Command {
     .addOption(new Option('-H, --host <[user@]host[:port]>', 'run on a remote host over ssh (repeatable, comma-separated for a fleet)').argParser(collectRepeat))
     .addOption(new Option('--hosts <file>', 'run on every host listed in FILE (one a line, # comments)'))
     .addOption(new Option('--parallel <n>', 'hosts to reach at once (default 16)'))
+    .addOption(new Option('--wait', 'start, restart: after the jobs, wait until the units stop again; is-system-running: until boot is done'))
+    .addOption(new Option('--with-dependencies', 'list-units, list-unit-files, status, show, cat: the units and their dependencies (--reverse, --after, --before choose which)'))
+    .addOption(new Option('--timestamp <format>', 'how show and status print timestamps: pretty, unix, us, utc, us+utc ("help" lists them)').argParser(checkTimestampStyle))
+    .addOption(new Option('--show-types', 'list-sockets: show the socket type of each address'))
+    .addOption(new Option('--marked', 'reload-or-restart: the units marked needs-reload or needs-restart'))
     .showSuggestionAfterError(true)
     .configureOutput({
       writeOut: (s) => io.out.write(s),
@@ -101,6 +107,14 @@ export function buildProgram(io: IO): Command {
       outputError: () => undefined, // reported by reportError, in one line
     })
     .exitOverride();
+  // systemctl's checks of option values and combinations, before any verb runs (option-checks.ts)
+  program.hook('preAction', (_program, action) => {
+    let top = action;
+    while (top.parent && top.parent !== program) top = top.parent;
+    if (!checkParsedOptions(top.name(), action === top ? action.args : [], action.optsWithGlobals(), io)) {
+      throw new CommanderError(0, 'commander.helpDisplayed', '');
+    }
+  });
   registerListUnits(program, io);
   registerLifecycle(program, io);
   registerJobs(program, io);
@@ -159,7 +173,7 @@ export function reportError(err: unknown, io: IO): number {
 }
 
 /** Global options that take a value (their value is not a verb). */
-const VALUE_OPTIONS = new Set(['--address', '--timeout', '--json-mode', '-o', '--output', '-t', '--type', '--state', '-p', '--property', '-P', '-n', '--lines', '--log-history', '--job-mode', '-s', '--signal', '--kill-whom', '-H', '--host', '--hosts', '--parallel']);
+const VALUE_OPTIONS = new Set(['--address', '--timeout', '--json-mode', '-o', '--output', '-t', '--type', '--state', '-p', '--property', '-P', '-n', '--lines', '--log-history', '--job-mode', '-s', '--signal', '--kill-whom', '-H', '--host', '--hosts', '--parallel', '--timestamp']);
 
 /**
  * As `systemctl` alone lists units, so does `sysherd` (also `sysherd --all --user`): with no verb

@@ -14,15 +14,15 @@ import { renderTable, type Column } from '../../output/table.js';
 import { showUnit } from './list-units.js';
 import type { ListTimersOptions } from './list-timers.js';
 
-/** The options of list-sockets: the same as list-timers'. */
-export type ListSocketsOptions = ListTimersOptions;
+/** The options of list-sockets: list-timers', and `--show-types` (a TYPE column; `type` in the JSON). */
+export type ListSocketsOptions = ListTimersOptions & { showTypes?: boolean };
 
 /** One listen address of a socket unit; also the `--json` record (`systemctl -o json` keys). */
 export interface SocketRow {
   listen: string;
   unit: string;
   activates: string;
-  /** `Stream`, `Datagram`, … (not in the JSON, as systemctl without --show-types). */
+  /** `Stream`, `Datagram`, … (in the JSON only with --show-types, as systemctl's). */
   type?: string;
 }
 
@@ -76,7 +76,7 @@ export async function runListSockets(opts: ListSocketsOptions, io: IO): Promise<
   if (opts.json) {
     writeTableJson(
       io,
-      rows.map((r) => ({ listen: r.listen, unit: r.unit, activates: r.activates })),
+      rows.map((r) => (opts.showTypes ? { listen: r.listen, type: r.type, unit: r.unit, activates: r.activates } : { listen: r.listen, unit: r.unit, activates: r.activates })),
       opts.json,
     );
     return;
@@ -84,6 +84,7 @@ export async function runListSockets(opts: ListSocketsOptions, io: IO): Promise<
   const c = colors(io.color);
   const cols: Column<SocketRow>[] = [
     { header: 'LISTEN', cell: (r) => r.listen },
+    ...(opts.showTypes ? [{ header: 'TYPE', cell: (r: SocketRow) => r.type ?? '' }] : []),
     { header: 'UNIT', cell: (r) => r.unit },
     { header: 'ACTIVATES', cell: (r) => r.activates, flex: true },
   ];

@@ -14,6 +14,9 @@ import { writeJson } from '../../output/json.js';
 import { withPager } from '../../output/pager.js';
 import { showUnit } from './list-units.js';
 import { formatProperty, propertyJson, type RawProperty } from '../../output/properties.js';
+import type { TimestampStyle } from '../../output/time.js';
+import type { DependencyKind } from '../../core/expand.js';
+import { extendWithDependencies } from './with-dependencies.js';
 
 export interface ShowOptions {
   /** Unit names, patterns, or job ids. Empty: the manager. */
@@ -30,6 +33,10 @@ export interface ShowOptions {
   json: 'pretty' | 'short' | null;
   pager: boolean;
   connect: ConnectOptions;
+  /** `--timestamp=STYLE` (text only; `--json` has the µs values). */
+  timestampStyle?: TimestampStyle;
+  /** `--with-dependencies`: each named unit's dependencies of this kind are shown after it. */
+  dependencies?: DependencyKind;
 }
 
 /** One object shown: what was asked for and its properties in bus order. */
@@ -80,7 +87,12 @@ export async function expandUnitNames(
 }
 
 /** Gather what `show` prints: job ids first, then units; the manager when nothing is named. */
-export async function collectShown(bus: Bus, args: string[], io: IO, opts: { quiet: boolean; all: boolean; types?: string[] }): Promise<ShownObject[]> {
+export async function collectShown(
+  bus: Bus,
+  args: string[],
+  io: IO,
+  opts: { quiet: boolean; all: boolean; types?: string[]; dependencies?: DependencyKind | undefined },
+): Promise<ShownObject[]> {
   const shown: ShownObject[] = [];
   if (args.length === 0) {
     shown.push({ target: null, path: MANAGER_PATH, properties: await getAllProperties(bus, MANAGER_PATH) });
@@ -94,7 +106,8 @@ export async function collectShown(bus: Bus, args: string[], io: IO, opts: { qui
     } else patterns.push(a);
   }
   if (patterns.length > 0) {
-    const names = await expandUnitNames(new Manager(bus), patterns, io, opts);
+    const manager = new Manager(bus);
+    const names = await extendWithDependencies(manager, await expandUnitNames(manager, patterns, io, opts), opts.dependencies, io);
     for (const name of names) {
       const path = unitObjectPath(name);
       shown.push({ target: name, path, properties: await getAllProperties(bus, path) });
@@ -104,13 +117,13 @@ export async function collectShown(bus: Bus, args: string[], io: IO, opts: { qui
 }
 
 /** The text systemctl prints for the objects: properties filtered and formatted, blank lines between. */
-export function renderShown(shown: ShownObject[], opts: Pick<ShowOptions, 'properties' | 'value' | 'all'>): string {
+export function renderShown(shown: ShownObject[], opts: Pick<ShowOptions, 'properties' | 'value' | 'all' | 'timestampStyle'>): string {
   const filter = opts.properties.length > 0 ? new Set(opts.properties) : null;
   const blocks = shown.map((o) => {
     const lines: string[] = [];
     for (const p of o.properties) {
       if (filter && !filter.has(p.name)) continue;
-      lines.push(...formatProperty(p, { showEmpty: opts.all || filter !== null, onlyValue: opts.value }));
+      lines.push(...formatProperty(p, { showEmpty: opts.all || filter !== null, onlyValue: opts.value, timestampStyle: opts.timestampStyle }));
     }
     return lines.map((l) => `${l}\n`).join('');
   });

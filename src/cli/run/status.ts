@@ -22,8 +22,10 @@ import type { IO } from '../../output/io.js';
 import { type JournalOutputMode, entryToJson, isJournalOutputMode, renderEntries } from '../../output/journal-format.js';
 import { writeJson } from '../../output/json.js';
 import { openPager } from '../../output/pager.js';
-import { formatBytes, formatTimespan, formatTimestamp, formatTimestampRelative, nowMicros } from '../../output/time.js';
+import { formatBytes, formatTimespan, formatTimestamp, formatTimestampRelative, nowMicros, type TimestampStyle } from '../../output/time.js';
 import { compareUnits, showUnit } from './list-units.js';
+import type { DependencyKind } from '../../core/expand.js';
+import { extendWithDependencies } from './with-dependencies.js';
 
 export interface StatusOptions {
   /** Unit names, patterns or PIDs, as typed. */
@@ -46,6 +48,10 @@ export interface StatusOptions {
   pager?: boolean;
   /** How to run journalctl (`false`: do not read the journal, e.g. a remote manager). */
   journal?: JournalRunOptions | false;
+  /** `--timestamp=STYLE` for the since/Until/Trigger/Condition/Assert times (default pretty). */
+  timestampStyle?: TimestampStyle;
+  /** `--with-dependencies`: each named unit's dependencies of this kind are shown after it. */
+  dependencies?: DependencyKind;
 }
 
 /** A point in time: ISO 8601 (UTC, ms) and µs since the epoch. */
@@ -448,8 +454,8 @@ function showPresetFor(state: string): boolean {
   return !['alias', 'static', 'generated', 'transient'].includes(state);
 }
 
-function when(v: unknown, now: bigint): string {
-  return `${formatTimestamp(v as number) ?? ''}; ${formatTimestampRelative(v as number, now) ?? ''}`;
+function when(v: unknown, now: bigint, style: TimestampStyle = 'pretty'): string {
+  return `${formatTimestamp(v as number, style) ?? ''}; ${formatTimestampRelative(v as number, now) ?? ''}`;
 }
 
 /** systemd's `calc_next_elapse` for the Trigger: line of timers. */
@@ -518,6 +524,7 @@ interface TextOptions {
   showAll: boolean;
   output: JournalOutputMode;
   local: boolean;
+  timestampStyle?: TimestampStyle;
 }
 
 /** Render one unit as systemctl's `print_status_info`. Returns the text and whether a line was cut. */
@@ -575,9 +582,9 @@ export function renderUnitText(r: UnitStatusRecord, g: Gathered, o: TextOptions)
   if (r.result && r.result !== 'success') active += ` (Result: ${r.result})`;
   const since = sinceOf(u);
   if (isSet(since)) {
-    L.push(`${active} since ${when(since, now)}`);
+    L.push(`${active} since ${when(since, now, o.timestampStyle)}`);
     const runtimeMax = num(t.RuntimeMaxUSec);
-    if (r.activeState === 'active' && runtimeMax !== null) L.push(`      Until: ${when(since + runtimeMax, now)}`);
+    if (r.activeState === 'active' && runtimeMax !== null) L.push(`      Until: ${when(since + runtimeMax, now, o.timestampStyle)}`);
     if (
       !r.unit.endsWith('.target') &&
       (r.activeState === 'inactive' || r.activeState === 'failed') &&
@@ -594,14 +601,14 @@ export function renderUnitText(r: UnitStatusRecord, g: Gathered, o: TextOptions)
   });
   if (r.unit.endsWith('.timer')) {
     const next = nextElapse(t, now);
-    L.push(next !== null && next > 0 ? `    Trigger: ${when(next, now)}` : '    Trigger: n/a');
+    L.push(next !== null && next > 0 ? `    Trigger: ${when(next, now, o.timestampStyle)}` : '    Trigger: n/a');
   }
   r.triggers.forEach((tr, i) => {
     const on = p.activeOn(tr.activeState);
     L.push(`${i === 0 ? '   Triggers:' : '            '} ${on}${o.unicode ? '●' : '*'}${p.off(on)} ${e(tr.unit)}`);
   });
   if (u.ConditionResult === false && isSet(u.ConditionTimestamp)) {
-    L.push(`  Condition: start ${p.wrap(ANSI.yellow, 'condition failed')} at ${when(u.ConditionTimestamp, now)}`);
+    L.push(`  Condition: start ${p.wrap(ANSI.yellow, 'condition failed')} at ${when(u.ConditionTimestamp, now, o.timestampStyle)}`);
     // systemctl prepends each condition to its list: they print in reverse
     const failed = (Array.isArray(u.Conditions) ? (u.Conditions as unknown[][]) : []).filter((c) => (c[4] as number) < 0).reverse();
     failed.forEach((c, i) => {
@@ -610,7 +617,7 @@ export function renderUnitText(r: UnitStatusRecord, g: Gathered, o: TextOptions)
     });
   }
   if (u.AssertResult === false && isSet(u.AssertTimestamp)) {
-    L.push(`     Assert: start ${p.wrap(ANSI.red, 'assertion failed')} at ${when(u.AssertTimestamp, now)}`);
+    L.push(`     Assert: start ${p.wrap(ANSI.red, 'assertion failed')} at ${when(u.AssertTimestamp, now, o.timestampStyle)}`);
     let failed: unknown[] | undefined;
     for (const a of Array.isArray(u.Asserts) ? (u.Asserts as unknown[][]) : []) {
       if ((a[4] as number) < 0 && (!a[1] || failed === undefined)) failed = a;
@@ -836,7 +843,7 @@ async function systemStatus(m: Manager, io: IO, opts: StatusOptions, text: boole
       `    Units: ${rec.units} loaded (incl. loaded aliases)`,
       `     Jobs: ${rec.jobs} queued`,
       `   Failed: ${rec.failedUnits} units`,
-      `    Since: ${when(p.UserspaceTimestamp, now)}`,
+      `    Since: ${when(p.UserspaceTimestamp, now, opts.timestampStyle)}`,
       `  systemd: ${escapeTerminal(rec.version)}`,
     ];
     if (rec.tainted) L.push(`  Tainted: ${paint.wrap(ANSI.yellow, escapeTerminal(rec.tainted))}`);
@@ -911,6 +918,7 @@ async function status(m: Manager, opts: StatusOptions, io: IO): Promise<number> 
     output: opts.output,
     // as systemctl: the comm of a PID from /proc only for the local machine
     local: opts.connect.host === undefined,
+    timestampStyle: opts.timestampStyle,
   };
   let ret = 0;
   let newLine = false;
@@ -1011,7 +1019,7 @@ async function status(m: Manager, opts: StatusOptions, io: IO): Promise<number> 
       }
     }
     if (patterns.length > 0) {
-      const r = await showInOrder(await expandNames(m, patterns, opts, io));
+      const r = await showInOrder(await extendWithDependencies(m, await expandNames(m, patterns, opts, io), opts.dependencies, io));
       if (r < 0) return 1;
       if (r > 0 && ret === 0) ret = r;
     }
