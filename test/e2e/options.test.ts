@@ -8,12 +8,15 @@
  * `--json` with each option. Needs root.
  */
 import assert from 'node:assert/strict';
+import * as fsp from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { execInSandbox } from '../../src/sandbox/sandbox.js';
+import { execInSandbox, startSandbox, stopSandbox } from '../../src/sandbox/sandbox.js';
 import { comparableStderr } from '../helpers/compare.js';
 import { type BootedSandbox, bootSandbox } from '../helpers/sandbox.js';
-import { BIN, ensureBuilt } from './helpers.js';
+import { BIN, ensureBuilt, projectRoot } from './helpers.js';
 
 let sb: BootedSandbox;
 type Run = { code: number | null; stdout: string; stderr: string };
@@ -271,5 +274,43 @@ describe('--wait as systemctl 252', () => {
     await same(['is-system-running', '--wait']);
     const r = await sysherd(['is-system-running', '--wait', '--json']);
     assert.match((JSON.parse(r.stdout) as { state: string }).state, /^(running|degraded)$/);
+  });
+});
+
+describe('is-system-running --wait while the system is still starting', () => {
+  let booting: { dir: string } | undefined;
+  after(async () => {
+    if (booting) {
+      await stopSandbox(booting.dir);
+      await fsp.rm(booting.dir, { recursive: true, force: true }).catch(() => undefined);
+    }
+  });
+
+  test('waits for StartupFinished, then prints the state as systemctl', async () => {
+    // a sandbox whose boot takes ~4 s (a slow oneshot that sandbox.target wants); not waited for
+    const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'sysherd-test-opts-boot-'));
+    booting = { dir };
+    await startSandbox({
+      mode: 'system',
+      dir,
+      binds: [projectRoot],
+      beforeBoot: async (unitDir) => {
+        await fsp.writeFile(path.join(unitDir, 'slowboot.service'), '[Service]\nType=oneshot\nExecStart=/bin/sleep 4\n');
+        await fsp.mkdir(path.join(unitDir, 'sandbox.target.wants'), { recursive: true });
+        await fsp.symlink('../slowboot.service', path.join(unitDir, 'sandbox.target.wants', 'slowboot.service'));
+      },
+    });
+    const run = (argv: string[]) => execInSandbox(dir, ['env', 'LANG=C.UTF-8', ...argv]);
+    const before = await run(['systemctl', 'is-system-running']);
+    assert.match(before.stdout, /^(initializing|starting)\n$/, 'the sandbox is still booting');
+    assert.equal(before.code, 1);
+    const t0 = Date.now();
+    const ours = await run([process.execPath, BIN, 'is-system-running', '--wait']);
+    assert.ok(Date.now() - t0 > 1000, `sysherd waited (${Date.now() - t0} ms)`);
+    const theirs = await run(['systemctl', 'is-system-running', '--wait']);
+    assert.equal(ours.stdout, theirs.stdout);
+    assert.equal(ours.code, theirs.code);
+    assert.match(ours.stdout, /^(running|degraded)\n$/);
+    assert.equal(ours.stderr, '');
   });
 });
