@@ -21,6 +21,7 @@ export function registerInspect(program: Command, io: IO): void {
         {
           args,
           properties,
+          propertiesGiven: g.property !== undefined,
           value: g.value === true || g.P !== undefined,
           all: g.all ?? false,
           quiet: g.quiet ?? false,

@@ -26,7 +26,7 @@ import { registerComplete } from './complete.js';
 import { addFallbackExamples } from './examples.js';
 import { registerSandbox } from './sandbox.js';
 import { registerDemo } from './demo.js';
-import { checkParsedOptions, checkTimestampStyle } from './option-checks.js';
+import { checkParsedOptions, checkTimestampStyle, loadStatesInTypes } from './option-checks.js';
 
 /** systemctl checks -s whatever the verb (`systemctl -s FOO list-jobs` fails): so do we. */
 function checkSignal(value: string): string {
@@ -111,6 +111,11 @@ export function buildProgram(io: IO): Command {
   program.hook('preAction', (_program, action) => {
     let top = action;
     while (top.parent && top.parent !== program) top = top.parent;
+    const moved = loadStatesInTypes(program.opts());
+    if (moved) {
+      program.setOptionValue('type', moved.types);
+      program.setOptionValue('state', moved.states);
+    }
     if (!checkParsedOptions(top.name(), action === top ? action.args : [], action.optsWithGlobals(), io)) {
       throw new CommanderError(0, 'commander.helpDisplayed', '');
     }

@@ -7,12 +7,25 @@
 import { InvalidArgumentError } from '../core/errors.js';
 import type { IO } from '../output/io.js';
 import { parseTimestampStyle, TIMESTAMP_STYLES } from '../output/time.js';
+import { signalHelp } from '../core/kill-signal.js';
+import { LOAD_STATES } from '../core/states.js';
 import type { GlobalOptions } from './context.js';
 
 /** commander's argParser for `--timestamp`: a known style or `help`, else systemctl's error. */
 export function checkTimestampStyle(value: string): string {
   if (value !== 'help' && parseTimestampStyle(value) === undefined) throw new InvalidArgumentError(`Invalid value: ${value}.`);
   return value;
+}
+
+/**
+ * `--type=` may name load states, "for compatibility with old versions" (systemctl 252): they
+ * are `--state=` values then. The types and states the verb gets, or `null` when there is none.
+ */
+export function loadStatesInTypes(g: Pick<GlobalOptions, 'type' | 'state'>): { types: string[]; states: string[] } | null {
+  const isLoadState = (t: string): boolean => (LOAD_STATES as readonly string[]).includes(t);
+  const moved = (g.type ?? []).filter(isLoadState);
+  if (moved.length === 0) return null;
+  return { types: (g.type ?? []).filter((t) => !isLoadState(t)), states: [...(g.state ?? []), ...moved] };
 }
 
 /**
@@ -23,6 +36,11 @@ export function checkTimestampStyle(value: string): string {
 export function checkParsedOptions(verb: string, args: readonly string[], g: GlobalOptions, io: IO): boolean {
   if (g.timestamp === 'help') {
     io.out.write(`${TIMESTAMP_STYLES.join('\n')}\n`);
+    return false;
+  }
+  // `-s help` lists the signals whatever the verb (systemctl's parse_signal_argument)
+  if (g.signal === 'help') {
+    io.out.write(signalHelp());
     return false;
   }
   if (g.wait && g.block === false) throw new InvalidArgumentError('--wait may not be combined with --no-block.');

@@ -314,3 +314,29 @@ describe('is-system-running --wait while the system is still starting', () => {
     assert.equal(ours.stderr, '');
   });
 });
+
+describe('option values systemctl 252 reads before any verb', () => {
+  test('--type= with load states: they are --state= values (compatibility)', async () => {
+    await same(['list-units', '--type=loaded'], { code: 0 });
+    await same(['list-units', '--type=loaded,socket'], { code: 0 });
+    await same(['list-units', '--all', '--type=not-found,service'], { code: 0 });
+    const json = JSON.parse((await sysherd(['list-units', '--type=loaded,socket', '--json'])).stdout) as { unit: string; load: string }[];
+    assert.ok(json.length > 0 && json.every((u) => u.unit.endsWith('.socket') && u.load === 'loaded'));
+  });
+
+  test('--signal help lists the signals, whatever the verb (none: list-units is not run)', async () => {
+    const r = await same(['--signal', 'help'], { code: 0 });
+    assert.match(r.stdout, /^HUP$/m);
+    await same(['-s', 'help', 'list-units'], { code: 0 });
+    await same(['start', 'never.service', '-s', 'help'], { code: 0 });
+    assert.equal(await prop('never.service', 'ExecMainStartTimestampMonotonic'), '0');
+  });
+
+  test('show --property "": no property at all', async () => {
+    const r = await same(['show', '--property', ''], { code: 0 });
+    assert.equal(r.stdout, '');
+    await same(['show', '-p', '', 'ts.service', 'dep.service'], { code: 0 });
+    await same(['show', '-p', '', '-p', 'Id', 'ts.service'], { code: 0 });
+    assert.deepEqual(JSON.parse((await sysherd(['show', '-p', '', 'ts.service', '--json'])).stdout), [{}]);
+  });
+});

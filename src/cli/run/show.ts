@@ -23,6 +23,8 @@ export interface ShowOptions {
   args: string[];
   /** `-p`: only these properties. */
   properties: string[];
+  /** `-p` was given, even empty (`-p ""`: no property at all, as systemctl). */
+  propertiesGiven?: boolean;
   /** `--value`. */
   value: boolean;
   /** `-a`: empty properties too. */
@@ -117,8 +119,8 @@ export async function collectShown(
 }
 
 /** The text systemctl prints for the objects: properties filtered and formatted, blank lines between. */
-export function renderShown(shown: ShownObject[], opts: Pick<ShowOptions, 'properties' | 'value' | 'all' | 'timestampStyle'>): string {
-  const filter = opts.properties.length > 0 ? new Set(opts.properties) : null;
+export function renderShown(shown: ShownObject[], opts: Pick<ShowOptions, 'properties' | 'propertiesGiven' | 'value' | 'all' | 'timestampStyle'>): string {
+  const filter = opts.properties.length > 0 || opts.propertiesGiven ? new Set(opts.properties) : null;
   const blocks = shown.map((o) => {
     const lines: string[] = [];
     for (const p of o.properties) {
@@ -131,8 +133,8 @@ export function renderShown(shown: ShownObject[], opts: Pick<ShowOptions, 'prope
 }
 
 /** The `--json` records: one object per shown object, property name → typed value. */
-export function shownJson(shown: ShownObject[], opts: Pick<ShowOptions, 'properties'>): Record<string, unknown>[] {
-  const filter = opts.properties.length > 0 ? new Set(opts.properties) : null;
+export function shownJson(shown: ShownObject[], opts: Pick<ShowOptions, 'properties' | 'propertiesGiven'>): Record<string, unknown>[] {
+  const filter = opts.properties.length > 0 || opts.propertiesGiven ? new Set(opts.properties) : null;
   return shown.map((o) => {
     const rec: Record<string, unknown> = {};
     for (const p of o.properties) if (!filter || filter.has(p.name)) rec[p.name] = propertyJson(p);

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkParsedOptions, checkTimestampStyle } from '../../../src/cli/option-checks.ts';
+import { checkParsedOptions, checkTimestampStyle, loadStatesInTypes } from '../../../src/cli/option-checks.ts';
 import { dependencyKind, timestampStyle, withDependencies } from '../../../src/cli/context.ts';
 import type { IO } from '../../../src/output/io.ts';
 
@@ -55,6 +55,23 @@ describe('combinations', () => {
     } catch (e) {
       assert.equal((e as { exitCode: number }).exitCode, 1);
     }
+  });
+});
+
+describe('--type= with load states (systemctl 252 compatibility)', () => {
+  it('load states move to --state=, unit types stay', () => {
+    assert.equal(loadStatesInTypes({ type: ['service', 'socket'] }), null);
+    assert.equal(loadStatesInTypes({}), null);
+    assert.deepEqual(loadStatesInTypes({ type: ['loaded'] }), { types: [], states: ['loaded'] });
+    assert.deepEqual(loadStatesInTypes({ type: ['loaded', 'socket', 'masked'], state: ['active'] }), { types: ['socket'], states: ['active', 'loaded', 'masked'] });
+  });
+});
+
+describe('-s help', () => {
+  it('lists the signals and stops the verb', () => {
+    const o = io();
+    assert.equal(checkParsedOptions('list-units', [], { signal: 'help' }, o), false);
+    assert.match(o.text(), /^HUP\nINT\n/);
   });
 });
 
