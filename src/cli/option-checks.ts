@@ -9,6 +9,13 @@ import type { IO } from '../output/io.js';
 import { parseTimestampStyle, TIMESTAMP_STYLES } from '../output/time.js';
 import { signalHelp } from '../core/kill-signal.js';
 import { LOAD_STATES } from '../core/states.js';
+import { UNIT_ACTIONS } from '../core/manager.js';
+
+/**
+ * The verbs systemctl runs through `verb_start` with units (its `--wait` check is there, after
+ * the argument count): the lifecycle verbs and their aliases, and `isolate` (one unit).
+ */
+const START_VERBS = new Set<string>([...UNIT_ACTIONS.map((a) => a.verb), 'isolate']);
 import type { GlobalOptions } from './context.js';
 
 /** commander's argParser for `--timestamp`: a known style or `help`, else systemctl's error. */
@@ -44,6 +51,11 @@ export function checkParsedOptions(verb: string, args: readonly string[], g: Glo
     return false;
   }
   if (g.wait && g.block === false) throw new InvalidArgumentError('--wait may not be combined with --no-block.');
+  // (a wrong number of units is reported first, by the verb: "Too few arguments.")
+  const countOk = verb === 'isolate' ? args.length === 1 : args.length > 0;
+  if (g.wait && START_VERBS.has(verb) && verb !== 'start' && verb !== 'restart' && countOk && !g.marked) {
+    throw new InvalidArgumentError("--wait may only be used with the 'start' or 'restart' commands.");
+  }
   if (g.marked) {
     if (verb !== 'reload-or-restart') throw new InvalidArgumentError("--marked may only be used with 'reload-or-restart'.");
     if (args.length > 0) throw new InvalidArgumentError("No additional arguments allowed with 'reload-or-restart --marked'.");

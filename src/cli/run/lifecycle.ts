@@ -139,9 +139,6 @@ export async function runLifecycle(o: LifecycleOptions, io: IO): Promise<void> {
     io.exitCode = 1;
     return;
   }
-  if (o.wait && o.verb !== 'start' && o.verb !== 'restart') {
-    throw new InvalidArgumentError("--wait may only be used with the 'start' or 'restart' commands.");
-  }
   const manager = await Manager.connect(o.connect);
   let agent: PolkitAgent | null = null;
   let progress = null as JobProgress | null; // set from hooks

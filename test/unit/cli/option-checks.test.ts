@@ -32,6 +32,15 @@ describe('--timestamp values', () => {
 
 describe('combinations', () => {
   const check = (verb: string, args: string[], g: Parameters<typeof checkParsedOptions>[2]) => checkParsedOptions(verb, args, g, io());
+  it('--wait only with start and restart (after the argument count, as systemctl)', () => {
+    for (const verb of ['stop', 'reload', 'try-restart', 'condrestart', 'force-reload', 'isolate']) {
+      assert.throws(() => check(verb, ['a'], { wait: true }), { message: "--wait may only be used with the 'start' or 'restart' commands." }, verb);
+    }
+    assert.equal(check('stop', [], { wait: true }), true, 'the verb says "Too few arguments." first');
+    assert.equal(check('isolate', ['a', 'b'], { wait: true }), true, 'the verb says "Too many arguments." first');
+    assert.equal(check('list-units', [], { wait: true }), true, 'other verbs ignore --wait');
+    assert.equal(check('restart', ['a'], { wait: true }), true);
+  });
   it('--wait with --no-block', () => {
     assert.throws(() => check('start', ['a'], { wait: true, block: false }), { message: '--wait may not be combined with --no-block.' });
     assert.equal(check('start', ['a'], { wait: true }), true);
