@@ -8,6 +8,8 @@ import type { ConnectOptions } from '../core/bus.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import { parseBoolean } from '../core/values.js';
 import type { IO } from '../output/io.js';
+import { parseTimestampStyle, type TimestampStyle } from '../output/time.js';
+import type { DependencyKind } from '../core/expand.js';
 import { hostList } from './fleet.js';
 
 /** The flags every verb accepts (`sysherd --user list-units`, `sysherd list-units --json`). */
@@ -43,6 +45,16 @@ export interface GlobalOptions {
   reverse?: boolean;
   after?: boolean;
   before?: boolean;
+  /** `--with-dependencies`: list-units, list-unit-files, show, status, cat. */
+  withDependencies?: boolean;
+  /** `--timestamp=STYLE`, checked while parsing (`help` lists the styles). */
+  timestamp?: string;
+  /** `--show-types`: list-sockets. */
+  showTypes?: boolean;
+  /** `--wait`: start/restart wait for the units to stop; is-system-running for the boot. */
+  wait?: boolean;
+  /** `--marked`: reload-or-restart the units marked needs-reload/needs-restart. */
+  marked?: boolean;
   // jobs
   /** `false` with `--no-block`. */
   block?: boolean;
@@ -102,6 +114,21 @@ export function jsonFormat(g: GlobalOptions, io: Pick<IO, 'outIsTTY'>, opts: { o
     if (g.output === 'json-pretty') return 'pretty';
   }
   return null;
+}
+
+/** Which dependencies `--reverse`/`--after`/`--before` select (list-dependencies, --with-dependencies). */
+export function dependencyKind(g: GlobalOptions): DependencyKind {
+  return g.reverse ? 'reverse' : g.after ? 'after' : g.before ? 'before' : 'forward';
+}
+
+/** `--with-dependencies`: the kind to follow, or `undefined` without the flag. */
+export function withDependencies(g: GlobalOptions): DependencyKind | undefined {
+  return g.withDependencies ? dependencyKind(g) : undefined;
+}
+
+/** `--timestamp`'s style (`pretty` without it; the value was checked while parsing). */
+export function timestampStyle(g: GlobalOptions): TimestampStyle {
+  return (g.timestamp !== undefined ? parseTimestampStyle(g.timestamp) : undefined) ?? 'pretty';
 }
 
 /** `25`, `25s`, `500ms`, `2min` → milliseconds (systemd's time span syntax, the common units). */

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { IO } from '../output/io.js';
-import { connectOptions, jsonFormat, type GlobalOptions } from './context.js';
+import { connectOptions, jsonFormat, timestampStyle, withDependencies, type GlobalOptions } from './context.js';
 
 export function registerInspect(program: Command, io: IO): void {
   program
@@ -21,6 +21,7 @@ export function registerInspect(program: Command, io: IO): void {
         {
           args,
           properties,
+          propertiesGiven: g.property !== undefined,
           value: g.value === true || g.P !== undefined,
           all: g.all ?? false,
           quiet: g.quiet ?? false,
@@ -28,6 +29,8 @@ export function registerInspect(program: Command, io: IO): void {
           json: jsonFormat(g, io),
           pager: g.pager !== false,
           connect: connectOptions(g),
+          timestampStyle: timestampStyle(g),
+          dependencies: withDependencies(g),
         },
         io,
       );
@@ -42,7 +45,7 @@ export function registerInspect(program: Command, io: IO): void {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const { runCat } = await import('./run/cat.js');
       await runCat(
-        { units, quiet: g.quiet ?? false, json: jsonFormat(g, io), pager: g.pager !== false, connect: connectOptions(g) },
+        { units, quiet: g.quiet ?? false, json: jsonFormat(g, io), pager: g.pager !== false, connect: connectOptions(g), dependencies: withDependencies(g) },
         io,
       );
     });

@@ -61,6 +61,8 @@ export function lifecycleOptions(
     askPassword: g.askPassword !== false,
     user: g.user ?? false,
     remote: g.address !== undefined || (g.host?.length ?? 0) > 0 || g.hosts !== undefined,
+    wait: g.wait ?? false,
+    marked: g.marked ?? false,
     ...what,
   };
 }

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { IO } from '../output/io.js';
-import { connectOptions, jsonFormat, type GlobalOptions } from './context.js';
+import { connectOptions, jsonFormat, withDependencies, type GlobalOptions } from './context.js';
 
 export function registerListUnits(program: Command, io: IO): void {
   program
@@ -28,6 +28,7 @@ export function registerListUnits(program: Command, io: IO): void {
           json: jsonFormat(g, io),
           systemdLayout: g.output === 'json-pretty',
           connect: connectOptions(g),
+          dependencies: withDependencies(g),
         },
         io,
       );

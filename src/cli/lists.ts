@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { IO } from '../output/io.js';
-import { connectOptions, jsonFormat, type GlobalOptions } from './context.js';
+import { connectOptions, dependencyKind, jsonFormat, type GlobalOptions } from './context.js';
 
 export function registerLists(program: Command, io: IO): void {
   program
@@ -18,7 +18,7 @@ export function registerLists(program: Command, io: IO): void {
       await runListDependencies(
         {
           units,
-          kind: g.reverse ? 'reverse' : g.after ? 'after' : g.before ? 'before' : 'forward',
+          kind: dependencyKind(g),
           all: g.all ?? false,
           plain: g.plain ?? false,
           full: g.full ?? false,
@@ -54,6 +54,7 @@ export function registerLists(program: Command, io: IO): void {
             json: jsonFormat(g, io),
             pager: g.pager !== false,
             connect: connectOptions(g),
+            showTypes: g.showTypes ?? false,
           },
           io,
         );

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import type { IO } from '../output/io.js';
 import { reportError } from './report-error.js';
-import { collectList, collectProperties, collectRepeat, collectWhat, normalizeArgv, type GlobalOptions } from './context.js';
-import { signalFromString, signalHelp } from '../core/kill-signal.js';
+import { collectList, collectProperties, collectRepeat, collectWhat, normalizeArgv } from './context.js';
+import { signalFromString } from '../core/kill-signal.js';
 import { hostList, isFleet, parallelOf, splitHostFlags, verbOf } from './fleet.js';
 import { registerListUnits } from './list-units.js';
 import { registerLifecycle } from './lifecycle.js';
@@ -24,7 +24,7 @@ import { addFallbackExamples } from './examples.js';
 import { registerSandbox } from './sandbox.js';
 import { registerDemo } from './demo.js';
 import { registerUnitVerbs } from './unit-verbs.js';
-import { CLEAN_WHAT } from './unit-verb-table.js';
+import { checkParsedOptions, checkTimestampStyle } from './option-checks.js';
 
 export { reportError };
 
@@ -98,6 +98,11 @@ export function buildProgram(io: IO): Command {
     .addOption(new Option('--what <types>', 'clean: which directories (runtime, state, cache, logs, configuration, all; comma-separated; "help" lists them)').argParser(collectWhat))
     .addOption(new Option('--mkdir', 'bind, mount-image: create the destination directory first'))
     .addOption(new Option('--read-only', 'bind, mount-image: mount read-only'))
+    .addOption(new Option('--wait', 'start, restart: after the jobs, wait until the units stop again; is-system-running: until boot is done'))
+    .addOption(new Option('--with-dependencies', 'list-units, list-unit-files, status, show, cat: the units and their dependencies (--reverse, --after, --before choose which)'))
+    .addOption(new Option('--timestamp <format>', 'how show and status print timestamps: pretty, unix, us, utc, us+utc ("help" lists them)').argParser(checkTimestampStyle))
+    .addOption(new Option('--show-types', 'list-sockets: show the socket type of each address'))
+    .addOption(new Option('--marked', 'reload-or-restart: the units marked needs-reload or needs-restart'))
     .showSuggestionAfterError(true)
     .configureOutput({
       writeOut: (s) => io.out.write(s),
@@ -105,6 +110,14 @@ export function buildProgram(io: IO): Command {
       outputError: () => undefined, // reported by reportError, in one line
     })
     .exitOverride();
+  // systemctl's checks of option values and combinations, before any verb runs (option-checks.ts)
+  program.hook('preAction', (_program, action) => {
+    let top = action;
+    while (top.parent && top.parent !== program) top = top.parent;
+    if (!checkParsedOptions(top.name(), action === top ? action.args : [], action.optsWithGlobals(), io)) {
+      throw new CommanderError(0, 'commander.helpDisplayed', '');
+    }
+  });
   registerListUnits(program, io);
   registerLifecycle(program, io);
   registerJobs(program, io);
@@ -119,14 +132,6 @@ export function buildProgram(io: IO): Command {
   registerSandbox(program, io);
   registerDemo(program, io);
   registerUnitVerbs(program, io);
-  // `-s help` and `--what=help` list their values and end, whatever the verb (as systemctl's parse_argv)
-  program.hook('preAction', (_program, action) => {
-    const g = action.optsWithGlobals<GlobalOptions>();
-    const list = g.signal === 'help' ? signalHelp() : g.what?.includes('help') ? `${CLEAN_WHAT.join('\n')}\n` : null;
-    if (list === null) return;
-    io.out.write(list);
-    throw new CommanderError(0, 'commander.helpDisplayed', '');
-  });
   addFallbackExamples(program); // one-line examples for verbs whose --help has none (examples.ts)
   for (const cmd of program.commands) {
     cmd.exitOverride();
@@ -140,7 +145,7 @@ export function buildProgram(io: IO): Command {
 }
 
 /** Global options that take a value (their value is not a verb). */
-const VALUE_OPTIONS = new Set(['--address', '--timeout', '--json-mode', '-o', '--output', '-t', '--type', '--state', '-p', '--property', '-P', '-n', '--lines', '--log-history', '--job-mode', '-s', '--signal', '--kill-whom', '-H', '--host', '--hosts', '--parallel', '--what']);
+const VALUE_OPTIONS = new Set(['--address', '--timeout', '--json-mode', '-o', '--output', '-t', '--type', '--state', '-p', '--property', '-P', '-n', '--lines', '--log-history', '--job-mode', '-s', '--signal', '--kill-whom', '-H', '--host', '--hosts', '--parallel', '--what', '--timestamp']);
 
 /**
  * As `systemctl` alone lists units, so does `sysherd` (also `sysherd --all --user`): with no verb

@@ -42,6 +42,6 @@ export function registerQueries(program: Command, io: IO): void {
     .action(async (args: string[], _flags: unknown, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const { runIsSystemRunning } = await import('./run/queries.js');
-      await runIsSystemRunning({ args, quiet: g.quiet ?? false, json: jsonFormat(g, io, { outputMeansJson: false }), connect: connectOptions(g) }, io);
+      await runIsSystemRunning({ args, quiet: g.quiet ?? false, json: jsonFormat(g, io, { outputMeansJson: false }), connect: connectOptions(g), wait: g.wait ?? false }, io);
     });
 }

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { IO } from '../output/io.js';
-import { connectOptions, jsonFormat, type GlobalOptions } from './context.js';
+import { connectOptions, jsonFormat, timestampStyle, withDependencies, type GlobalOptions } from './context.js';
 
 export function registerStatus(program: Command, io: IO): void {
   program
@@ -33,6 +33,8 @@ export function registerStatus(program: Command, io: IO): void {
           pager: g.pager !== false,
           // as systemctl: no journal lines for a remote manager (-H)
           journal: connect.host !== undefined ? false : {},
+          timestampStyle: timestampStyle(g),
+          dependencies: withDependencies(g),
         },
         io,
       );

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import type { JobMode } from '../core/types.js';
 import type { IO } from '../output/io.js';
-import { connectOptions, jsonFormat, type GlobalOptions } from './context.js';
+import { connectOptions, jsonFormat, withDependencies, type GlobalOptions } from './context.js';
 
 const VERBS = [
   ['enable', 'Enable unit files (create the symlinks of their [Install] section); --now also starts them'],
@@ -87,6 +87,7 @@ export function registerUnitFiles(program: Command, io: IO): void {
           systemdLayout: g.output === 'json-pretty',
           connect: connectOptions(g),
           presetScope: g.user ? 'user' : 'system',
+          dependencies: withDependencies(g),
         },
         io,
       );

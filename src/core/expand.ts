@@ -9,8 +9,10 @@
  *     const { names, warnings } = await expandUnitNames(manager, ['nginx', 'ssh*']);
  *     for (const w of warnings) process.stderr.write(`${w}\n`);
  */
+import { SystemdError } from './errors.js';
 import type { Manager } from './manager.js';
-import { isGlob, mangleUnitName, unitTypeOf, type UnitType } from './names.js';
+import { isGlob, mangleUnitName, unitObjectPath, unitTypeOf, type UnitType } from './names.js';
+import { UnitObject } from './unit.js';
 import type { UnitStatus } from './types.js';
 
 export interface ExpandOptions {
@@ -87,4 +89,48 @@ export function startGlobWarning(program = 'sysherd'): string[] {
     '      Passing --all will also load units which are pulled in by other units.',
     `      See ${program}(1) for more details.`,
   ];
+}
+
+/** Which dependencies `--with-dependencies` (and list-dependencies) follow: `--reverse`, `--after`, `--before`, or the default. */
+export type DependencyKind = 'forward' | 'reverse' | 'after' | 'before';
+
+/** The unit properties each kind follows (v252 `unit_get_dependencies`). */
+export const DEPENDENCY_PROPERTIES: Record<DependencyKind, string[]> = {
+  forward: ['Requires', 'Requisite', 'Wants', 'ConsistsOf', 'BindsTo', 'Upholds'],
+  reverse: ['RequiredBy', 'RequisiteOf', 'WantedBy', 'PartOf', 'BoundBy', 'UpheldBy'],
+  after: ['After'],
+  before: ['Before'],
+};
+
+/**
+ * `--with-dependencies`, as systemctl 252's `append_unit_dependencies`: each name, then its
+ * direct dependencies of `kind` (in the order the bus lists the properties, each once) that are
+ * not in the list yet. A unit whose properties cannot be read (a glob, an invalid name) adds
+ * only itself and a warning (`Failed to get properties of NAME: …`, which systemctl prints and
+ * goes on).
+ */
+export async function appendUnitDependencies(
+  manager: Manager,
+  names: string[],
+  kind: DependencyKind,
+): Promise<{ names: string[]; warnings: string[] }> {
+  const out: string[] = [];
+  const warnings: string[] = [];
+  const follow = new Set(DEPENDENCY_PROPERTIES[kind]);
+  for (const name of names) {
+    out.push(name);
+    let props: Record<string, unknown>;
+    try {
+      props = await new UnitObject(manager.bus, unitObjectPath(name), name).getAll('org.freedesktop.systemd1.Unit');
+    } catch (e) {
+      if (!(e instanceof SystemdError) || e.isPermission) throw e;
+      warnings.push(`Failed to get properties of ${name}: ${e.message}`);
+      continue;
+    }
+    for (const [prop, value] of Object.entries(props)) {
+      if (!follow.has(prop) || !Array.isArray(value)) continue;
+      for (const d of value as string[]) if (!out.includes(d)) out.push(d);
+    }
+  }
+  return { names: out, warnings };
 }

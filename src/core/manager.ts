@@ -209,6 +209,15 @@ export class Manager {
   }
 
   /**
+   * EnqueueMarkedJobs() → ao: a try-restart job for every unit marked `needs-restart`, else a
+   * try-reload for `needs-reload` (the Markers property); the job paths.
+   */
+  async enqueueMarkedJobs(): Promise<string[]> {
+    const [paths] = await this.call('EnqueueMarkedJobs', '', [], true);
+    return paths as string[];
+  }
+
+  /**
    * EnqueueUnitJob(s name, s job_type, s job_mode): like StartUnit & co, but the reply lists every
    * job the transaction pulled in (dependents stopped with a unit, dependencies started).
    */

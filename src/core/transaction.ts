@@ -154,6 +154,11 @@ async function enqueueOne(
   return { id: job.id, jobPath: job.path, unit, unitPath: unitObjectPath(unit), jobType, affected: [] };
 }
 
+/** A requested job not queued yet: every field empty. */
+export function requestedJob(unit: string): RequestedJob {
+  return { unit, unitId: null, jobId: null, jobPath: null, jobType: null, result: null, serviceResult: null, ms: null, needDaemonReload: false, error: null, ignored: false };
+}
+
 /** What a failed JobRemoved of a requested job means for systemctl: everything but done/skipped. */
 export function isFailedResult(result: string | null): boolean {
   return result !== null && !isJobSuccess(result);
@@ -299,19 +304,7 @@ export async function runTransaction(
     for (let i = 0; i < Math.min(WINDOW, units.length); i++) launch(i);
     for (let i = 0; i < units.length; i++) {
       const unit = units[i]!;
-      const job: RequestedJob = {
-        unit,
-        unitId: null,
-        jobId: null,
-        jobPath: null,
-        jobType: null,
-        result: null,
-        serviceResult: null,
-        ms: null,
-        needDaemonReload: false,
-        error: null,
-        ignored: false,
-      };
+      const job = requestedJob(unit);
       report.units.push(job);
       const { started, outcome } = attempts[i]!;
       const r = await outcome;

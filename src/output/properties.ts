@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { escapeTerminal } from './escape.js';
-import { formatTimespan, formatTimestamp } from './time.js';
+import { formatTimespan, formatTimestamp, type TimestampStyle } from './time.js';
 
 /** One property as it came off the bus. */
 export interface RawProperty {
@@ -24,6 +24,12 @@ export interface PrintFlags {
   showEmpty?: boolean;
   /** `--value`: only the value. */
   onlyValue?: boolean;
+  /**
+   * `--timestamp=STYLE` for what systemctl's own `print_property` formats (`…Timestamp`
+   * properties, TimersCalendar's next_elapse, Exec*'s start/stop times); the other timestamps
+   * (NextElapseUSecRealtime, LastTriggerUSec, …) stay pretty, as there. Default `pretty`.
+   */
+  timestampStyle?: TimestampStyle;
 }
 
 const UINT64_MAX = 0xffff_ffff_ffff_ffffn;
@@ -221,7 +227,7 @@ function printSpecial(name: string, sig: string, v: unknown, f: PrintFlags): str
     return each((e) => `{ ${e[0]}=${formatTimespan(big(e[1]), 0)} ; next_elapse=${formatTimespan(big(e[2]), 0)} }`);
   }
   if (sig === 'a(sst)' && name === 'TimersCalendar') {
-    return each((e) => `{ ${e[0]}=${e[1]} ; next_elapse=${formatTimestamp(big(e[2])) ?? ''} }`);
+    return each((e) => `{ ${e[0]}=${e[1]} ; next_elapse=${formatTimestamp(big(e[2]), f.timestampStyle) ?? ''} }`);
   }
   if (name.startsWith('Exec') && (sig === 'a(sasbttttuii)' || sig === 'a(sasasttttuii)')) {
     const ex = sig === 'a(sasasttttuii)';
@@ -232,7 +238,7 @@ function printSpecial(name: string, sig: string, v: unknown, f: PrintFlags): str
       const third = ex ? `flags=${EXEC_FLAGS.filter((x) => (e[2] as string[]).includes(x)).join(' ')}` : `ignore_errors=${yesNo(e[2])}`;
       return (
         `{ path=${e[0]} ; argv[]=${(e[1] as string[]).join(' ')} ; ${third} ; ` +
-        `start_time=[${formatTimestamp(big(e[3])) ?? 'n/a'}] ; stop_time=[${formatTimestamp(big(e[5])) ?? 'n/a'}] ; ` +
+        `start_time=[${formatTimestamp(big(e[3]), f.timestampStyle) ?? 'n/a'}] ; stop_time=[${formatTimestamp(big(e[5]), f.timestampStyle) ?? 'n/a'}] ; ` +
         `pid=${num(e[7])} ; code=${sigchldCodeToString(code)} ; status=${status}${tail} }`
       );
     });
@@ -319,7 +325,8 @@ function printGeneric(name: string, sig: string, v: unknown, f: PrintFlags): str
       return value(name, yesNo(v), f);
     case 't': {
       const u = big(v);
-      if (name.endsWith('Timestamp') || TIMESTAMP_NAMES.has(name)) return value(name, formatTimestamp(u), f);
+      if (name.endsWith('Timestamp')) return value(name, formatTimestamp(u, f.timestampStyle), f);
+      if (TIMESTAMP_NAMES.has(name)) return value(name, formatTimestamp(u), f);
       if (name.includes('USec')) return value(name, formatTimespan(u, 0), f);
       if (name === 'CoredumpFilter') return value(name, `0x${u.toString(16)}`, f);
       if (name === 'RestrictNamespaces') return value(name, namespaceFlags(u), f);

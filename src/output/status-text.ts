@@ -24,7 +24,7 @@ import {
   sinceOf,
   str,
 } from './status-record.js';
-import { formatBytes, formatTimespan, formatTimestamp, formatTimestampRelative, nowMicros } from './time.js';
+import { formatBytes, formatTimespan, formatTimestamp, formatTimestampRelative, nowMicros, type TimestampStyle } from './time.js';
 
 /** systemd's `unit_active_state_to_glyph`. */
 export function stateGlyph(state: string, unicode: boolean): string {
@@ -50,8 +50,8 @@ function showPresetFor(state: string): boolean {
   return !['alias', 'static', 'generated', 'transient'].includes(state);
 }
 
-function when(v: unknown, now: bigint): string {
-  return `${formatTimestamp(v as number) ?? ''}; ${formatTimestampRelative(v as number, now) ?? ''}`;
+function when(v: unknown, now: bigint, style: TimestampStyle = 'pretty'): string {
+  return `${formatTimestamp(v as number, style) ?? ''}; ${formatTimestampRelative(v as number, now) ?? ''}`;
 }
 
 /** systemd's `calc_next_elapse` for the Trigger: line of timers. */
@@ -69,6 +69,8 @@ function nextElapse(t: Record<string, unknown>, nowRt: bigint): number | null {
 }
 
 export interface StatusTextOptions {
+  /** `--timestamp=STYLE` for the since/Until/Trigger/Condition/Assert times (default pretty). */
+  timestampStyle?: TimestampStyle;
   paint: Paint;
   unicode: boolean;
   /** 0: full width. */
@@ -135,9 +137,9 @@ export function renderUnitText(r: UnitStatusRecord, g: Gathered, o: StatusTextOp
   if (r.result && r.result !== 'success') active += ` (Result: ${r.result})`;
   const since = sinceOf(u);
   if (isSet(since)) {
-    L.push(`${active} since ${when(since, now)}`);
+    L.push(`${active} since ${when(since, now, o.timestampStyle)}`);
     const runtimeMax = num(t.RuntimeMaxUSec);
-    if (r.activeState === 'active' && runtimeMax !== null) L.push(`      Until: ${when(since + runtimeMax, now)}`);
+    if (r.activeState === 'active' && runtimeMax !== null) L.push(`      Until: ${when(since + runtimeMax, now, o.timestampStyle)}`);
     if (
       !r.unit.endsWith('.target') &&
       (r.activeState === 'inactive' || r.activeState === 'failed') &&
@@ -154,14 +156,14 @@ export function renderUnitText(r: UnitStatusRecord, g: Gathered, o: StatusTextOp
   });
   if (r.unit.endsWith('.timer')) {
     const next = nextElapse(t, now);
-    L.push(next !== null && next > 0 ? `    Trigger: ${when(next, now)}` : '    Trigger: n/a');
+    L.push(next !== null && next > 0 ? `    Trigger: ${when(next, now, o.timestampStyle)}` : '    Trigger: n/a');
   }
   r.triggers.forEach((tr, i) => {
     const on = p.activeOn(tr.activeState);
     L.push(`${i === 0 ? '   Triggers:' : '            '} ${on}${o.unicode ? '●' : '*'}${p.off(on)} ${e(tr.unit)}`);
   });
   if (u.ConditionResult === false && isSet(u.ConditionTimestamp)) {
-    L.push(`  Condition: start ${p.wrap(ANSI.yellow, 'condition failed')} at ${when(u.ConditionTimestamp, now)}`);
+    L.push(`  Condition: start ${p.wrap(ANSI.yellow, 'condition failed')} at ${when(u.ConditionTimestamp, now, o.timestampStyle)}`);
     // systemctl prepends each condition to its list: they print in reverse
     const failed = (Array.isArray(u.Conditions) ? (u.Conditions as unknown[][]) : []).filter((c) => (c[4] as number) < 0).reverse();
     failed.forEach((c, i) => {
@@ -170,7 +172,7 @@ export function renderUnitText(r: UnitStatusRecord, g: Gathered, o: StatusTextOp
     });
   }
   if (u.AssertResult === false && isSet(u.AssertTimestamp)) {
-    L.push(`     Assert: start ${p.wrap(ANSI.red, 'assertion failed')} at ${when(u.AssertTimestamp, now)}`);
+    L.push(`     Assert: start ${p.wrap(ANSI.red, 'assertion failed')} at ${when(u.AssertTimestamp, now, o.timestampStyle)}`);
     let failed: unknown[] | undefined;
     for (const a of Array.isArray(u.Asserts) ? (u.Asserts as unknown[][]) : []) {
       if ((a[4] as number) < 0 && (!a[1] || failed === undefined)) failed = a;
@@ -273,7 +275,7 @@ export function renderSystemText(
   rec: SystemStatusRecord,
   raw: Record<string, unknown>,
   processesShown: boolean,
-  o: Pick<StatusTextOptions, 'paint' | 'unicode' | 'columns' | 'fullWidth'>,
+  o: Pick<StatusTextOptions, 'paint' | 'unicode' | 'columns' | 'fullWidth' | 'timestampStyle'>,
 ): string {
   const p = o.paint;
   const now = nowMicros();
@@ -284,7 +286,7 @@ export function renderSystemText(
     `    Units: ${rec.units} loaded (incl. loaded aliases)`,
     `     Jobs: ${rec.jobs} queued`,
     `   Failed: ${rec.failedUnits} units`,
-    `    Since: ${when(raw.UserspaceTimestamp, now)}`,
+    `    Since: ${when(raw.UserspaceTimestamp, now, o.timestampStyle)}`,
     `  systemd: ${escapeTerminal(rec.version)}`,
   ];
   if (rec.tainted) L.push(`  Tainted: ${p.wrap(ANSI.yellow, escapeTerminal(rec.tainted))}`);

@@ -47,6 +47,20 @@ export function timestampIsSet(t: number | bigint | null | undefined): boolean {
 
 export type TimestampStyle = 'pretty' | 'us' | 'utc' | 'us+utc' | 'unix';
 
+/** systemd's `timestamp_style_table`, in its order (what `--timestamp=help` prints). */
+export const TIMESTAMP_STYLES: readonly TimestampStyle[] = ['pretty', 'us', 'utc', 'us+utc', 'unix'];
+
+/**
+ * systemd's `timestamp_style_from_string`: a name of the table, or `µs`/`µs+utc` spelt with the
+ * micro sign (U+00B5) or the Greek mu (U+03BC) for `us`/`us+utc`. `undefined` when unknown.
+ */
+export function parseTimestampStyle(s: string): TimestampStyle | undefined {
+  if ((TIMESTAMP_STYLES as readonly string[]).includes(s)) return s as TimestampStyle;
+  if (s === '\u00b5s' || s === '\u03bcs') return 'us';
+  if (s === '\u00b5s+utc' || s === '\u03bcs+utc') return 'us+utc';
+  return undefined;
+}
+
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
 /** Largest timestamp systemd formats (year 9999 on 64-bit, USEC_TIMESTAMP_FORMATTABLE_MAX). */

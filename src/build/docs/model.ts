@@ -6,6 +6,7 @@
 import type { Command, Option } from 'commander';
 import { UNIT_TYPES } from '../../core/names.ts';
 import { allUnitStates } from '../../core/states.ts';
+import { TIMESTAMP_STYLES } from '../../output/time.ts';
 import { buildProgram } from '../../cli/main.ts';
 import { memoryIO } from '../../output/io.ts';
 
@@ -68,6 +69,8 @@ function optionValue(o: Option): ValueKind {
       return { kind: 'words', words: STATE_VALUES };
     case '--type':
       return { kind: 'words', words: TYPE_VALUES };
+    case '--timestamp':
+      return { kind: 'words', words: [...TIMESTAMP_STYLES, 'help'] };
     case '--property':
     case '--signal':
       return { kind: 'live' };

@@ -16,6 +16,8 @@ import type { IO } from '../../output/io.js';
 import { writeJson } from '../../output/json.js';
 import { withPager } from '../../output/pager.js';
 import { expandUnitNames } from './show.js';
+import type { DependencyKind } from '../../core/expand.js';
+import { extendWithDependencies } from './with-dependencies.js';
 
 export interface CatOptions {
   units: string[];
@@ -23,6 +25,8 @@ export interface CatOptions {
   json: 'pretty' | 'short' | null;
   pager: boolean;
   connect: ConnectOptions;
+  /** `--with-dependencies`: each named unit's dependencies of this kind are shown after it. */
+  dependencies?: DependencyKind;
 }
 
 export interface CatFile {
@@ -137,7 +141,7 @@ export async function runCat(opts: CatOptions, io: IO): Promise<void> {
   let found: UnitPaths[];
   try {
     // "Include all units by default — i.e. continue as if the --all option was used"
-    const names = await expandUnitNames(manager, opts.units, io, { quiet: opts.quiet, all: true });
+    const names = await extendWithDependencies(manager, await expandUnitNames(manager, opts.units, io, { quiet: opts.quiet, all: true }), opts.dependencies, io);
     found = [];
     for (const n of names) found.push(await unitPaths(manager, n, opts.connect.bus === 'user' ? 'user' : 'system'));
   } finally {

@@ -16,6 +16,7 @@ import {
   isFailedResult,
   runTransaction,
   type RequestedJob,
+  type TransactionHooks,
   type TransactionReport,
 } from '../../core/transaction.js';
 import type { JobMode, JobType } from '../../core/types.js';
@@ -25,6 +26,8 @@ import type { IO } from '../../output/io.js';
 import { startJobProgress, type JobProgress } from '../../output/job-progress.js';
 import { writeJson } from '../../output/json.js';
 import { onInterrupt } from '../interrupt.js';
+import { runMarkedJobs } from '../../core/marked.js';
+import { watchUntilInactive, type UnitEnded } from '../../core/wait-units.js';
 
 export interface LifecycleOptions {
   /** The verb as typed (`restart`, `condrestart`, …). */
@@ -55,6 +58,10 @@ export interface LifecycleOptions {
   user: boolean;
   /** `--address`/`-H`: not the local manager (no polkit agent). */
   remote: boolean;
+  /** `--wait` (start/restart): after the jobs, wait until every unit is inactive or failed again. */
+  wait?: boolean;
+  /** `--marked` (reload-or-restart, no units): the jobs of `EnqueueMarkedJobs`. */
+  marked?: boolean;
 }
 
 const PROGRAM = 'sysherd';
@@ -130,7 +137,7 @@ function finalLine(u: RequestedJob): { ok: boolean; text: string } {
 }
 
 export async function runLifecycle(o: LifecycleOptions, io: IO): Promise<void> {
-  if (o.args.length === 0) {
+  if (o.args.length === 0 && !o.marked) {
     io.err.write('Too few arguments.\n');
     io.exitCode = 1;
     return;
@@ -167,12 +174,15 @@ export async function runLifecycle(o: LifecycleOptions, io: IO): Promise<void> {
       if (process.env.SYSHERD_DEBUG) io.err.write(agent ? `sysherd: polkit agent pkttyagent started (pid ${agent.pid})\n` : 'sysherd: polkit agent could not be started\n');
     }
 
-    let names: string[];
+    // --marked: no names, the manager picks the units (EnqueueMarkedJobs)
+    let names: string[] = [];
     try {
-      const r = await expandUnitNames(manager, o.args, { warn: !o.quiet, all: o.all, states: o.states, types: o.types, ...(o.suffix ? { suffix: o.suffix } : {}) });
-      say(r.warnings);
-      names = r.names;
-      if (!o.all && r.expanded && o.jobType === 'start' && !o.quiet) say(startGlobWarning(PROGRAM));
+      const r = o.marked ? null : await expandUnitNames(manager, o.args, { warn: !o.quiet, all: o.all, states: o.states, types: o.types, ...(o.suffix ? { suffix: o.suffix } : {}) });
+      if (r) {
+        say(r.warnings);
+        names = r.names;
+        if (!o.all && r.expanded && o.jobType === 'start' && !o.quiet) say(startGlobWarning(PROGRAM));
+      }
     } catch (e) {
       if (!(e instanceof InvalidArgumentError) || !e.message.startsWith('Failed to mangle name')) throw e;
       say([e.message, 'Failed to expand names: Invalid argument']);
@@ -181,48 +191,61 @@ export async function runLifecycle(o: LifecycleOptions, io: IO): Promise<void> {
     }
 
     // the spinner starts once every job is queued: polkit may ask for a password while queuing
-    const spinner = o.block && !o.quiet && !o.json;
+    const spinner = o.block && !o.quiet && !o.json && !o.marked;
     let progressStarting: Promise<void> | undefined;
     let ended = 0;
 
     const extraArgs = o.user ? ['--user'] : [];
-    const report = await runTransaction(manager, names, o.jobType, {
-      mode: o.mode,
-      wait: o.block,
-      // -T needs EnqueueUnitJob's reply, as systemctl's -T (refused by the bus policy unless root)
-      method: o.showTransaction ? 'EnqueueUnitJob' : 'auto',
-      hooks: {
-        onEnqueueFailed: (job) => {
-          if (!job.ignored && job.error) say(enqueueFailureLines(o.jobType, job.unit, job.error, o.user));
-        },
-        onEnqueued: (job, enqueued) => {
-          if (o.showTransaction) {
-            say([
-              `Enqueued anchor job ${enqueued.id} ${enqueued.unit}/${enqueued.jobType}.`,
-              ...enqueued.affected.map((a) => `Enqueued auxiliary job ${a.id} ${a.unit}/${a.jobType}.`),
-            ]);
-          }
-          if (job.needDaemonReload) {
-            say([
-              `Warning: The unit file, source configuration file or drop-ins of ${job.unit} changed on disk. Run '${PROGRAM}${o.user ? ' --user' : ''} daemon-reload' to reload units.`,
-            ]);
-          }
-        },
-        onWaiting: (pending, total) => {
-          if (!spinner || pending === 0) return;
-          progressStarting = startJobProgress(io, o.verb, names).then((p) => {
-            if (interrupted) return p?.stop();
-            progress = p;
-            p?.jobEnded(ended, total);
-          });
-        },
-        onJobRemoved: (job, done, total) => {
-          ended = done;
-          progress?.jobEnded(done, total);
-          if (!o.quiet && isFailedResult(job.result)) say(jobFailureLines(job.result!, job.unitId ?? job.unit, job.serviceResult, { program: PROGRAM, extraArgs }));
-        },
+    const hooks: TransactionHooks = {
+      onEnqueueFailed: (job) => {
+        if (!job.ignored && job.error) say(enqueueFailureLines(o.jobType, job.unit, job.error, o.user));
       },
-    });
+      onEnqueued: (job, enqueued) => {
+        if (o.showTransaction) {
+          say([
+            `Enqueued anchor job ${enqueued.id} ${enqueued.unit}/${enqueued.jobType}.`,
+            ...enqueued.affected.map((a) => `Enqueued auxiliary job ${a.id} ${a.unit}/${a.jobType}.`),
+          ]);
+        }
+        if (job.needDaemonReload) {
+          say([
+            `Warning: The unit file, source configuration file or drop-ins of ${job.unit} changed on disk. Run '${PROGRAM}${o.user ? ' --user' : ''} daemon-reload' to reload units.`,
+          ]);
+        }
+      },
+      onWaiting: (pending, total) => {
+        if (!spinner || pending === 0) return;
+        progressStarting = startJobProgress(io, o.verb, names).then((p) => {
+          if (interrupted) return p?.stop();
+          progress = p;
+          p?.jobEnded(ended, total);
+        });
+      },
+      onJobRemoved: (job, done, total) => {
+        ended = done;
+        progress?.jobEnded(done, total);
+        if (!o.quiet && isFailedResult(job.result)) say(jobFailureLines(job.result!, job.unitId ?? job.unit, job.serviceResult, { program: PROGRAM, extraArgs }));
+      },
+    };
+    let report: TransactionReport;
+    if (o.marked) {
+      try {
+        report = await runMarkedJobs(manager, { wait: o.block, hooks });
+      } catch (e) {
+        if (!(e instanceof SystemdError) || e.isPermission || !e.message.startsWith('Failed to start jobs')) throw e;
+        say([e.message]);
+        io.exitCode = 1;
+        return;
+      }
+    } else {
+      report = await runTransaction(manager, names, o.jobType, {
+        mode: o.mode,
+        wait: o.block,
+        // -T needs EnqueueUnitJob's reply, as systemctl's -T (refused by the bus policy unless root)
+        method: o.showTransaction ? 'EnqueueUnitJob' : 'auto',
+        hooks,
+      });
+    }
 
     await progressStarting;
     progress?.finish(report.units.map(finalLine));
@@ -236,7 +259,22 @@ export async function runLifecycle(o: LifecycleOptions, io: IO): Promise<void> {
       }
     }
 
-    if (o.json) writeJson(io, lifecycleJson(o.verb, report), o.json);
+    // --wait: as systemctl, silently until every queued unit is inactive or failed (failed: exit 1)
+    let stopped: UnitEnded[] | null = null;
+    if (o.wait) {
+      const watch = await watchUntilInactive(
+        manager.bus,
+        report.units.filter((u) => u.jobId !== null).map((u) => u.unit),
+      );
+      try {
+        stopped = await watch.done;
+      } finally {
+        await watch.close();
+      }
+      if (report.exitCode === 0 && stopped.some((u) => u.activeState !== 'inactive')) report.exitCode = 1;
+    }
+
+    if (o.json) writeJson(io, { ...lifecycleJson(o.verb, report), ...(stopped ? { stopped } : {}) }, o.json);
     if (report.exitCode !== 0) io.exitCode = report.exitCode;
   } finally {
     offInterrupt();

@@ -7,6 +7,7 @@
  * each unit once. Default unit: default.target. `--json`: the tree as nested records.
  */
 import type { ConnectOptions } from '../../core/bus.js';
+import { DEPENDENCY_PROPERTIES, type DependencyKind } from '../../core/expand.js';
 import { Manager } from '../../core/manager.js';
 import { unitObjectPath } from '../../core/names.js';
 import { UnitObject } from '../../core/unit.js';
@@ -16,8 +17,6 @@ import { terminalColumns, type IO } from '../../output/io.js';
 import { writeJson } from '../../output/json.js';
 import { withPager } from '../../output/pager.js';
 import { expandUnitNames } from './show.js';
-
-export type DependencyKind = 'forward' | 'reverse' | 'after' | 'before';
 
 export interface ListDependenciesOptions {
   units: string[];
@@ -32,14 +31,6 @@ export interface ListDependenciesOptions {
   /** `$COLUMNS` and friends (tests). */
   env?: NodeJS.ProcessEnv;
 }
-
-/** The properties each kind follows (v252 `dependencies[]`). */
-export const DEPENDENCY_PROPERTIES: Record<DependencyKind, string[]> = {
-  forward: ['Requires', 'Requisite', 'Wants', 'ConsistsOf', 'BindsTo', 'Upholds'],
-  reverse: ['RequiredBy', 'RequisiteOf', 'WantedBy', 'PartOf', 'BoundBy', 'UpheldBy'],
-  after: ['After'],
-  before: ['Before'],
-};
 
 /** One node of the `--json` tree. */
 export interface DependencyNode {

@@ -17,15 +17,15 @@ import { showUnit } from './unit-filter.js';
 /** Moved to output/json.ts (kept here for existing importers). */
 export { systemdPrettyJson, writeTableJson } from '../../output/json.js';
 
-/** The options of list-sockets: the same as list-timers'. */
-export type ListSocketsOptions = ListTimersOptions;
+/** The options of list-sockets: list-timers', and `--show-types` (a TYPE column; `type` in the JSON). */
+export type ListSocketsOptions = ListTimersOptions & { showTypes?: boolean };
 
 /** One listen address of a socket unit; also the `--json` record (`systemctl -o json` keys). */
 export interface SocketRow {
   listen: string;
   unit: string;
   activates: string;
-  /** `Stream`, `Datagram`, … (not in the JSON, as systemctl without --show-types). */
+  /** `Stream`, `Datagram`, … (in the JSON only with --show-types, as systemctl's). */
   type?: string;
 }
 
@@ -58,13 +58,14 @@ export async function runListSockets(opts: ListSocketsOptions, io: IO): Promise<
   if (opts.json) {
     writeTableJson(
       io,
-      rows.map((r) => ({ listen: r.listen, unit: r.unit, activates: r.activates })),
+      rows.map((r) => (opts.showTypes ? { listen: r.listen, type: r.type, unit: r.unit, activates: r.activates } : { listen: r.listen, unit: r.unit, activates: r.activates })),
       opts.json,
     );
     return;
   }
   const cols: Column<SocketRow>[] = [
     { header: 'LISTEN', cell: (r) => r.listen },
+    ...(opts.showTypes ? [{ header: 'TYPE', cell: (r: SocketRow) => r.type ?? '' }] : []),
     { header: 'UNIT', cell: (r) => r.unit },
     { header: 'ACTIVATES', cell: (r) => r.activates, flex: true },
   ];

@@ -5,7 +5,10 @@
 import type { ConnectOptions } from '../../core/bus.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { listUnits } from '../../core/api.js';
-import { UNIT_TYPES, isUnitType } from '../../core/names.js';
+import type { DependencyKind } from '../../core/expand.js';
+import { Manager } from '../../core/manager.js';
+import { extendWithDependencies } from './with-dependencies.js';
+import { UNIT_TYPES, isUnitType, unitTypeOf } from '../../core/names.js';
 import { allUnitStates, statesHelp } from '../../core/states.js';
 import type { UnitStatus } from '../../core/types.js';
 import { ANSI, Paint, headerStyle } from '../../output/color.js';
@@ -27,6 +30,8 @@ export interface ListUnitsOptions {
   /** `-o json-pretty`: pretty JSON in systemd's own layout (tabs, `"key" : value`), as systemctl's. */
   systemdLayout?: boolean;
   connect: ConnectOptions;
+  /** `--with-dependencies`: the dependencies of this kind of the patterns are listed too. */
+  dependencies?: DependencyKind;
 }
 
 /** One row of output; also the `--json` record (keys as `systemctl -o json`). */
@@ -83,11 +88,23 @@ export function buildRows(units: UnitStatus[], opts: Pick<ListUnitsOptions, 'all
     }));
 }
 
+/** ListUnitsByPatterns of the patterns, or (`--with-dependencies`) of them and their dependencies. */
+async function unitsToList(opts: ListUnitsOptions, io: IO): Promise<UnitStatus[]> {
+  if (opts.dependencies === undefined) return listUnits({ ...opts.connect, patterns: opts.patterns, states: opts.states });
+  const manager = await Manager.connect(opts.connect);
+  try {
+    const names = await extendWithDependencies(manager, opts.patterns, opts.dependencies, io);
+    return names.length > 0 || opts.states.length > 0 ? await manager.listUnitsByPatterns(opts.states, names) : await manager.listUnits();
+  } finally {
+    manager.close();
+  }
+}
+
 const BAD_LOAD = new Set(['error', 'not-found', 'bad-setting', 'masked']);
 
 export async function runListUnits(opts: ListUnitsOptions, io: IO): Promise<void> {
   if (!checkFilters(opts, io)) return;
-  const units = await listUnits({ ...opts.connect, patterns: opts.patterns, states: opts.states });
+  const units = await unitsToList(opts, io);
   const rows = buildRows(units, opts);
   if (opts.json) {
     const records = rows.map((r) => ({ unit: r.unit, load: r.load, active: r.active, sub: r.sub, description: r.description }));

@@ -118,14 +118,31 @@ export async function runQuery(o: QueryOptions, io: IO): Promise<void> {
 }
 
 /** `is-system-running`: the manager's SystemState; exit 0 only for "running". */
-export async function runIsSystemRunning(o: { args: string[]; quiet: boolean; json: 'pretty' | 'short' | null; connect: ConnectOptions }, io: IO): Promise<void> {
+export async function runIsSystemRunning(
+  o: { args: string[]; quiet: boolean; json: 'pretty' | 'short' | null; connect: ConnectOptions; wait?: boolean },
+  io: IO,
+): Promise<void> {
   if (o.args.length > 0) throw new InvalidArgumentError('Too many arguments.');
   const state = await withConnection(o.connect, async (m) => {
+    // --wait: listen for StartupFinished before reading the state, as systemctl
+    const sub = o.wait ? await m.subscribe() : null;
     try {
-      return String(await m.getProperty('SystemState'));
-    } catch (e) {
-      if (e instanceof SystemdError && e.exitCode !== ExitCode.NO_PERMISSION) return 'unknown'; // as systemctl
-      throw e;
+      let finished: Promise<unknown> | null = null;
+      if (sub) finished = new Promise((resolve) => sub.on('StartupFinished', resolve));
+      let s: string;
+      try {
+        s = String(await m.getProperty('SystemState'));
+      } catch (e) {
+        if (e instanceof SystemdError && e.exitCode !== ExitCode.NO_PERMISSION) return 'unknown'; // as systemctl
+        throw e;
+      }
+      if (finished && (s === 'initializing' || s === 'starting')) {
+        await finished;
+        s = String(await m.getProperty('SystemState'));
+      }
+      return s;
+    } finally {
+      await sub?.unsubscribe().catch(() => undefined);
     }
   });
   if (o.json) writeJson(io, { state }, o.json);

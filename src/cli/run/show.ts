@@ -14,12 +14,17 @@ import { writeJson } from '../../output/json.js';
 import { withPager } from '../../output/pager.js';
 import { showUnit } from './unit-filter.js';
 import { formatProperty, propertyJson, type RawProperty } from '../../output/properties.js';
+import type { TimestampStyle } from '../../output/time.js';
+import type { DependencyKind } from '../../core/expand.js';
+import { extendWithDependencies } from './with-dependencies.js';
 
 export interface ShowOptions {
   /** Unit names, patterns, or job ids. Empty: the manager. */
   args: string[];
   /** `-p`: only these properties. */
   properties: string[];
+  /** `-p` was given, even empty (`-p ""`: no property at all, as systemctl). */
+  propertiesGiven?: boolean;
   /** `--value`. */
   value: boolean;
   /** `-a`: empty properties too. */
@@ -30,6 +35,10 @@ export interface ShowOptions {
   json: 'pretty' | 'short' | null;
   pager: boolean;
   connect: ConnectOptions;
+  /** `--timestamp=STYLE` (text only; `--json` has the µs values). */
+  timestampStyle?: TimestampStyle;
+  /** `--with-dependencies`: each named unit's dependencies of this kind are shown after it. */
+  dependencies?: DependencyKind;
 }
 
 /** One object shown: what was asked for and its properties in bus order. */
@@ -80,7 +89,12 @@ export async function expandUnitNames(
 }
 
 /** Gather what `show` prints: job ids first, then units; the manager when nothing is named. */
-export async function collectShown(bus: Bus, args: string[], io: IO, opts: { quiet: boolean; all: boolean; types?: string[] }): Promise<ShownObject[]> {
+export async function collectShown(
+  bus: Bus,
+  args: string[],
+  io: IO,
+  opts: { quiet: boolean; all: boolean; types?: string[]; dependencies?: DependencyKind | undefined },
+): Promise<ShownObject[]> {
   const shown: ShownObject[] = [];
   if (args.length === 0) {
     shown.push({ target: null, path: MANAGER_PATH, properties: await getAllProperties(bus, MANAGER_PATH) });
@@ -94,7 +108,8 @@ export async function collectShown(bus: Bus, args: string[], io: IO, opts: { qui
     } else patterns.push(a);
   }
   if (patterns.length > 0) {
-    const names = await expandUnitNames(new Manager(bus), patterns, io, opts);
+    const manager = new Manager(bus);
+    const names = await extendWithDependencies(manager, await expandUnitNames(manager, patterns, io, opts), opts.dependencies, io);
     for (const name of names) {
       const path = unitObjectPath(name);
       shown.push({ target: name, path, properties: await getAllProperties(bus, path) });
@@ -104,13 +119,13 @@ export async function collectShown(bus: Bus, args: string[], io: IO, opts: { qui
 }
 
 /** The text systemctl prints for the objects: properties filtered and formatted, blank lines between. */
-export function renderShown(shown: ShownObject[], opts: Pick<ShowOptions, 'properties' | 'value' | 'all'>): string {
-  const filter = opts.properties.length > 0 ? new Set(opts.properties) : null;
+export function renderShown(shown: ShownObject[], opts: Pick<ShowOptions, 'properties' | 'propertiesGiven' | 'value' | 'all' | 'timestampStyle'>): string {
+  const filter = opts.properties.length > 0 || opts.propertiesGiven ? new Set(opts.properties) : null;
   const blocks = shown.map((o) => {
     const lines: string[] = [];
     for (const p of o.properties) {
       if (filter && !filter.has(p.name)) continue;
-      lines.push(...formatProperty(p, { showEmpty: opts.all || filter !== null, onlyValue: opts.value }));
+      lines.push(...formatProperty(p, { showEmpty: opts.all || filter !== null, onlyValue: opts.value, timestampStyle: opts.timestampStyle }));
     }
     return lines.map((l) => `${l}\n`).join('');
   });
@@ -118,8 +133,8 @@ export function renderShown(shown: ShownObject[], opts: Pick<ShowOptions, 'prope
 }
 
 /** The `--json` records: one object per shown object, property name → typed value. */
-export function shownJson(shown: ShownObject[], opts: Pick<ShowOptions, 'properties'>): Record<string, unknown>[] {
-  const filter = opts.properties.length > 0 ? new Set(opts.properties) : null;
+export function shownJson(shown: ShownObject[], opts: Pick<ShowOptions, 'properties' | 'propertiesGiven'>): Record<string, unknown>[] {
+  const filter = opts.properties.length > 0 || opts.propertiesGiven ? new Set(opts.properties) : null;
   return shown.map((o) => {
     const rec: Record<string, unknown> = {};
     for (const p of o.properties) if (!filter || filter.has(p.name)) rec[p.name] = propertyJson(p);

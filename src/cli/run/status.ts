@@ -27,6 +27,9 @@ import { type StatusTextOptions, renderSystemText, renderUnitText, warningLine }
 import { compareUnits, showUnit } from './unit-filter.js';
 
 export type { ExecRecord, JournalRecord, SystemStatusRecord, Timestamp, UnitStatusRecord } from '../../output/status-record.js';
+import type { DependencyKind } from '../../core/expand.js';
+import { extendWithDependencies } from './with-dependencies.js';
+import type { TimestampStyle } from '../../output/time.js';
 
 export interface StatusOptions {
   /** Unit names, patterns or PIDs, as typed. */
@@ -49,6 +52,10 @@ export interface StatusOptions {
   pager?: boolean;
   /** How to run journalctl (`false`: do not read the journal, e.g. a remote manager). */
   journal?: JournalRunOptions | false;
+  /** `--timestamp=STYLE` for the since/Until/Trigger/Condition/Assert times (default pretty). */
+  timestampStyle?: TimestampStyle;
+  /** `--with-dependencies`: each named unit's dependencies of this kind are shown after it. */
+  dependencies?: DependencyKind;
 }
 
 const TYPE_INTERFACE: Record<string, UnitInterface> = {
@@ -221,6 +228,7 @@ async function status(m: Manager, opts: StatusOptions, io: IO): Promise<number> 
           fullWidth: opts.full || !io.outIsTTY || opts.pager === true,
           showAll: opts.all,
           output: opts.output,
+          timestampStyle: opts.timestampStyle,
           // as systemctl: the comm of a PID from /proc only for the local machine
           comm: opts.connect.host === undefined ? localProcessComm : () => null,
         }
@@ -333,7 +341,7 @@ async function status(m: Manager, opts: StatusOptions, io: IO): Promise<number> 
         }
       }
       if (patterns.length > 0) {
-        const r = await showInOrder(await expandNames(m, patterns, opts, io));
+        const r = await showInOrder(await extendWithDependencies(m, await expandNames(m, patterns, opts, io), opts.dependencies, io));
         if (r < 0) return 1;
         if (r > 0 && ret === 0) ret = r;
       }

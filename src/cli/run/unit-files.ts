@@ -21,6 +21,8 @@ import { escapeTerminal } from '../../output/escape.js';
 import type { IO } from '../../output/io.js';
 import { writeJson } from '../../output/json.js';
 import { writeTableJson } from './list-sockets.js';
+import { extendWithDependencies } from './with-dependencies.js';
+import type { DependencyKind } from '../../core/expand.js';
 import { renderTable, type Column } from '../../output/table.js';
 
 /** systemd 252's unit file states (`unit_file_state_table`), in its order. */
@@ -299,6 +301,8 @@ export interface ListUnitFilesOptions {
   connect: ConnectOptions;
   /** Whose presets fill the PRESET column (the scope talked to). */
   presetScope: PresetScope;
+  /** `--with-dependencies`: the unit files of the patterns' dependencies of this kind too. */
+  dependencies?: DependencyKind;
 }
 
 /** One row of `list-unit-files`; also its `--json` record (the keys of `systemctl -o json`). */
@@ -376,7 +380,7 @@ export async function runListUnitFiles(o: ListUnitFilesOptions, io: IO): Promise
   }
   let entries: UnitFileEntry[];
   try {
-    entries = await withConnection(o.connect, (m) => m.listUnitFilesByPatterns(o.states, o.patterns));
+    entries = await withConnection(o.connect, async (m) => m.listUnitFilesByPatterns(o.states, await extendWithDependencies(m, o.patterns, o.dependencies, io)));
   } catch (e) {
     if (e instanceof SystemdError) throw new UnitFileVerbError(`Failed to list unit files: ${e.message}`, e);
     throw e;

@@ -10,6 +10,8 @@ import {
   formatTimestamp,
   formatTimestampRelative,
   parsePosixTz,
+  parseTimestampStyle,
+  TIMESTAMP_STYLES,
   USEC_PER_DAY,
   USEC_PER_HOUR,
   USEC_PER_MINUTE,
@@ -109,6 +111,32 @@ describe('formatTimestamp (as systemd-analyze timestamp)', () => {
     assert.deepEqual(parsePosixTz('CET-1CEST,M3.5.0,M10.5.0/3'), { std: 'CET', dst: 'CEST', stdOffset: 3600 });
     assert.deepEqual(parsePosixTz('<+0530>-5:30'), { std: '+0530', dst: null, stdOffset: 19800 });
     assert.deepEqual(parsePosixTz('EST5EDT'), { std: 'EST', dst: 'EDT', stdOffset: -18000 });
+  });
+});
+
+describe('--timestamp styles (timestamp_style_from_string)', () => {
+  it('the table in systemd 252\'s order (what --timestamp=help prints)', () => {
+    assert.deepEqual(TIMESTAMP_STYLES, ['pretty', 'us', 'utc', 'us+utc', 'unix']);
+  });
+  it('each name, and the µs spellings with the micro sign or the Greek mu', () => {
+    for (const s of TIMESTAMP_STYLES) assert.equal(parseTimestampStyle(s), s);
+    assert.equal(parseTimestampStyle('\u00b5s'), 'us');
+    assert.equal(parseTimestampStyle('\u03bcs'), 'us');
+    assert.equal(parseTimestampStyle('\u00b5s+utc'), 'us+utc');
+    assert.equal(parseTimestampStyle('\u03bcs+utc'), 'us+utc');
+  });
+  it('nothing else: case, spaces, lists and help are not styles', () => {
+    for (const bad of ['', 'US', 'Pretty', ' utc', 'utc+us', 'pretty,utc', 'help', 'µ', 'usec']) assert.equal(parseTimestampStyle(bad), undefined, bad);
+  });
+  it('a style formats as systemd formats it (the µs part, the zone, @seconds)', () => {
+    process.env.TZ = 'Asia/Tokyo';
+    const t = 1795319329n * USEC_PER_SEC + 7n;
+    assert.equal(formatTimestamp(t, parseTimestampStyle('\u00b5s')), 'Sun 2026-11-22 12:48:49.000007 JST');
+    assert.equal(formatTimestamp(t, parseTimestampStyle('\u03bcs+utc')), 'Sun 2026-11-22 03:48:49.000007 UTC');
+    assert.equal(formatTimestamp(t, 'utc'), 'Sun 2026-11-22 03:48:49 UTC');
+    assert.equal(formatTimestamp(t, 'unix'), '@1795319329');
+    // unset stays unset in every style (systemctl then prints an empty value or "n/a")
+    for (const s of TIMESTAMP_STYLES) assert.equal(formatTimestamp(0, s), null);
   });
 });
 
