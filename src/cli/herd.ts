@@ -72,6 +72,7 @@ Examples:
           connect,
           local: !g.address && !connect.host,
           journal,
+          pager: g.pager !== false,
         },
         io,
       );

@@ -87,6 +87,7 @@ export function registerUnitFiles(program: Command, io: IO): void {
           systemdLayout: g.output === 'json-pretty',
           connect: connectOptions(g),
           presetScope: g.user ? 'user' : 'system',
+          pager: g.pager !== false,
         },
         io,
       );

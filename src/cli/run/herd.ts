@@ -32,6 +32,7 @@ import { colors } from '../../output/color.js';
 import { escapeTerminal } from '../../output/escape.js';
 import type { IO } from '../../output/io.js';
 import { writeJson } from '../../output/json.js';
+import { withPager } from '../../output/pager.js';
 
 export interface HerdOptions {
   /** ACTION, SERVICE, ARG… as given. */
@@ -55,6 +56,8 @@ export interface HerdOptions {
   journal: JournalSource;
   /** The manager runs on this machine (no --address): its unit files are on our disk. */
   local: boolean;
+  /** Page `status` and `log` on a terminal, as systemctl pages its views (`false` with --no-pager; default off). */
+  pager?: boolean;
 }
 
 const USAGE = 'Usage: sysherd herd ACTION [SERVICE [OPTIONS...]]';
@@ -65,13 +68,15 @@ export async function runHerd(opts: HerdOptions, io: IO): Promise<void> {
   for (const t of opts.types) if (!isUnitType(t)) throw new InvalidArgumentError(`unknown --type value '${t}'`);
   const m = await Manager.connect(opts.connect);
   try {
+    // the views go through the pager on a terminal, as systemctl's (JSON never)
+    const paged = { enabled: opts.pager === true && opts.json === null };
     switch (action) {
       case 'status':
-        return rest.length === 0 ? await overview(m, opts, io) : await statusOf(m, rest, opts, io, true);
+        return await withPager(io, paged, async (pio) => (rest.length === 0 ? await overview(m, opts, pio) : await statusOf(m, rest, opts, pio, true)));
       case 'detailed-status':
         return await detailedStatus(m, rest, opts, io);
       case 'log':
-        return await eventLog(m, rest, opts, io);
+        return await withPager(io, paged, async (pio) => await eventLog(m, rest, opts, pio));
       case 'graph':
         return await graph(m, rest, opts, io);
     }

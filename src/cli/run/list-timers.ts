@@ -10,7 +10,7 @@ import { UnitObject } from '../../core/unit.js';
 import { colors } from '../../output/color.js';
 import type { IO } from '../../output/io.js';
 import { withPager } from '../../output/pager.js';
-import { renderTable, type Column } from '../../output/table.js';
+import { renderTable, tableWidth, type Column } from '../../output/table.js';
 import { formatTimestamp, formatTimestampRelative, nowMicros } from '../../output/time.js';
 import { showUnit } from './list-units.js';
 import { writeTableJson } from './list-sockets.js';
@@ -104,7 +104,7 @@ export async function runListTimers(opts: ListTimersOptions, io: IO): Promise<vo
     { header: 'ACTIVATES', cell: (r) => r.activates, flex: true },
   ];
   await withPager(io, { enabled: opts.pager }, async (out) => {
-    out.out.write(renderTable(rows, cols, { header: opts.legend, columns: opts.full ? undefined : io.columns, headerStyle: (s) => c.bold.underline(s) }));
+    out.out.write(renderTable(rows, cols, { header: opts.legend, columns: tableWidth(out, opts.full), headerStyle: (s) => c.bold.underline(s) }));
     if (opts.legend) {
       out.out.write(`\n${rows.length} timers listed.\n`);
       if (!opts.all) out.out.write('Pass --all to see loaded but inactive timers, too.\n');

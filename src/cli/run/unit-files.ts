@@ -21,7 +21,8 @@ import { escapeTerminal } from '../../output/escape.js';
 import type { IO } from '../../output/io.js';
 import { writeJson } from '../../output/json.js';
 import { writeTableJson } from './list-sockets.js';
-import { renderTable, type Column } from '../../output/table.js';
+import { withPager } from '../../output/pager.js';
+import { renderTable, tableWidth, type Column } from '../../output/table.js';
 
 /** systemd 252's unit file states (`unit_file_state_table`), in its order. */
 
@@ -299,6 +300,8 @@ export interface ListUnitFilesOptions {
   connect: ConnectOptions;
   /** Whose presets fill the PRESET column (the scope talked to). */
   presetScope: PresetScope;
+  /** Page the table on a terminal as systemctl does (`false` with --no-pager; default off). */
+  pager?: boolean;
 }
 
 /** One row of `list-unit-files`; also its `--json` record (the keys of `systemctl -o json`). */
@@ -356,7 +359,7 @@ export function renderUnitFileTable(rows: UnitFileRow[], opts: Pick<ListUnitFile
       style: (t, r) => (r.preset === 'enabled' ? c.green.bold(t) : r.preset === 'disabled' ? c.red.bold(t) : c.gray(t)),
     },
   ];
-  io.out.write(renderTable(rows, cols, { header: opts.legend, columns: opts.full ? undefined : io.columns, headerStyle: (s) => c.bold.underline(s) }));
+  io.out.write(renderTable(rows, cols, { header: opts.legend, columns: tableWidth(io, opts.full), headerStyle: (s) => c.bold.underline(s) }));
   if (opts.legend) io.out.write(`\n${rows.length} unit files listed.\n`);
 }
 
@@ -385,7 +388,7 @@ export async function runListUnitFiles(o: ListUnitFilesOptions, io: IO): Promise
   const rows = buildUnitFileRows(entries, o.types, (name) => queryPreset(name, (rules ??= readPresets(o.presetScope))));
   if (o.json && o.systemdLayout && o.json === 'pretty') writeTableJson(io, rows, 'pretty');
   else if (o.json) writeJson(io, rows, o.json);
-  else renderUnitFileTable(rows, o, io);
+  else await withPager(io, { enabled: o.pager === true }, async (out) => renderUnitFileTable(rows, o, out));
   // systemctl: "return -ENOENT" when nothing was listed: exit 1, no message
   if (rows.length === 0) io.exitCode = ExitCode.FAILURE;
 }
