@@ -55,9 +55,8 @@ export function checkFilters(opts: Pick<ListUnitsOptions, 'states' | 'types'>, i
   const valid = new Set(allUnitStates());
   const badState = opts.states.find((s) => !valid.has(s));
   if (badState !== undefined) {
-    throw new InvalidArgumentError(`unknown --state value '${badState}'`, {
-      hint: `valid states: ${[...valid].join(', ')}`,
-    });
+    // one line, as systemctl's `--state=help` is the list (80 states would be 7 lines)
+    throw new InvalidArgumentError(`unknown --state value '${badState}'`, { hint: "'sysherd --state=help' lists the valid states" });
   }
   const badType = opts.types.find((t) => !isUnitType(t));
   if (badType !== undefined) {

@@ -57,7 +57,8 @@ export class UnitFileVerbError extends SystemdError {
   override name = 'UnitFileVerbError';
   private readonly permission: boolean;
   constructor(message: string, cause?: SystemdError) {
-    super(message, { dbusName: cause?.dbusName, cause });
+    // "Failed to …" is systemctl's own text: printed as systemctl prints it
+    super(message, { dbusName: cause?.dbusName, cause, verbatim: message.startsWith('Failed to ') });
     this.permission = cause?.isPermission ?? false;
   }
   override get isPermission(): boolean {
