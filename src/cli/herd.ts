@@ -73,6 +73,7 @@ Examples:
           local: !g.address && !connect.host,
           journal,
           pager: g.pager !== false,
+          all: g.all ?? false,
         },
         io,
       );

@@ -24,6 +24,7 @@ import { registerHerd } from './herd.js';
 import { registerWatch } from './watch.js';
 import { registerComplete } from './complete.js';
 import { addFallbackExamples } from './examples.js';
+import { addVerbOptionHelp } from './verb-options.js';
 import { registerSandbox } from './sandbox.js';
 import { registerDemo } from './demo.js';
 
@@ -115,6 +116,7 @@ export function buildProgram(io: IO): Command {
   registerSandbox(program, io);
   registerDemo(program, io);
   addFallbackExamples(program); // one-line examples for verbs whose --help has none (examples.ts)
+  addVerbOptionHelp(program); // each verb's --help lists the global options it reads (verb-options.ts)
   for (const cmd of program.commands) {
     cmd.exitOverride();
     cmd.configureOutput(program.configureOutput());
@@ -223,6 +225,17 @@ const NOT_FANNED_OUT = new Set(['watch', 'sandbox', 'demo', 'complete', 'complet
 
 /** Run one parsed command line; `report`: print the error (else only return it with its code). */
 async function runLine(line: string[], io: IO, report: boolean): Promise<{ code: number; error?: unknown }> {
+  // help goes through the pager on a terminal, as systemctl's --help
+  const end = line.indexOf('--');
+  const words = end < 0 ? line : line.slice(0, end);
+  if (words.includes('-h') || words.includes('--help')) {
+    const { withPager } = await import('../output/pager.js');
+    return withPager(io, { enabled: !words.includes('--no-pager') }, (pio) => parseLine(line, pio, report));
+  }
+  return parseLine(line, io, report);
+}
+
+async function parseLine(line: string[], io: IO, report: boolean): Promise<{ code: number; error?: unknown }> {
   const program = buildProgram(io);
   try {
     await program.parseAsync(line, { from: 'user' });

@@ -56,6 +56,8 @@ export interface HerdOptions {
   journal: JournalSource;
   /** The manager runs on this machine (no --address): its unit files are on our disk. */
   local: boolean;
+  /** `--all`: herd graph keeps the edges to slices and to the targets every service has. */
+  all?: boolean;
   /** Page `status` and `log` on a terminal, as systemctl pages its views (`false` with --no-pager; default off). */
   pager?: boolean;
 }
@@ -431,10 +433,44 @@ export function nodeColor(s: Snapshot): string {
   return 'gray';
 }
 
+/**
+ * The services of the `herd status` overview (loaded services and timers, and on this machine
+ * those whose unit file is not loaded: stopped), or the ones named.
+ */
+async function overviewUnits(m: Manager, opts: HerdOptions): Promise<string[]> {
+  const loaded = (await loadedUnits(m, opts, ['service', 'timer'])).map((u) => u.name);
+  const types = opts.types.length > 0 ? opts.types : ['service', 'timer'];
+  const known = new Set(loaded);
+  const unloaded = opts.local ? unitFilesOnDisk(opts.journal.scope, types).filter((n) => !known.has(n)) : [];
+  return [...loaded, ...unloaded];
+}
+
+/**
+ * The targets every service of the graph requires or wants (sysinit.target, …: systemd's
+ * default dependencies): edges to them say nothing about one service.
+ */
+export function commonTargets(services: Snapshot[]): Set<string> {
+  let common: string[] | null = null;
+  for (const s of services) {
+    if (!s.unit.endsWith('.service')) continue;
+    const mine = new Set(dependencies(s).map((d) => d.to).filter((t) => t.endsWith('.target')));
+    common = common === null ? [...mine] : common.filter((t) => mine.has(t));
+  }
+  return new Set(common ?? []);
+}
+
+/**
+ * `herd graph`: the overview's services (a stopped one keeps its requirement edges: its unit is
+ * loaded to read them), and what they require or want, followed. Without --all, edges to slices
+ * and to the targets every service has are left out (and what only they would have brought in).
+ */
 async function graph(m: Manager, names: string[], opts: HerdOptions, io: IO): Promise<void> {
-  const seeds = names.length > 0 ? await expand(m, names, opts, io) : (await loadedUnits(m, opts, ['service', 'timer'])).map((u) => u.name);
+  const seeds = names.length > 0 ? await expand(m, names, opts, io) : await overviewUnits(m, opts);
   const snaps = new Map<string, Snapshot>();
+  let common = new Set<string>();
+  const keep = (to: string): boolean => opts.all === true || (!to.endsWith('.slice') && !common.has(to));
   const queue = [...seeds];
+  let first = true;
   while (queue.length > 0) {
     const batch = queue.splice(0, queue.length).filter((u) => !snaps.has(u));
     const got = await Promise.all(
@@ -442,16 +478,18 @@ async function graph(m: Manager, names: string[], opts: HerdOptions, io: IO): Pr
         lightSnapshot(m, u, ['ActiveState', 'Requires', 'Wants', 'BindsTo', 'Transient'], ['Type', 'RemainAfterExit'], serviceName(u)).then(
           (s) => [u, s] as const,
           (e: unknown) => {
-            if (seeds.includes(u)) throw e; // asked for: "could not be found"
-            return [u, null] as const; // a dependency that does not exist: no node
+            if (names.length > 0 && seeds.includes(u)) throw e; // asked for: "could not be found"
+            return [u, null] as const; // a dependency (or a unit file) that does not load: no node
           },
         ),
       ),
     );
+    if (first && names.length === 0 && opts.all !== true) common = commonTargets(got.flatMap(([, s]) => (s ? [s] : [])));
+    first = false;
     for (const [u, s] of got) {
       if (s === null) continue;
       snaps.set(u, s);
-      for (const d of dependencies(s)) if (!snaps.has(d.to)) queue.push(d.to);
+      for (const d of dependencies(s)) if (!snaps.has(d.to) && keep(d.to)) queue.push(d.to);
     }
   }
   const nodes: GraphNode[] = [];
@@ -464,7 +502,7 @@ async function graph(m: Manager, names: string[], opts: HerdOptions, io: IO): Pr
       shape: s.unit.endsWith('.timer') ? 'diamond' : isOneShot(s) ? 'circle' : 'box',
       color: nodeColor(s),
     });
-    for (const d of dependencies(s)) if (snaps.has(d.to)) edges.push({ from: serviceName(s.unit), to: serviceName(d.to), kind: d.kind });
+    for (const d of dependencies(s)) if (snaps.has(d.to) && keep(d.to)) edges.push({ from: serviceName(s.unit), to: serviceName(d.to), kind: d.kind });
   }
   if (opts.json) writeJson(io, { nodes, edges }, opts.json);
   else io.out.write(renderGraph(nodes, edges));
