@@ -237,3 +237,118 @@ describe('4. completion: the candidates of systemctl 252 own bash completion, ve
     assert.equal(r.stdout, 'broken.service\n', 'restart bro<TAB> → broken.service (failed)');
   });
 });
+
+describe('5. help', () => {
+  const pagerEnv = { SYSTEMD_PAGERSECURE: '0', SYSTEMD_PAGER: 'sed s/^/P:/' };
+  test('VERB --help lists the options the verb reads; --help: verbs first, options after; paged on a terminal', async () => {
+    const r = await pty([...OURS, '--no-pager', 'restart', '--help'], { cols: 120 });
+    assert.equal(r.code, 0, r.output);
+    const reads = r.output.slice(r.output.indexOf('Options it reads'));
+    for (const flag of ['-T, --show-transaction', '--no-block', '--job-mode', '-q, --quiet', '--json', '--no-ask-password']) assert.ok(reads.includes(flag), `${flag} in\n${r.output}`);
+    assert.ok(r.output.indexOf('Options it reads') < r.output.indexOf('Examples:'), 'the options before the examples');
+    const top = await pty([...OURS, '--help'], { cols: 120, env: pagerEnv });
+    assert.equal(top.code, 0);
+    const lines = top.output.split('\n').filter((l) => l !== '');
+    assert.ok(lines.every((l) => l.startsWith('P:')), `paged:\n${top.output}`);
+    assert.ok(top.output.indexOf('P:Commands:') < top.output.indexOf('P:Options:'), 'verbs first');
+  });
+});
+
+describe('6. honest success lines', () => {
+  test('start of a service that exits at once: ✖ and what happened; exit code as systemctl; herd says why', async () => {
+    await inside(['systemctl', 'reset-failed']);
+    const theirs = await inside(['systemctl', 'start', 'broken.service']);
+    await inside(['systemctl', 'reset-failed']);
+    const ours = await pty([...OURS, 'start', 'broken'], { cols: 120, env: { SYSTEMD_COLORS: '0' } });
+    assert.equal(ours.code, theirs.code, ours.output);
+    assert.match(ours.output, /✖ broken\.service start done in [\d.]+ m?s, but it failed \(exit-code\): code=exited, status=3\n/, ours.output);
+    assert.doesNotMatch(ours.output, /✔ broken/);
+    const ok = await pty([...OURS, 'start', 'db'], { cols: 120, env: { SYSTEMD_COLORS: '0' } });
+    assert.match(ok.output, /✔ db\.service start done in/, ok.output);
+    const herd = await inside([...OURS, 'herd', 'start', 'broken']);
+    assert.equal(herd.code, 1);
+    assert.equal(herd.stderr, 'sysherd: failed to start service broken; Process exited with code 3.\n');
+    assert.doesNotMatch(herd.stderr, /result 'done'/);
+  });
+
+  test("a multi-unit spinner names the units it still waits for", async () => {
+    await inside(['systemctl', 'stop', 'slow.service', 'db.service']);
+    const r = await pty([...OURS, 'start', 'db', 'slow'], { cols: 160, env: { SYSTEMD_COLORS: '0' } });
+    assert.equal(r.code, 0, r.output);
+    assert.match(r.output, /Starting 2 units… 1\/2 done, waiting for slow\.service/, r.output);
+    await inside(['systemctl', 'stop', 'slow.service']);
+  });
+});
+
+describe('8. herd graph', () => {
+  test("the overview's services, stopped ones with their edges; no slices nor common targets unless --all", async () => {
+    await inside(['systemctl', 'stop', 'web.service']);
+    await inside(['systemctl', 'start', 'db.service']);
+    const overview = JSON.parse((await inside([...OURS, '--json=short', 'herd', 'status'])).stdout) as Record<string, { service: string }[]>;
+    const listed = new Set(Object.values(overview).flat().map((e) => e.service));
+    const g = JSON.parse((await inside([...OURS, '--json=short', 'herd', 'graph'])).stdout) as { nodes: { service: string; unit: string }[]; edges: { from: string; to: string }[] };
+    const drawn = new Set(g.nodes.filter((n) => /\.(service|timer)$/.test(n.unit)).map((n) => n.service));
+    assert.deepEqual([...listed].filter((s) => !drawn.has(s)), [], 'every service of the overview is drawn');
+    assert.ok(listed.has('web'), 'web (stopped, not loaded) is in the overview');
+    assert.ok(g.edges.some((e) => e.from === 'web' && e.to === 'db'), 'web keeps its Requires= edge to db');
+    const units = new Map(g.nodes.map((n) => [n.service, n.unit]));
+    assert.deepEqual(g.edges.filter((e) => units.get(e.to)?.endsWith('.slice') || e.to === 'sysinit.target'), [], 'no edges to slices or sysinit.target');
+    const all = JSON.parse((await inside([...OURS, '--json=short', '--all', 'herd', 'graph'])).stdout) as typeof g;
+    const allUnits = new Map(all.nodes.map((n) => [n.service, n.unit]));
+    assert.ok(all.edges.some((e) => allUnits.get(e.to)?.endsWith('.slice')), '--all keeps the slices');
+    assert.ok(all.edges.some((e) => e.to === 'sysinit.target'), '--all keeps sysinit.target');
+  });
+});
+
+describe('9. small ones', () => {
+  test('list-sockets: an Accept=yes socket activates "-" in the table and null in JSON, as systemctl', async () => {
+    await inside(['systemctl', 'start', 'echo.socket']);
+    const theirs = await inside(['systemctl', '-o', 'json', 'list-sockets', 'echo.socket']);
+    const ours = await inside([...OURS, '-o', 'json', 'list-sockets', 'echo.socket']);
+    assert.deepEqual(JSON.parse(ours.stdout), JSON.parse(theirs.stdout));
+    assert.equal((JSON.parse(ours.stdout) as { activates: unknown }[])[0]!.activates, null);
+    const table = await inside([...OURS, 'list-sockets', 'echo.socket']);
+    assert.equal(table.stdout, (await inside(['systemctl', 'list-sockets', 'echo.socket'])).stdout);
+  });
+
+  test('herd status of a static unit says static, not disabled', async () => {
+    const r = await inside([...OURS, 'herd', 'status', 'static']);
+    assert.match(r.stdout, /^ {2}It is static\.$/m, r.stdout);
+    assert.doesNotMatch(r.stdout, /It is disabled/);
+  });
+
+  test('watch: one stop, one "unloaded" (not six)', async () => {
+    await inside(['systemctl', 'start', 'db.service']);
+    const child = spawn(process.execPath, [BIN, '--address', address, 'watch', 'db.service'], { cwd: projectRoot, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    const end = Date.now() + 30_000;
+    while (!/watching/.test(err)) {
+      assert.ok(Date.now() < end, err);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await inside(['systemctl', 'stop', 'db.service']);
+    await inside(['systemctl', 'status', 'db.service']); // looks it up again: loaded, collected again
+    await new Promise((r) => setTimeout(r, 2500));
+    child.kill('SIGINT');
+    await new Promise((r) => child.once('close', r));
+    assert.match(out, /db\.service: inactive \(dead\)/, out);
+    assert.ok((out.match(/unloaded/g) ?? []).length <= 1, out);
+    assert.doesNotMatch(out, /: loaded\n/, out);
+  });
+
+  test('a misspelt verb, a bogus state, and systemctl own failure text as systemctl prints it', async () => {
+    const verb = await runCli(['restrat']);
+    assert.equal(verb.stderr, "sysherd: Unknown command verb 'restrat', did you mean 'restart'?\n");
+    const state = await runCli(['--address', address, '--state=bogus', 'list-units']);
+    assert.equal(state.stderr, "sysherd: unknown --state value 'bogus'; 'sysherd --state=help' lists the valid states\n");
+    await inside(['touch', '/etc/systemd/system/plain.service']);
+    const theirs = await inside(['systemctl', 'mask', 'plain.service']);
+    const ours = await inside([...OURS, 'mask', 'plain.service']);
+    assert.match(theirs.stderr, /^Failed to mask unit: File \/etc\/systemd\/system\/plain\.service already exists\.\n$/);
+    assert.equal(ours.stderr, theirs.stderr);
+    assert.equal(ours.code, theirs.code);
+  });
+});

@@ -446,18 +446,11 @@ async function overviewUnits(m: Manager, opts: HerdOptions): Promise<string[]> {
 }
 
 /**
- * The targets every service of the graph requires or wants (sysinit.target, …: systemd's
- * default dependencies): edges to them say nothing about one service.
+ * The targets every service has: systemd's default dependencies (a service with
+ * DefaultDependencies=yes gets `Requires=sysinit.target`, and `basic.target` in a user manager).
+ * Edges to them say nothing about one service.
  */
-export function commonTargets(services: Snapshot[]): Set<string> {
-  let common: string[] | null = null;
-  for (const s of services) {
-    if (!s.unit.endsWith('.service')) continue;
-    const mine = new Set(dependencies(s).map((d) => d.to).filter((t) => t.endsWith('.target')));
-    common = common === null ? [...mine] : common.filter((t) => mine.has(t));
-  }
-  return new Set(common ?? []);
-}
+export const DEFAULT_TARGETS: ReadonlySet<string> = new Set(['sysinit.target', 'basic.target']);
 
 /**
  * `herd graph`: the overview's services (a stopped one keeps its requirement edges: its unit is
@@ -467,10 +460,8 @@ export function commonTargets(services: Snapshot[]): Set<string> {
 async function graph(m: Manager, names: string[], opts: HerdOptions, io: IO): Promise<void> {
   const seeds = names.length > 0 ? await expand(m, names, opts, io) : await overviewUnits(m, opts);
   const snaps = new Map<string, Snapshot>();
-  let common = new Set<string>();
-  const keep = (to: string): boolean => opts.all === true || (!to.endsWith('.slice') && !common.has(to));
+  const keep = (to: string): boolean => opts.all === true || (!to.endsWith('.slice') && !DEFAULT_TARGETS.has(to));
   const queue = [...seeds];
-  let first = true;
   while (queue.length > 0) {
     const batch = queue.splice(0, queue.length).filter((u) => !snaps.has(u));
     const got = await Promise.all(
@@ -484,8 +475,6 @@ async function graph(m: Manager, names: string[], opts: HerdOptions, io: IO): Pr
         ),
       ),
     );
-    if (first && names.length === 0 && opts.all !== true) common = commonTargets(got.flatMap(([, s]) => (s ? [s] : [])));
-    first = false;
     for (const [u, s] of got) {
       if (s === null) continue;
       snaps.set(u, s);
