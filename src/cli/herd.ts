@@ -72,6 +72,8 @@ Examples:
           connect,
           local: !g.address && !connect.host,
           journal,
+          pager: g.pager !== false,
+          all: g.all ?? false,
         },
         io,
       );

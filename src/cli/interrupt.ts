@@ -1,7 +1,9 @@
 /**
  * Ctrl-C (SIGINT) and SIGTERM while a verb works. Verbs register what must happen if they are
  * interrupted — stop a half-booted sandbox, or say that a job keeps running in systemd — and the
- * handler runs that, then ends the process with 130 (SIGINT) or 143 (SIGTERM). A second Ctrl-C
+ * handler runs that, then dies of the signal itself (the default handler, re-raised), as systemctl
+ * does: a shell sees a death by signal (`$?` 130 or 143) and stops a loop
+ * (`for u in a b; do sysherd start $u; done`) instead of going on with the next. A second Ctrl-C
  * ends it at once. With nothing registered, the signal ends the process as usual.
  */
 import { escapeTerminal } from '../output/escape.js';
@@ -40,9 +42,21 @@ export async function whileInterruptible<T>(fn: () => Promise<T>, run: () => voi
   }
 }
 
+/**
+ * End the process by `signal` with its default action (after our output is written), so that the
+ * parent sees a death by signal. Falls back to exit 128+N should the signal not end us.
+ */
+export function dieOfSignal(signal: 'SIGINT' | 'SIGTERM'): void {
+  process.removeAllListeners(signal);
+  setTimeout(() => process.exit(signal === 'SIGINT' ? 130 : 143), 1000).unref();
+  process.kill(process.pid, signal);
+}
+
 async function handle(signal: 'SIGINT' | 'SIGTERM', io: IO): Promise<void> {
-  const code = signal === 'SIGINT' ? 130 : 143;
-  if (interrupted || cleanups.size === 0) process.exit(code);
+  if (interrupted || cleanups.size === 0) {
+    dieOfSignal(signal);
+    return;
+  }
   interrupted = true;
   const list = [...cleanups];
   cleanups.clear();
@@ -50,7 +64,7 @@ async function handle(signal: 'SIGINT' | 'SIGTERM', io: IO): Promise<void> {
   for (const c of list) if (c.message) io.err.write(`sysherd: interrupted; ${escapeTerminal(c.message)}\n`);
   const timeout = new Promise<void>((r) => setTimeout(r, 5000).unref());
   await Promise.race([Promise.allSettled(list.map(async (c) => c.run())), timeout]);
-  process.exit(code);
+  dieOfSignal(signal);
 }
 
 /** Install the SIGINT/SIGTERM handlers (once). */

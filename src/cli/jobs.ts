@@ -29,6 +29,7 @@ export function registerJobs(program: Command, io: IO): void {
           legend: g.legend !== false,
           full: g.full ?? false,
           json: jsonFormat(g, io),
+          pager: g.pager !== false,
           connect: connectOptions(g),
         },
         io,

@@ -27,6 +27,7 @@ export function registerListUnits(program: Command, io: IO): void {
           full: g.full ?? false,
           json: jsonFormat(g, io),
           systemdLayout: g.output === 'json-pretty',
+          pager: g.pager !== false,
           connect: connectOptions(g),
           dependencies: withDependencies(g),
         },

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import type { IO } from '../output/io.js';
-import { reportError } from './report-error.js';
+import { reportError, unknownVerbMessage } from './report-error.js';
 import { collectList, collectProperties, collectRepeat, collectWhat, normalizeArgv } from './context.js';
 import { signalFromString } from '../core/kill-signal.js';
 import { hostList, isFleet, parallelOf, splitHostFlags, verbOf } from './fleet.js';
@@ -21,12 +21,13 @@ import { registerHerd } from './herd.js';
 import { registerWatch } from './watch.js';
 import { registerComplete } from './complete.js';
 import { addFallbackExamples } from './examples.js';
+import { addVerbOptionHelp } from './verb-options.js';
 import { registerSandbox } from './sandbox.js';
 import { registerDemo } from './demo.js';
 import { registerUnitVerbs } from './unit-verbs.js';
 import { checkParsedOptions, checkTimestampStyle } from './option-checks.js';
 
-export { reportError };
+export { reportError, unknownVerbMessage };
 
 /** systemctl checks -s whatever the verb (`systemctl -s FOO list-jobs` fails): so do we. */
 function checkSignal(value: string): string {
@@ -133,6 +134,7 @@ export function buildProgram(io: IO): Command {
   registerDemo(program, io);
   registerUnitVerbs(program, io);
   addFallbackExamples(program); // one-line examples for verbs whose --help has none (examples.ts)
+  addVerbOptionHelp(program); // each verb's --help lists the global options it reads (verb-options.ts)
   for (const cmd of program.commands) {
     cmd.exitOverride();
     cmd.configureOutput(program.configureOutput());
@@ -189,6 +191,17 @@ const NOT_FANNED_OUT = new Set(['watch', 'sandbox', 'demo', 'complete', 'complet
 
 /** Run one parsed command line; `report`: print the error (else only return it with its code). */
 async function runLine(line: string[], io: IO, report: boolean): Promise<{ code: number; error?: unknown }> {
+  // help goes through the pager on a terminal, as systemctl's --help
+  const end = line.indexOf('--');
+  const words = end < 0 ? line : line.slice(0, end);
+  if (words.includes('-h') || words.includes('--help')) {
+    const { withPager } = await import('../output/pager.js');
+    return withPager(io, { enabled: !words.includes('--no-pager') }, (pio) => parseLine(line, pio, report));
+  }
+  return parseLine(line, io, report);
+}
+
+async function parseLine(line: string[], io: IO, report: boolean): Promise<{ code: number; error?: unknown }> {
   const program = buildProgram(io);
   try {
     await program.parseAsync(line, { from: 'user' });

@@ -22,6 +22,10 @@ export function reportError(err: unknown, io: IO): number {
   if (err instanceof CommanderError) {
     // `--help` → 0; help shown because a verb is missing (`sysherd sandbox`) → 1
     if (COMMANDER_DONE.has(err.code)) return err.exitCode;
+    if (err.code === 'commander.unknownCommand') {
+      io.err.write(`${c.red('sysherd:')} ${escapeTerminal(unknownVerbMessage(err.message))}\n`);
+      return ExitCode.FAILURE;
+    }
     // commander puts its suggestion on a line of its own: keep the error one line
     const msg = escapeTerminal(err.message.replace(/^error: /, '').replace(/\n\(Did you mean (.+)\?\)$/, '; did you mean $1?'));
     io.err.write(`${c.red('sysherd:')} ${msg}; see 'sysherd --help'\n`);
@@ -30,6 +34,11 @@ export function reportError(err: unknown, io: IO): number {
   if (err instanceof SystemdError) {
     // messages can carry systemd's own text: escaped, so the error stays one line
     const hint = err.hint ? `; ${escapeTerminal(err.hint)}` : '';
+    // systemctl's own failure text: as systemctl prints it (no prefix, its period kept)
+    if (err.verbatim) {
+      io.err.write(`${escapeTerminal(err.message)}${hint}\n`);
+      return err.exitCode;
+    }
     io.err.write(`${c.red('sysherd:')} ${escapeTerminal(err.message).replace(/\.$/, '')}${hint}\n`);
     return err.exitCode;
   }
@@ -40,3 +49,15 @@ export function reportError(err: unknown, io: IO): number {
   if (process.env.SYSHERD_DEBUG && err instanceof Error && err.stack) io.err.write(`${err.stack}\n`);
   return 70; // EX_SOFTWARE
 }
+
+/**
+ * An unknown verb in systemd's words (its verbs.c since v254: `Unknown command verb 'restrat'.`;
+ * 252 leaves out the quotes), with commander's suggestion as systemd words one:
+ * `Unknown command verb 'restrat', did you mean 'restart'?`.
+ */
+export function unknownVerbMessage(commanderMessage: string): string {
+  const verb = /unknown command '([^']*)'/.exec(commanderMessage)?.[1] ?? '';
+  const guess = /\(Did you mean ([^)]+)\?\)/.exec(commanderMessage)?.[1];
+  return guess ? `Unknown command verb '${verb}', did you mean '${guess}'?` : `Unknown command verb '${verb}'.`;
+}
+

@@ -17,6 +17,7 @@ export function registerStatus(program: Command, io: IO): void {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const { runStatus, parseLines, parseOutputMode } = await import('./run/status.js');
       const connect = connectOptions(g);
+      const { journalRunOptionsFor } = await import('../core/transport.js');
       await runStatus(
         {
           args,
@@ -31,8 +32,8 @@ export function registerStatus(program: Command, io: IO): void {
           json: jsonFormat(g, io, { outputMeansJson: false }),
           connect,
           pager: g.pager !== false,
-          // as systemctl: no journal lines for a remote manager (-H)
-          journal: connect.host !== undefined ? false : {},
+          // with -H, journalctl runs on the host over ssh (systemctl -H shows no journal lines)
+          journal: journalRunOptionsFor(connect),
           timestampStyle: timestampStyle(g),
           dependencies: withDependencies(g),
         },

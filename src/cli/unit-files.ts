@@ -88,6 +88,7 @@ export function registerUnitFiles(program: Command, io: IO): void {
           connect: connectOptions(g),
           presetScope: g.user ? 'user' : 'system',
           dependencies: withDependencies(g),
+          pager: g.pager !== false,
         },
         io,
       );

@@ -1,6 +1,7 @@
 /**
  * `sysherd watch [PATTERN…] [--type=…] [--json] [--user] [-H HOST[,HOST…] | --hosts FILE]`:
- * a live stream of the manager's events (run/watch.ts). Parses only. Ctrl-C ends it with 0.
+ * a live stream of the manager's events (run/watch.ts). Parses only. Ctrl-C ends it: the watch
+ * closes its connections, then dies of SIGINT as `journalctl -f` does (a shell loop stops).
  */
 import type { Command } from 'commander';
 import type { IO } from '../output/io.js';
@@ -28,7 +29,8 @@ export function registerWatch(program: Command, io: IO): void {
       const targets = hosts.length === 0 ? [{ host: null, connect: base }] : hosts.map((host) => ({ host, connect: { ...base, host } }));
       const { runWatch } = await import('./run/watch.js');
       if (hosts.length > 1) (await import('../core/transport.js')).setBatchAlways(true);
-      // Ctrl-C ends a watch as it is meant to end: exit 0 (a second Ctrl-C exits at once)
+      // Ctrl-C ends a watch as it is meant to end: close cleanly, then die of the signal (a second
+      // Ctrl-C exits at once)
       const ac = new AbortController();
       const saved = process.listeners('SIGINT');
       process.removeAllListeners('SIGINT');
@@ -42,5 +44,6 @@ export function registerWatch(program: Command, io: IO): void {
         process.removeAllListeners('SIGINT');
         for (const l of saved) if (!process.listeners('SIGINT').includes(l)) process.on('SIGINT', l);
       }
+      if (ac.signal.aborted) (await import('./interrupt.js')).dieOfSignal('SIGINT');
     });
 }

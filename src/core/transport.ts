@@ -18,7 +18,7 @@ import { Duplex } from 'node:stream';
 import { type BusKind, type BusTarget, type RemoteHost, formatHost, parseHost, remoteLabel } from './address.js';
 import { ConnectionError, InvalidArgumentError } from './errors.js';
 import { journalProcess } from './child-process.js';
-import type { JournalProcess, JournalRunner } from './journal.js';
+import type { JournalProcess, JournalRunOptions, JournalRunner } from './journal.js';
 
 export { type RemoteHost, parseHost, formatHost } from './address.js';
 
@@ -288,4 +288,16 @@ export function sshJournalRunner(host: string | RemoteHost, opts: SshOptions & {
   return (argv: string[]): JournalProcess => {
     return journalProcess(spawn(SSH, remoteCommandArgv(h, argv, { batch: true, ...opts }), { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env }));
   };
+}
+
+/**
+ * Where the journal of the manager a command talks to is read: on this machine (`{}`), or with
+ * `-H HOST` by journalctl on that host over ssh (the same connection options as the bus). systemctl
+ * -H shows no journal lines at all; `sysherd -H HOST status UNIT` shows the host's, in status's
+ * format (a deliberate difference). `false` for a user manager on a host: whose uid its journal
+ * records carry is not known here.
+ */
+export function journalRunOptionsFor(connect: { host?: string | undefined; bus?: string }): JournalRunOptions | false {
+  if (connect.host === undefined) return {};
+  return connect.bus === 'user' ? false : { runner: sshJournalRunner(connect.host) };
 }

@@ -8,6 +8,8 @@ import { JobError, SystemdError } from '../core/errors.js';
 import { Job, explainJobResult, isJobSuccess } from '../core/job.js';
 import type { Manager } from '../core/manager.js';
 import { runTransaction } from '../core/transaction.js';
+import { unitOutcome } from '../core/outcome.js';
+import { exitText } from './render.js';
 import type { JobMode, JobRemoved } from '../core/types.js';
 import { serviceName } from './names.js';
 import { BUILTIN_ACTIONS, customActions, isOneShot, runningValue, snapshot, statusSymbol, type RunningValue, type Snapshot } from './service.js';
@@ -137,8 +139,19 @@ export async function startService(m: Manager, name: string, unit: string, opts:
     started,
     status: statusSymbol(after.props.ActiveState),
     runningValue: ok ? runningValue(after) || true : false,
-    reason: ok ? null : await reason(m, { ...t.main, unit: before.unit }, 'start'),
+    reason: ok ? null : isJobSuccess(t.main.result) ? await downReason(m, before.unit) : await reason(m, { ...t.main, unit: before.unit }, 'start'),
   };
+}
+
+/**
+ * Why a service whose start job ended `done` is not running: it exited (or was killed) at once.
+ * In herd's words for an exit ("Process exited with code 3."), else its state.
+ */
+export async function downReason(m: Manager, unit: string): Promise<string> {
+  const o = await unitOutcome(m, unit);
+  if (o === null) return 'it stopped at once';
+  if (o.code !== null && o.status !== null) return exitText({ code: o.code, status: o.status, signal: o.signal });
+  return `it is ${o.activeState} at once${o.result && o.result !== 'success' ? ` (${o.result})` : ''}`;
 }
 
 /** `herd stop`'s record. */

@@ -52,7 +52,7 @@ export function renderServiceStatus(r: ServiceStatusRecord, c: ChalkInstance, op
     line(`Running value is ${formatRunningValue(r.runningValue)}.`);
   }
   if (r.status === 'stopped' && r.lastExit) line(exitText(r.lastExit));
-  line(r.enabled ? 'It is enabled.' : 'It is disabled.');
+  line(enabledLine(r));
   line(`Provides: ${esc(r.provides.join(' '))}`);
   line(`Requires: ${esc(r.requires.join(' '))}`);
   line(`Custom actions: ${r.customActions.join(' ')}`);
@@ -184,4 +184,16 @@ export function renderGraph(nodes: GraphNode[], edges: GraphEdge[]): string {
   for (const n of nodes) s += `  ${dotString(n.service)} [shape = ${n.shape}, color = ${n.color}];\n`;
   for (const e of edges) s += `  ${dotString(e.from)} -> ${dotString(e.to)};\n`;
   return `${s}}\n`;
+}
+
+/**
+ * herd's "It is enabled." / "It is disabled.", and for the unit-file states herd has no word for
+ * (static, masked, indirect, generated, transient, linked, alias) the same sentence with systemd's
+ * word: "It is static." — a static unit is not disabled, it has no [Install] section to enable.
+ */
+export function enabledLine(r: { enabled: boolean; unitFileState: string }): string {
+  if (r.enabled) return 'It is enabled.';
+  const state = r.unitFileState.replace(/-runtime$/, '');
+  if (state === '' || state === 'disabled' || state === 'bad') return 'It is disabled.';
+  return `It is ${escapeTerminal(state)}.`;
 }

@@ -20,6 +20,11 @@ export interface IO {
    * here, never on `process`, so one process can run a verb for several hosts, each on its own IO.
    */
   exitCode?: number;
+  /**
+   * Output goes into a pager (openPager's IO): tables are not cut to the terminal width then,
+   * as systemd's `table_print` (the pager chops or wraps long lines itself).
+   */
+  paged?: boolean;
 }
 
 function wantsColor(isTTY: boolean, env: NodeJS.ProcessEnv): boolean {

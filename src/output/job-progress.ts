@@ -12,8 +12,8 @@ import { escapeTerminal } from './escape.js';
 export interface JobProgress {
   /** Print lines above the spinner (a message that would otherwise go to stderr). */
   log(lines: string[]): void;
-  /** One more job ended. */
-  jobEnded(done: number, total: number): void;
+  /** One more job ended; `pending`: the units still waited for (named in the text). */
+  jobEnded(done: number, total: number, pending?: string[]): void;
   /** Stop and print the final lines (`ok`: ✔, else ✖). */
   finish(lines: { ok: boolean; text: string }[]): void;
   /** Stop without a trace (Ctrl-C). */
@@ -40,11 +40,19 @@ export function gerund(verb: string): string {
   return GERUNDS[verb] ?? verb;
 }
 
-/** The spinner text: "Restarting nginx.service…" or "Restarting 3 units… 1/3 done". */
-export function progressText(verb: string, units: string[], done: number, total: number, unicode = true): string {
+/** Units named in the spinner text while waited for; the rest are counted. */
+const PENDING_NAMED = 3;
+
+/**
+ * The spinner text: "Restarting nginx.service…", or "Restarting 3 units… 1/3 done, waiting for
+ * db.service, web.service" (the units still pending, the first three named).
+ */
+export function progressText(verb: string, units: string[], done: number, total: number, unicode = true, pending: string[] = []): string {
   const dots = unicode ? '…' : '...';
   const what = units.length === 1 ? escapeTerminal(units[0]!) : `${units.length} units`;
-  const count = total > 1 ? ` ${done}/${total} done` : '';
+  const more = pending.length > PENDING_NAMED ? ` and ${pending.length - PENDING_NAMED} more` : '';
+  const waiting = total > 1 && pending.length > 0 ? `, waiting for ${pending.slice(0, PENDING_NAMED).map(escapeTerminal).join(', ')}${more}` : '';
+  const count = total > 1 ? ` ${done}/${total} done${waiting}` : '';
   const [doing, ifActive] = gerund(verb).split(' (');
   return `${doing} ${what}${ifActive ? ` (${ifActive}` : ''}${dots}${count}`;
 }
@@ -70,8 +78,8 @@ export async function startJobProgress(io: IO, verb: string, units: string[]): P
       io.err.write(`${lines.join('\n')}\n`);
       spinner.render();
     },
-    jobEnded(done, total) {
-      if (!stopped) spinner.text = progressText(verb, units, done, total, io.unicode);
+    jobEnded(done, total, pending) {
+      if (!stopped) spinner.text = progressText(verb, units, done, total, io.unicode, pending);
     },
     finish(lines) {
       if (stopped) return;

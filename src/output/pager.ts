@@ -204,7 +204,7 @@ export function openPager(io: IO, opts: PagerOptions = {}): Pager {
   const sink = pagerSink(child, () => quit);
   let closing: Promise<void> | undefined;
   // the verb's exit code (io.exitCode) must land on the IO the caller holds
-  const paged: IO = { ...io, out: sink, err: sink };
+  const paged: IO = { ...io, out: sink, err: sink, paged: true };
   Object.defineProperty(paged, 'exitCode', {
     get: () => io.exitCode,
     set: (v: number | undefined) => {

@@ -154,7 +154,8 @@ describe('shell completions', () => {
     // live unit names, per verb, from the user manager (--user on the line)
     ['sysherd --user start compl-', ['compl-idle.service']],
     ['sysherd --user stop compl-', ['compl-on.service', 'compl-run.service']],
-    ['sysherd restart --user compl-', ['compl-on.service', 'compl-run.service']],
+    // restart: every unit that can start, as systemctl's script (inactive ones too)
+    ['sysherd restart --user compl-', ['compl-idle.service', 'compl-on.service', 'compl-run.service']],
     ['sysherd --user enable compl-', ['compl-idle.service']],
     ['sysherd --user disable compl-', ['compl-on.service']],
     ['sysherd --user unmask compl-', ['compl-masked.service']],

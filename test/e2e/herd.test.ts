@@ -560,7 +560,11 @@ describe('sysherd herd (built CLI inside a system sandbox)', { timeout: 300_000 
       child.stdin!.end(r.stdout);
     });
     const edges = plain.split('\n').filter((l) => l.startsWith('edge ')).map((l) => l.split(' ').slice(1, 3).join(' -> ').replace(/"/g, ''));
-    for (const e of ['dep -> alpha', 'bound -> alpha', 'wanter -> once', 'dep -> sysinit.target']) assert.ok(edges.includes(e), `${e} in ${edges.join(', ')}`);
+    for (const e of ['dep -> alpha', 'bound -> alpha', 'wanter -> once']) assert.ok(edges.includes(e), `${e} in ${edges.join(', ')}`);
+    // sysinit.target, which every service requires, and the slices are drawn only with --all
+    assert.ok(!edges.includes('dep -> sysinit.target'), edges.join(', '));
+    const all = await herd('--all', 'graph', 'dep');
+    assert.match(all.stdout, /"dep" -> "sysinit.target"/);
     const nodes = new Map(plain.split('\n').filter((l) => l.startsWith('node ')).map((l) => {
       const f = l.split(' ');
       return [f[1]!.replace(/"/g, ''), { shape: f[f.length - 3], color: f[f.length - 2] }] as const;

@@ -100,6 +100,22 @@ describe('remote hosts over ssh (-H, fleets)', () => {
       if (args[0] === 'start' || args[0] === 'restart' || args[0] === 'stop') await execInSandbox(sb!.dir, ['systemctl', 'reset-failed']);
       const ours = await sysherd(['-H', 'sb1', ...args]);
       assert.equal(ours.code, theirs.code, `${args.join(' ')}\n${show(ours)}\n--- systemctl ---\n${theirs.stderr}`);
+      // a deliberate difference: status over -H shows the host's journal lines (systemctl -H none);
+      // without them it is systemctl -H's, with them systemctl's on the host itself
+      if (args[0] === 'status' && ours.code === 0) {
+        const there = await execInSandbox(sb!.dir, ['systemctl', '--no-pager', ...args]);
+        // (no process name after the main PID remotely: /proc is the host's, as systemctl -H)
+        const noComm = (s: string): string => s.replace(/(Main PID: \d+) \([^)]*\)/, '$1');
+        assert.equal(steady(ours.stdout), noComm(steady(there.stdout)), `${args.join(' ')}: as systemctl on the host`);
+        assert.match(there.stdout, /\n\n\w{3} \d\d \d\d:\d\d:\d\d .*\n/, 'the host has journal lines to show');
+        assert.equal(steady(ours.stdout.slice(0, ours.stdout.indexOf('\n\n') + 1)), steady(theirs.stdout), args.join(' '));
+        assert.equal(steady(asSystemctl(ours.stderr)), steady(theirs.stderr), args.join(' '));
+        // and in a fleet: each host's block with its own journal lines
+        const fleet = await sysherd(['-H', 'sb1,sb2', ...args]);
+        assert.equal(fleet.code, 0, show(fleet));
+        assert.equal(fleet.stdout.match(/\w{3} \d\d \d\d:\d\d:\d\d \S+ /g)!.length >= 2, true, show(fleet));
+        continue;
+      }
       assert.equal(steady(ours.stdout), steady(theirs.stdout), args.join(' '));
       assert.equal(steady(asSystemctl(ours.stderr)), steady(theirs.stderr), args.join(' '));
     }

@@ -40,7 +40,8 @@ function watch(args: string[], env: Record<string, string> = {}, inside?: string
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
   child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
-  const exit = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
+  // a death by a signal as the shell reports it (128+N)
+  const exit = new Promise<number | null>((r) => child.once('close', (code, signal) => r(code ?? (signal === 'SIGINT' ? 130 : signal === null ? null : 128))));
   const w: Watch = {
     child,
     out: () => out,
@@ -92,7 +93,7 @@ describe('watch', () => {
     await sb?.stop();
   });
 
-  it('--json on two hosts at once: a restart, a failing start and a daemon-reload, in order; survives a re-exec; Ctrl-C exits 0', async () => {
+  it('--json on two hosts at once: a restart, a failing start and a daemon-reload, in order; survives a re-exec; Ctrl-C ends it by SIGINT (130)', async () => {
     const b = await bootSandbox('system', { units: UNITS });
     try {
       await hosts!.setPid('sb2', b.pid1!);
@@ -139,7 +140,7 @@ describe('watch', () => {
       await w.until(() => inOrder(story(w.events().slice(mark), 'sb1'), ['JobNew w.service', 'PropertiesChanged w.service inactive/dead', 'JobRemoved w.service done']), 'events after the re-exec');
 
       w.child.kill('SIGINT');
-      assert.equal(await w.exit, 0, w.err());
+      assert.equal(await w.exit, 130, w.err());
     } finally {
       await b.stop();
       await hosts!.setPid('sb2', sb!.pid1!);
@@ -157,7 +158,7 @@ describe('watch', () => {
     // Ctrl-C to sysherd itself (nsenter, its parent, does not pass signals on)
     const pid = Number(execFileSync('pgrep', ['-P', String(w.child.pid)], { encoding: 'utf8' }).trim().split('\n')[0]);
     process.kill(pid, 'SIGINT');
-    assert.equal(await w.exit, 0, w.err());
+    assert.equal(await w.exit, 130, w.err());
   });
 
   it('--user: the calling user\'s manager (here a user-mode sandbox on its session bus)', async () => {
@@ -170,7 +171,7 @@ describe('watch', () => {
       assert.equal(r, 0);
       await w.until(() => inOrder(story(w.events(), 'null'), ['JobNew u.service', 'PropertiesChanged u.service active/running', 'JobRemoved u.service done']), 'the user manager\'s events');
       w.child.kill('SIGINT');
-      assert.equal(await w.exit, 0, w.err());
+      assert.equal(await w.exit, 130, w.err());
     } finally {
       await u.stop();
     }

@@ -42,9 +42,10 @@ function commandEntry(c: CommandModel): string[] {
   out.push(sentence(c.description) || roff('(no description)'));
   if (c.aliases.length) out.push(`Also spelled ${c.aliases.map(bold).join(', ')}.`);
   const own = c.options.filter((o) => o.long !== '--help');
-  if (own.length > 0 || c.examples.length > 0 || c.actions.length > 0) {
+  if (own.length > 0 || c.examples.length > 0 || c.actions.length > 0 || c.reads.length > 0) {
     out.push('.RS');
     for (const o of own) out.push('.TP', optionHead(o), sentence(o.description));
+    if (c.reads.length > 0) out.push('.PP', `Reads: ${c.reads.map((r) => r.split(', ').map((f) => bold(f)).join(', ')).join('; ')}.`);
     if (c.actions.length > 0) {
       out.push('.PP', 'Actions:', '.RS', '.nf', ...c.actions.map(roff), '.fi', '.RE');
     }

@@ -3,6 +3,7 @@
  * completions and the man page are generated from what the program really accepts and can
  * never lag it: a verb another file registers tomorrow is in the next build's completions.
  */
+import { verbOptions } from '../../cli/verb-options.js';
 import type { Command, Option } from 'commander';
 import { UNIT_TYPES } from '../../core/names.ts';
 import { allUnitStates } from '../../core/states.ts';
@@ -55,6 +56,8 @@ export interface CommandModel {
   examples: string[];
   /** the "Actions:" lines of its `--help` (herd's actions), if any. */
   actions: string[];
+  /** the global options the verb reads (src/cli/verb-options.ts), as `-T, --show-transaction`. */
+  reads: string[];
 }
 
 /** Values known when the program is built. */
@@ -166,6 +169,7 @@ function modelOf(cmd: Command, path: string[]): CommandModel {
     commands,
     examples: path.length > 0 ? helpExamples(cmd) : [],
     actions,
+    reads: path.length === 1 && cmd.parent ? verbOptions(cmd.parent, cmd.name()).map((o) => o.flags.replace(/ <.*$/, '')) : [],
   };
 }
 

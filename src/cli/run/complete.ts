@@ -1,153 +1,243 @@
 /**
- * Completion candidates, as systemctl's own bash completion chooses them
- * (shell-completion/bash/systemctl.in): `start` offers units that are not active, `stop`,
- * `restart`, `reload` and friends active ones, `enable` disabled unit files, `disable` enabled
- * ones, `unmask` masked ones, `reset-failed` failed ones, `status`/`show` and the rest all units.
+ * Completion candidates, as systemctl 252's own bash completion chooses them
+ * (shell-completion/bash/systemctl.in), verb by verb from one table (VERB_GROUPS → GROUPS):
+ * `start` offers inactive startable units, `restart`/`reload-or-restart` every startable unit
+ * (failed ones too), `stop`/`try-restart`/`kill` active ones, `reload` active reloadable ones,
+ * `enable` disabled unit files (and `foo@` for templates), `disable` enabled ones, `unmask`
+ * masked ones, `reset-failed` failed ones, `cat`/`mask` every unit, `status`/`show` and the rest
+ * every unit that is not a template. Checked verb by verb against the script itself
+ * (test/e2e/newuser.test.ts).
  *
- * One D-Bus round trip: one call (ListUnitsFiltered, ListUnitFilesByPatterns, ListUnits), or, for
- * the verbs whose candidates need both loaded units and unit files that are not loaded (`start`,
- * `status`, …), ListUnits and ListUnitFiles sent together on one connection and awaited together.
+ * ListUnits and ListUnitFiles are sent together on one connection; where the script filters by
+ * properties (`systemctl show -p Names,CanStart=yes …`), one LoadUnit + GetAll per candidate,
+ * all pipelined on that connection.
  */
 import { execFileSync } from 'node:child_process';
 import { constants } from 'node:os';
 import { Manager } from '../../core/manager.js';
 import type { UnitFileEntry, UnitStatus } from '../../core/types.js';
 import type { CompletionRequest } from '../completion-request.js';
+import { showUnit } from './unit-filter.js';
+
+/** Calls in flight at once (below the system bus's 128 pending replies per connection). */
+const PIPELINE = 100;
 
 /** How long TAB may wait for the manager. */
 const COMPLETION_TIMEOUT_MS = 3000;
 
+/** Where candidate names come from: systemctl's completion helpers, as the listings they run. */
+type Source =
+  /** `list-unit-files "$cur*"`: every unit file (any state). */
+  | 'files'
+  /** `list-unit-files --state enabled,…,transient`: unit files not masked nor not-found, no templates. */
+  | 'files-not-masked'
+  /** `list-units --all "$cur*"`: every loaded unit. */
+  | 'units-all'
+  /** `list-units "$cur*"`: the units list-units shows by default (active, failed, with a job). */
+  | 'units-listed'
+  /** `list-units --state inactive,failed` with LOAD loaded. */
+  | 'units-inactive-loaded';
+
+/**
+ * How a verb's candidates are chosen: names from `sources`; `templates` keeps `foo@.service`;
+ * `filter`: `systemctl show -p Names,Prop=value…` — a unit is offered (with all its Names) when
+ * one of the alternatives matches every property; `fileStates`: unit files in exactly these
+ * states (`templateNames` adds `foo@` for each template file); `failed`: listed units that failed.
+ */
 type Rule =
-  | { kind: 'startable' }
-  | { kind: 'loaded'; states: string[] }
-  | { kind: 'files'; states: string[] }
-  | { kind: 'all'; templates: boolean; type?: string }
-  | { kind: 'loaded-all' }
+  | { kind: 'units'; sources: Source[]; templates: boolean; filter?: Record<string, string>[] }
+  | { kind: 'file-states'; states: string[]; templateNames: boolean }
+  | { kind: 'failed' }
+  | { kind: 'targets' }
   | { kind: 'none' };
 
-const ACTIVE: Rule = { kind: 'loaded', states: ['active', 'reloading', 'activating'] };
-const ALL: Rule = { kind: 'all', templates: false };
+/** systemctl 252's bash completion groups (its VERBS table), one rule each. */
+const GROUPS = {
+  ALL_UNITS: { kind: 'units', sources: ['files', 'units-all'], templates: true },
+  NONTEMPLATE_UNITS: { kind: 'units', sources: ['files', 'units-all'], templates: false },
+  ENABLED_UNITS: { kind: 'file-states', states: ['enabled'], templateNames: false },
+  DISABLED_UNITS: { kind: 'file-states', states: ['disabled'], templateNames: true },
+  REENABLABLE_UNITS: { kind: 'file-states', states: ['disabled', 'enabled'], templateNames: true },
+  FAILED_UNITS: { kind: 'failed' },
+  STARTABLE_UNITS: { kind: 'units', sources: ['files-not-masked', 'units-inactive-loaded'], templates: false, filter: [{ ActiveState: 'inactive', CanStart: 'yes' }] },
+  STOPPABLE_UNITS: {
+    kind: 'units',
+    sources: ['files-not-masked', 'units-listed'],
+    templates: false,
+    filter: [
+      { ActiveState: 'active', CanStop: 'yes' },
+      { ActiveState: 'reloading', CanStop: 'yes' },
+      { ActiveState: 'activating', CanStop: 'yes' },
+    ],
+  },
+  ISOLATABLE_UNITS: { kind: 'units', sources: ['files', 'units-all'], templates: false, filter: [{ AllowIsolate: 'yes' }] },
+  RELOADABLE_UNITS: { kind: 'units', sources: ['files-not-masked', 'units-listed'], templates: false, filter: [{ ActiveState: 'active', CanReload: 'yes' }] },
+  // every startable unit, failed and inactive ones included (`restart bro<TAB>` → broken.service)
+  RESTARTABLE_UNITS: { kind: 'units', sources: ['files-not-masked', 'units-listed'], templates: false, filter: [{ CanStart: 'yes' }] },
+  MASKED_UNITS: { kind: 'file-states', states: ['masked'], templateNames: false },
+  TARGETS: { kind: 'targets' },
+  STANDALONE: { kind: 'none' },
+} satisfies Record<string, Rule>;
+type Group = keyof typeof GROUPS;
 
-/** systemctl's verb groups (its bash completion's VERBS table). */
-const RULES: Record<string, Rule> = {
-  start: { kind: 'startable' },
-  stop: ACTIVE,
-  condstop: ACTIVE,
-  kill: ACTIVE,
-  'try-restart': ACTIVE,
-  condrestart: ACTIVE,
-  restart: ACTIVE,
-  'reload-or-restart': ACTIVE,
-  reload: ACTIVE,
-  condreload: ACTIVE,
-  'try-reload-or-restart': ACTIVE,
-  'force-reload': ACTIVE,
-  freeze: ACTIVE,
-  thaw: ACTIVE,
-  enable: { kind: 'files', states: ['disabled'] },
-  disable: { kind: 'files', states: ['enabled', 'enabled-runtime'] },
-  reenable: { kind: 'files', states: ['enabled', 'enabled-runtime', 'disabled'] },
-  unmask: { kind: 'files', states: ['masked', 'masked-runtime'] },
-  mask: { kind: 'all', templates: true },
-  cat: { kind: 'all', templates: true },
-  'reset-failed': { kind: 'loaded', states: ['failed'] },
-  isolate: { kind: 'all', templates: false, type: '.target' },
-  'set-default': { kind: 'all', templates: false, type: '.target' },
-  'list-units': { kind: 'loaded-all' },
-  'list-unit-files': { kind: 'files', states: [] },
-  'list-dependencies': ALL,
-  // these take no unit names
-  'list-jobs': { kind: 'none' },
-  'daemon-reload': { kind: 'none' },
-  'daemon-reexec': { kind: 'none' },
-  'get-default': { kind: 'none' },
-  'is-system-running': { kind: 'none' },
-  'list-timers': { kind: 'none' },
-  'list-sockets': { kind: 'none' },
-  'show-environment': { kind: 'none' },
-  'list-automounts': { kind: 'none' },
-  'log-level': { kind: 'none' },
-  'log-target': { kind: 'none' },
-  'service-watchdogs': { kind: 'none' },
-  'set-environment': { kind: 'none' },
-  'unset-environment': { kind: 'none' },
-  'import-environment': { kind: 'none' },
-  sandbox: { kind: 'none' },
-  demo: { kind: 'none' },
+/**
+ * Each verb's group, as systemctl's completion script lists them; a new verb gets its candidates
+ * from one entry here. Verbs not listed complete every unit that is not a template.
+ */
+export const VERB_GROUPS: Record<string, Group> = {
+  cat: 'ALL_UNITS',
+  mask: 'ALL_UNITS',
+  'is-active': 'NONTEMPLATE_UNITS',
+  'is-failed': 'NONTEMPLATE_UNITS',
+  'is-enabled': 'NONTEMPLATE_UNITS',
+  status: 'NONTEMPLATE_UNITS',
+  show: 'NONTEMPLATE_UNITS',
+  preset: 'NONTEMPLATE_UNITS',
+  help: 'NONTEMPLATE_UNITS',
+  'list-dependencies': 'NONTEMPLATE_UNITS',
+  edit: 'NONTEMPLATE_UNITS',
+  'set-property': 'NONTEMPLATE_UNITS',
+  revert: 'NONTEMPLATE_UNITS',
+  disable: 'ENABLED_UNITS',
+  enable: 'DISABLED_UNITS',
+  reenable: 'REENABLABLE_UNITS',
+  'reset-failed': 'FAILED_UNITS',
+  start: 'STARTABLE_UNITS',
+  stop: 'STOPPABLE_UNITS',
+  condstop: 'STOPPABLE_UNITS',
+  kill: 'STOPPABLE_UNITS',
+  'try-restart': 'STOPPABLE_UNITS',
+  condrestart: 'STOPPABLE_UNITS',
+  isolate: 'ISOLATABLE_UNITS',
+  reload: 'RELOADABLE_UNITS',
+  condreload: 'RELOADABLE_UNITS',
+  'try-reload-or-restart': 'RELOADABLE_UNITS',
+  'force-reload': 'RELOADABLE_UNITS',
+  restart: 'RESTARTABLE_UNITS',
+  'reload-or-restart': 'RESTARTABLE_UNITS',
+  unmask: 'MASKED_UNITS',
+  'set-default': 'TARGETS',
+  // sysherd's own verbs, grouped as their systemctl kin
+  freeze: 'STOPPABLE_UNITS',
+  thaw: 'STOPPABLE_UNITS',
+  clean: 'NONTEMPLATE_UNITS',
 };
+
+/** Verbs that take no unit names (systemctl's STANDALONE, and sysherd's own). */
+const STANDALONE = [
+  'daemon-reexec', 'daemon-reload', 'default', 'emergency', 'exit', 'halt', 'hibernate', 'hybrid-sleep', 'suspend-then-hibernate', 'kexec',
+  'list-jobs', 'list-sockets', 'list-timers', 'list-units', 'list-unit-files', 'poweroff', 'reboot', 'rescue', 'show-environment', 'suspend',
+  'get-default', 'is-system-running', 'preset-all', 'list-automounts', 'sandbox', 'demo', 'watch',
+  'log-level', 'log-target', 'service-watchdogs', 'set-environment', 'unset-environment', 'import-environment',
+];
+for (const v of STANDALONE) VERB_GROUPS[v] ??= 'STANDALONE';
 
 /** herd's actions on systemd's verbs; the rest (status, doc, log, graph, running?…) take any service. */
-const HERD_RULES: Record<string, Rule> = {
-  start: { kind: 'startable' },
-  stop: ACTIVE,
-  restart: ACTIVE,
-  reload: ACTIVE,
-  kill: ACTIVE,
-  freeze: ACTIVE,
-  thaw: ACTIVE,
-  enable: { kind: 'files', states: ['disabled'] },
-  disable: { kind: 'files', states: ['enabled', 'enabled-runtime'] },
-  'reset-failed': { kind: 'loaded', states: ['failed'] },
+const HERD_GROUPS: Record<string, Group> = {
+  start: 'STARTABLE_UNITS',
+  stop: 'STOPPABLE_UNITS',
+  restart: 'RESTARTABLE_UNITS',
+  reload: 'RELOADABLE_UNITS',
+  kill: 'STOPPABLE_UNITS',
+  freeze: 'STOPPABLE_UNITS',
+  thaw: 'STOPPABLE_UNITS',
+  enable: 'DISABLED_UNITS',
+  disable: 'ENABLED_UNITS',
+  'reset-failed': 'FAILED_UNITS',
 };
+
+/** The rule of a verb (systemctl's group for it). */
+export function ruleOf(verb: string): Rule {
+  return GROUPS[VERB_GROUPS[verb] ?? 'NONTEMPLATE_UNITS'];
+}
 
 /** Unit files that can be started (not masked, not found, nor templates). */
 const STARTABLE_FILE_STATES = new Set(['enabled', 'enabled-runtime', 'linked', 'linked-runtime', 'static', 'indirect', 'disabled', 'generated', 'transient']);
 
 const basename = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
-const isTemplate = (name: string): boolean => /@\.[^.]+$/.test(name);
+/** systemctl's completion's test for a template: the name has `@.` (`[[ $a =~ @\. ]]`). */
+const isTemplate = (name: string): boolean => name.includes('@.');
 
-/** The unit names a rule offers, sorted, without duplicates. */
-export function candidates(rule: Rule, units: UnitStatus[], files: UnitFileEntry[]): string[] {
-  const out = new Set<string>();
-  switch (rule.kind) {
-    case 'startable': {
-      const loaded = new Map(units.map((u) => [u.name, u]));
-      for (const u of units) if (u.loadState === 'loaded' && (u.activeState === 'inactive' || u.activeState === 'failed')) out.add(u.name);
-      for (const f of files) {
-        const name = basename(f.path);
-        const u = loaded.get(name);
-        if (STARTABLE_FILE_STATES.has(f.state) && (!u || (u.loadState === 'loaded' && (u.activeState === 'inactive' || u.activeState === 'failed')))) out.add(name);
-      }
-      break;
-    }
-    case 'loaded':
-    case 'loaded-all':
-      for (const u of units) out.add(u.name);
-      break;
-    case 'files':
-      for (const f of files) out.add(basename(f.path));
-      break;
-    case 'all':
-      for (const u of units) out.add(u.name);
-      for (const f of files) out.add(basename(f.path));
-      break;
-    case 'none':
-      break;
-  }
-  let names = [...out];
-  if (rule.kind === 'startable' || (rule.kind === 'all' && !rule.templates)) names = names.filter((n) => !isTemplate(n));
-  if (rule.kind === 'all' && rule.type) names = names.filter((n) => n.endsWith(rule.type!));
-  return names.sort();
+/** What a listing gives: loaded units (ListUnits) and unit files (ListUnitFiles). */
+export interface Listing {
+  units: UnitStatus[];
+  files: UnitFileEntry[];
 }
 
-/** Ask the manager what the rule needs: one round trip. */
-async function fetchFor(rule: Rule, m: Manager): Promise<{ units: UnitStatus[]; files: UnitFileEntry[] }> {
+/** The names of a rule's sources, before any property filter. */
+export function sourceNames(rule: Rule, l: Listing): string[] {
+  const out = new Set<string>();
+  const fileName = (f: UnitFileEntry): string => basename(f.path);
   switch (rule.kind) {
-    case 'loaded':
-      return { units: await m.listUnitsFiltered(rule.states), files: [] };
-    case 'loaded-all':
-      return { units: await m.listUnits(), files: [] };
-    case 'files':
-      return { units: [], files: rule.states.length ? await m.listUnitFilesByPatterns(rule.states, []) : await m.listUnitFiles() };
-    case 'startable':
-    case 'all': {
-      // sent together, awaited together: one round trip
-      const [units, files] = await Promise.all([m.listUnits(), m.listUnitFiles()]);
-      return { units, files };
-    }
+    case 'units':
+      for (const src of rule.sources) {
+        const fromFiles = src === 'files' || src === 'files-not-masked';
+        for (const f of fromFiles ? l.files : []) if (src === 'files' || STARTABLE_FILE_STATES.has(f.state)) out.add(fileName(f));
+        for (const u of fromFiles ? [] : l.units) {
+          const take =
+            src === 'units-all' ||
+            (src === 'units-listed' && showUnit(u, { all: false, states: [], types: [] })) ||
+            (src === 'units-inactive-loaded' && u.loadState === 'loaded' && (u.activeState === 'inactive' || u.activeState === 'failed'));
+          if (take) out.add(u.name);
+        }
+      }
+      return [...out].filter((n) => rule.templates || !isTemplate(n));
+    case 'file-states':
+      for (const f of l.files) {
+        const name = fileName(f);
+        if (rule.states.includes(f.state)) out.add(name);
+        if (rule.templateNames && isTemplate(name)) out.add(`${name.slice(0, name.indexOf('@.'))}@`);
+      }
+      return [...out];
+    case 'failed':
+      for (const u of l.units) if (u.activeState === 'failed' && showUnit(u, { all: false, states: [], types: [] })) out.add(u.name);
+      return [...out];
+    case 'targets':
+      for (const f of l.files) if (fileName(f).endsWith('.target')) out.add(fileName(f));
+      return [...out];
     case 'none':
-      return { units: [], files: [] };
+      return [];
   }
+}
+
+/** `systemctl show -p Names,Prop=value…`'s test: does one alternative match every property? */
+export function passesFilter(props: Record<string, unknown>, filter: Record<string, string>[]): boolean {
+  const text = (v: unknown): string => (typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v));
+  return filter.some((alt) => Object.entries(alt).every(([k, want]) => text(props[k]) === want));
+}
+
+/** Ask the manager what the rule needs: its listings sent together on one connection. */
+async function fetchFor(rule: Rule, m: Manager): Promise<Listing> {
+  if (rule.kind === 'none') return { units: [], files: [] };
+  const needUnits = rule.kind === 'failed' || (rule.kind === 'units' && rule.sources.some((s) => s.startsWith('units')));
+  const needFiles = rule.kind !== 'failed' && (rule.kind !== 'units' || rule.sources.some((s) => s.startsWith('files')));
+  const [units, files] = await Promise.all([needUnits ? m.listUnits() : [], needFiles ? m.listUnitFiles() : []]);
+  return { units, files };
+}
+
+/** The candidates of a rule that starts with `prefix`: with a filter, the Names of each unit that passes. */
+async function candidatesFor(rule: Rule, m: Manager, prefix: string): Promise<string[]> {
+  const names = sourceNames(rule, await fetchFor(rule, m)).filter((n) => n.startsWith(prefix));
+  if (rule.kind !== 'units' || !rule.filter) return [...new Set(names)].sort();
+  const filter = rule.filter;
+  // one LoadUnit and one GetAll per unit, pipelined on the one connection in batches: the system
+  // bus allows a connection 128 calls awaiting replies (dbus-daemon's max_replies_per_connection)
+  const offered: string[][] = [];
+  for (let i = 0; i < names.length; i += PIPELINE) {
+    offered.push(
+      ...(await Promise.all(
+        names.slice(i, i + PIPELINE).map(async (n) => {
+          try {
+            const props = await (await m.loadUnit(n)).getAll('org.freedesktop.systemd1.Unit');
+            return passesFilter(props, filter) ? ((props.Names as string[] | undefined) ?? [n]) : [];
+          } catch {
+            return []; // a name systemd cannot load: not offered
+          }
+        }),
+      )),
+    );
+  }
+  return [...new Set(offered.flat())].filter((n) => n.startsWith(prefix)).sort();
 }
 
 /** Property names: systemd's own list (`systemd --dump-bus-properties`, as systemctl's completion). */
@@ -189,19 +279,18 @@ export async function runComplete(req: CompletionRequest): Promise<string[]> {
     const [action, ...rest] = what.args;
     if (action === undefined) return [];
     if (rest.length > 0 && (action === 'doc' || action === 'kill' || action === 'clean')) return [];
-    rule = HERD_RULES[action] ?? ALL;
+    rule = GROUPS[HERD_GROUPS[action] ?? 'NONTEMPLATE_UNITS'];
     herd = true;
   } else {
-    rule = RULES[what.verb] ?? ALL;
+    rule = ruleOf(what.verb);
   }
   if (rule.kind === 'none') return [];
   const m = await Manager.connect({ bus: req.user ? 'user' : 'system', address: req.address, timeout: COMPLETION_TIMEOUT_MS });
   try {
-    const { units, files } = await fetchFor(rule, m);
-    let names = candidates(rule, units, files);
-    // herd names services without `.service`
-    if (herd) names = names.map((n) => (n.endsWith('.service') ? n.slice(0, -'.service'.length) : n));
-    return names.filter((n) => n.startsWith(prefix));
+    // herd names services without `.service`: `herd start we` matches `web.service`
+    const names = await candidatesFor(rule, m, herd ? '' : prefix);
+    if (!herd) return names;
+    return names.map((n) => (n.endsWith('.service') ? n.slice(0, -'.service'.length) : n)).filter((n) => n.startsWith(prefix));
   } finally {
     m.close();
   }

@@ -17,7 +17,7 @@ import { escapeTerminal } from '../../output/escape.js';
 import { memoryIO, type IO } from '../../output/io.js';
 import { writeJson } from '../../output/json.js';
 import { startProgress } from '../../output/spinner.js';
-import { renderTable, type Column } from '../../output/table.js';
+import { renderTable, tableWidth, type Column } from '../../output/table.js';
 
 /** Run one command line on one IO: the exit code, and the error if one was thrown (not printed). */
 export type RunOne = (argv: string[], io: IO) => Promise<{ code: number; error?: unknown }>;
@@ -203,7 +203,7 @@ function renderListTable(runs: HostRun[], argv: string[], io: IO): void {
     if (i === keys.length - 1 && keys.length > 1) col.flex = true;
     cols.push(col);
   });
-  io.out.write(renderTable(rows, cols, { header: legend && rows.length > 0, columns: has(argv, '-l', '--full') ? undefined : io.columns, headerStyle: (s) => c.bold.underline(s) }));
+  io.out.write(renderTable(rows, cols, { header: legend && rows.length > 0, columns: tableWidth(io, has(argv, '-l', '--full')), headerStyle: (s) => c.bold.underline(s) }));
   for (const r of unparsed) io.out.write(`${io.unicode ? '──' : '--'} ${escapeTerminal(r.host)}\n${r.stdout}`);
   const ok = runs.filter((r) => r.code === 0).length;
   for (const r of runs) if (r.error !== undefined) writeErrorLine(r, io);

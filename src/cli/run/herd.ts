@@ -32,6 +32,7 @@ import { colors } from '../../output/color.js';
 import { escapeTerminal } from '../../output/escape.js';
 import type { IO } from '../../output/io.js';
 import { writeJson } from '../../output/json.js';
+import { withPager } from '../../output/pager.js';
 
 export interface HerdOptions {
   /** ACTION, SERVICE, ARG… as given. */
@@ -55,6 +56,10 @@ export interface HerdOptions {
   journal: JournalSource;
   /** The manager runs on this machine (no --address): its unit files are on our disk. */
   local: boolean;
+  /** `--all`: herd graph keeps the edges to slices and to the targets every service has. */
+  all?: boolean;
+  /** Page `status` and `log` on a terminal, as systemctl pages its views (`false` with --no-pager; default off). */
+  pager?: boolean;
 }
 
 const USAGE = 'Usage: sysherd herd ACTION [SERVICE [OPTIONS...]]';
@@ -65,13 +70,15 @@ export async function runHerd(opts: HerdOptions, io: IO): Promise<void> {
   for (const t of opts.types) if (!isUnitType(t)) throw new InvalidArgumentError(`unknown --type value '${t}'`);
   const m = await Manager.connect(opts.connect);
   try {
+    // the views go through the pager on a terminal, as systemctl's (JSON never)
+    const paged = { enabled: opts.pager === true && opts.json === null };
     switch (action) {
       case 'status':
-        return rest.length === 0 ? await overview(m, opts, io) : await statusOf(m, rest, opts, io, true);
+        return await withPager(io, paged, async (pio) => (rest.length === 0 ? await overview(m, opts, pio) : await statusOf(m, rest, opts, pio, true)));
       case 'detailed-status':
         return await detailedStatus(m, rest, opts, io);
       case 'log':
-        return await eventLog(m, rest, opts, io);
+        return await withPager(io, paged, async (pio) => await eventLog(m, rest, opts, pio));
       case 'graph':
         return await graph(m, rest, opts, io);
     }
@@ -426,9 +433,34 @@ export function nodeColor(s: Snapshot): string {
   return 'gray';
 }
 
+/**
+ * The services of the `herd status` overview (loaded services and timers, and on this machine
+ * those whose unit file is not loaded: stopped), or the ones named.
+ */
+async function overviewUnits(m: Manager, opts: HerdOptions): Promise<string[]> {
+  const loaded = (await loadedUnits(m, opts, ['service', 'timer'])).map((u) => u.name);
+  const types = opts.types.length > 0 ? opts.types : ['service', 'timer'];
+  const known = new Set(loaded);
+  const unloaded = opts.local ? unitFilesOnDisk(opts.journal.scope, types).filter((n) => !known.has(n)) : [];
+  return [...loaded, ...unloaded];
+}
+
+/**
+ * The targets every service has: systemd's default dependencies (a service with
+ * DefaultDependencies=yes gets `Requires=sysinit.target`, and `basic.target` in a user manager).
+ * Edges to them say nothing about one service.
+ */
+export const DEFAULT_TARGETS: ReadonlySet<string> = new Set(['sysinit.target', 'basic.target']);
+
+/**
+ * `herd graph`: the overview's services (a stopped one keeps its requirement edges: its unit is
+ * loaded to read them), and what they require or want, followed. Without --all, edges to slices
+ * and to the targets every service has are left out (and what only they would have brought in).
+ */
 async function graph(m: Manager, names: string[], opts: HerdOptions, io: IO): Promise<void> {
-  const seeds = names.length > 0 ? await expand(m, names, opts, io) : (await loadedUnits(m, opts, ['service', 'timer'])).map((u) => u.name);
+  const seeds = names.length > 0 ? await expand(m, names, opts, io) : await overviewUnits(m, opts);
   const snaps = new Map<string, Snapshot>();
+  const keep = (to: string): boolean => opts.all === true || (!to.endsWith('.slice') && !DEFAULT_TARGETS.has(to));
   const queue = [...seeds];
   while (queue.length > 0) {
     const batch = queue.splice(0, queue.length).filter((u) => !snaps.has(u));
@@ -437,8 +469,8 @@ async function graph(m: Manager, names: string[], opts: HerdOptions, io: IO): Pr
         lightSnapshot(m, u, ['ActiveState', 'Requires', 'Wants', 'BindsTo', 'Transient'], ['Type', 'RemainAfterExit'], serviceName(u)).then(
           (s) => [u, s] as const,
           (e: unknown) => {
-            if (seeds.includes(u)) throw e; // asked for: "could not be found"
-            return [u, null] as const; // a dependency that does not exist: no node
+            if (names.length > 0 && seeds.includes(u)) throw e; // asked for: "could not be found"
+            return [u, null] as const; // a dependency (or a unit file) that does not load: no node
           },
         ),
       ),
@@ -446,7 +478,7 @@ async function graph(m: Manager, names: string[], opts: HerdOptions, io: IO): Pr
     for (const [u, s] of got) {
       if (s === null) continue;
       snaps.set(u, s);
-      for (const d of dependencies(s)) if (!snaps.has(d.to)) queue.push(d.to);
+      for (const d of dependencies(s)) if (!snaps.has(d.to) && keep(d.to)) queue.push(d.to);
     }
   }
   const nodes: GraphNode[] = [];
@@ -459,7 +491,7 @@ async function graph(m: Manager, names: string[], opts: HerdOptions, io: IO): Pr
       shape: s.unit.endsWith('.timer') ? 'diamond' : isOneShot(s) ? 'circle' : 'box',
       color: nodeColor(s),
     });
-    for (const d of dependencies(s)) if (snaps.has(d.to)) edges.push({ from: serviceName(s.unit), to: serviceName(d.to), kind: d.kind });
+    for (const d of dependencies(s)) if (snaps.has(d.to) && keep(d.to)) edges.push({ from: serviceName(s.unit), to: serviceName(d.to), kind: d.kind });
   }
   if (opts.json) writeJson(io, { nodes, edges }, opts.json);
   else io.out.write(renderGraph(nodes, edges));

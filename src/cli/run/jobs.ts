@@ -13,6 +13,8 @@ import { colors } from '../../output/color.js';
 import { displayWidth, ellipsize, escapeTerminal } from '../../output/escape.js';
 import type { IO } from '../../output/io.js';
 import { writeJson } from '../../output/json.js';
+import { withPager } from '../../output/pager.js';
+import { columnWidths, tableWidth } from '../../output/table.js';
 import { errorRecord, finish, verbError, withManager, writeFailure, type ErrorRecord } from './manage.js';
 
 type JsonMode = 'pretty' | 'short' | null;
@@ -29,6 +31,8 @@ export interface ListJobsOptions {
   legend: boolean;
   full: boolean;
   json: JsonMode;
+  /** Page the table on a terminal as systemctl does (`false` with --no-pager; default off). */
+  pager?: boolean;
   connect: ConnectOptions;
 }
 
@@ -85,14 +89,15 @@ export async function runListJobs(opts: ListJobsOptions, io: IO): Promise<JobRow
     return { rows: out, skipped: shown.length < jobs.length };
   });
   if (opts.json) writeJson(io, rows, opts.json);
-  else renderJobTable(rows, { ...opts, skipped }, io);
+  else await withPager(io, { enabled: opts.pager === true }, async (out) => renderJobTable(rows, { ...opts, skipped }, out));
   return rows;
 }
 
 /**
  * The table as systemd's format-table draws it: left-aligned columns one blank apart, `-` in empty
  * cells, no trailing blanks; the `--after`/`--before` rows are `└─` and a tab-indented line, as
- * systemctl prints them. On a terminal (not `--full`) the UNIT column is cut to fit.
+ * systemctl prints them. On a terminal (not `--full`, not paged) the columns shrink to fit by
+ * systemd's rules (table.ts `columnWidths`).
  */
 export function renderJobTable(rows: JobRow[], opts: { legend: boolean; full: boolean; skipped: boolean }, io: IO): void {
   const c = colors(io.color);
@@ -117,14 +122,12 @@ export function renderJobTable(rows: JobRow[], opts: { legend: boolean; full: bo
   // a tab counts as one column, as systemd counts it
   const width = (s: string): number => displayWidth(s) + (s.match(/\t/g)?.length ?? 0);
   const header = ['JOB', 'UNIT', 'TYPE', 'STATE'];
-  const widths = header.map((h, i) => Math.max(opts.legend ? width(h) : 0, ...lines.map((l) => width(l.cells[i]!))));
-  if (io.columns !== undefined && !opts.full) {
-    const others = widths[0]! + widths[2]! + widths[3]! + 3;
-    const room = Math.max(io.columns - others, width('UNIT'));
-    if (widths[1]! > room) {
-      widths[1] = room;
-      for (const l of lines) if (width(l.cells[1]!) > room) l.cells[1] = ellipsize(l.cells[1]!.replace(/\t/g, ' '), room).replace(/^ /, '\t');
-    }
+  const requested = header.map((h, i) => Math.max(opts.legend ? width(h) : 0, 1, ...lines.map((l) => width(l.cells[i]!))));
+  const widths = columnWidths(requested, [1, 1, 1, 1], [1, 1, 1, 1], tableWidth(io, opts.full));
+  for (const l of lines) {
+    l.cells.forEach((text, i) => {
+      if (width(text) > widths[i]!) l.cells[i] = ellipsize(text.replace(/\t/g, ' '), widths[i]!).replace(/^ /, '\t');
+    });
   }
   const draw = (cells: string[], style: (text: string, i: number) => string): string => {
     let out = '';

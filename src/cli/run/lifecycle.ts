@@ -5,6 +5,7 @@
  * What systemctl never had: `--json` (one document: the requested jobs and every auxiliary job
  * with its result) and, on a terminal, a spinner driven by JobRemoved.
  */
+import { outcomeText, unitOutcome, wentDown, type UnitOutcome } from '../../core/outcome.js';
 import type { ConnectOptions } from '../../core/bus.js';
 import { InvalidArgumentError, SystemdError } from '../../core/errors.js';
 import { expandUnitNames, startGlobWarning } from '../../core/expand.js';
@@ -127,14 +128,24 @@ function seconds(ms: number | null): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-/** The spinner's final line of one unit. */
-function finalLine(u: RequestedJob): { ok: boolean; text: string } {
+/**
+ * The spinner's final line of one unit. `after`: the unit's state once its start job ended
+ * `done` — a service that exited at once is not a success to a person (`✖ broken.service start
+ * done in 5 ms, but it failed (exit-code): code=exited, status=3`); the exit code stays
+ * systemctl's (0: the job itself succeeded).
+ */
+export function finalLine(u: RequestedJob, after: UnitOutcome | null = null): { ok: boolean; text: string } {
   const name = escapeTerminal(u.unit);
   if (u.error) return { ok: u.ignored, text: `${name} ${u.ignored ? 'masked, skipped' : 'not queued'}` };
-  const ok = !isFailedResult(u.result);
+  const down = u.result === 'done' && wentDown(after);
+  const ok = !isFailedResult(u.result) && !down;
   const why = u.serviceResult && u.serviceResult !== 'success' ? ` (${u.serviceResult})` : '';
-  return { ok, text: `${name} ${u.jobType ?? ''} ${u.result ?? 'pending'}${why} in ${seconds(u.ms)}` };
+  const then = down ? `, but ${escapeTerminal(outcomeText(after!))}` : '';
+  return { ok, text: `${name} ${u.jobType ?? ''} ${u.result ?? 'pending'}${why} in ${seconds(u.ms)}${then}` };
 }
+
+/** Job types after which a unit should be up: their `done` is checked against the unit's state. */
+const UP_JOBS = new Set(['start', 'restart']);
 
 export async function runLifecycle(o: LifecycleOptions, io: IO): Promise<void> {
   if (o.args.length === 0 && !o.marked) {
@@ -194,10 +205,14 @@ export async function runLifecycle(o: LifecycleOptions, io: IO): Promise<void> {
     const spinner = o.block && !o.quiet && !o.json && !o.marked;
     let progressStarting: Promise<void> | undefined;
     let ended = 0;
+    // units whose job ended or was never queued: the rest are named as pending by the spinner
+    const over = new Set<string>();
+    const stillPending = (): string[] => names.filter((n) => !over.has(n));
 
     const extraArgs = o.user ? ['--user'] : [];
     const hooks: TransactionHooks = {
       onEnqueueFailed: (job) => {
+        over.add(job.unit);
         if (!job.ignored && job.error) say(enqueueFailureLines(o.jobType, job.unit, job.error, o.user));
       },
       onEnqueued: (job, enqueued) => {
@@ -218,12 +233,13 @@ export async function runLifecycle(o: LifecycleOptions, io: IO): Promise<void> {
         progressStarting = startJobProgress(io, o.verb, names).then((p) => {
           if (interrupted) return p?.stop();
           progress = p;
-          p?.jobEnded(ended, total);
+          p?.jobEnded(ended, total, stillPending());
         });
       },
       onJobRemoved: (job, done, total) => {
         ended = done;
-        progress?.jobEnded(done, total);
+        over.add(job.unit);
+        progress?.jobEnded(done, total, stillPending());
         if (!o.quiet && isFailedResult(job.result)) say(jobFailureLines(job.result!, job.unitId ?? job.unit, job.serviceResult, { program: PROGRAM, extraArgs }));
       },
     };
@@ -248,7 +264,11 @@ export async function runLifecycle(o: LifecycleOptions, io: IO): Promise<void> {
     }
 
     await progressStarting;
-    progress?.finish(report.units.map(finalLine));
+    if (progress) {
+      // read what the started units did (only for the spinner's lines: one GetAll each, together)
+      const after = await Promise.all(report.units.map((u) => (u.result === 'done' && UP_JOBS.has(u.jobType ?? '') ? unitOutcome(manager, u.unitId ?? u.unit) : null)));
+      progress.finish(report.units.map((u, i) => finalLine(u, after[i])));
+    }
     progress = null;
 
     if (o.block && o.stop && !o.quiet) {

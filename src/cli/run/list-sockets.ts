@@ -1,16 +1,17 @@
 /**
  * `list-sockets [PATTERN…]`: systemctl 252's table (LISTEN UNIT ACTIVATES), one row per listen
  * address, sorted by address; the legend on stdout; `-o json` (and `--json`) as systemctl's JSON
- * table (`listen`, `unit`, `activates` joined by ", ").
+ * table (`listen`, `unit`, `activates` joined by ", "; `null` when the socket activates nothing
+ * named, as an `Accept=yes` socket, whose table cell is systemd's `-`).
  */
 import type { ConnectOptions } from '../../core/bus.js';
 import { Manager } from '../../core/manager.js';
 import { UnitObject } from '../../core/unit.js';
-import { headerStyle } from '../../output/color.js';
+import { colors, headerStyle } from '../../output/color.js';
 import type { IO } from '../../output/io.js';
 import { writeTableJson } from '../../output/json.js';
 import { withPager } from '../../output/pager.js';
-import { renderTable, type Column } from '../../output/table.js';
+import { renderTable, tableWidth, type Column } from '../../output/table.js';
 import type { ListTimersOptions } from './list-timers.js';
 import { showUnit } from './unit-filter.js';
 
@@ -24,7 +25,8 @@ export type ListSocketsOptions = ListTimersOptions & { showTypes?: boolean };
 export interface SocketRow {
   listen: string;
   unit: string;
-  activates: string;
+  /** The unit it activates; `null` when none (an `Accept=yes` socket starts instances per connection). */
+  activates: string | null;
   /** `Stream`, `Datagram`, … (in the JSON only with --show-types, as systemctl's). */
   type?: string;
 }
@@ -42,7 +44,8 @@ export async function collectSockets(opts: Pick<ListSocketsOptions, 'patterns' |
         obj.getAll('org.freedesktop.systemd1.Unit'),
         obj.get('org.freedesktop.systemd1.Socket' as never, 'Listen') as Promise<[string, string][]>,
       ]);
-      const activates = ((unitProps.Triggers as string[] | undefined) ?? []).join(', ');
+      const triggers = (unitProps.Triggers as string[] | undefined) ?? [];
+      const activates = triggers.length === 0 ? null : triggers.join(', ');
       for (const [type, path] of listen ?? []) rows.push({ listen: path, unit: u.name, activates, type });
     }
     // socket_info_compare: by address, then type
@@ -63,14 +66,16 @@ export async function runListSockets(opts: ListSocketsOptions, io: IO): Promise<
     );
     return;
   }
+  const c = colors(io.color);
   const cols: Column<SocketRow>[] = [
     { header: 'LISTEN', cell: (r) => r.listen },
     ...(opts.showTypes ? [{ header: 'TYPE', cell: (r: SocketRow) => r.type ?? '' }] : []),
     { header: 'UNIT', cell: (r) => r.unit },
-    { header: 'ACTIVATES', cell: (r) => r.activates, flex: true },
+    // systemd's ersatz `-` for an empty cell (TABLE_EMPTY), grey on a terminal
+    { header: 'ACTIVATES', cell: (r) => r.activates ?? '-', style: (t, r) => (r.activates === null ? c.gray(t) : t) },
   ];
   await withPager(io, { enabled: opts.pager }, async (out) => {
-    out.out.write(renderTable(rows, cols, { header: opts.legend, columns: opts.full ? undefined : io.columns, headerStyle: headerStyle(io.color) }));
+    out.out.write(renderTable(rows, cols, { header: opts.legend, columns: tableWidth(out, opts.full), headerStyle: headerStyle(io.color) }));
     if (opts.legend) {
       out.out.write(`\n${rows.length} sockets listed.\n`);
       if (!opts.all) out.out.write('Pass --all to see loaded but inactive sockets, too.\n');

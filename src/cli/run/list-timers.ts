@@ -11,7 +11,7 @@ import { headerStyle } from '../../output/color.js';
 import type { IO } from '../../output/io.js';
 import { writeTableJson } from '../../output/json.js';
 import { withPager } from '../../output/pager.js';
-import { renderTable, type Column } from '../../output/table.js';
+import { renderTable, tableWidth, type Column } from '../../output/table.js';
 import { formatTimestamp, formatTimestampRelative, nowMicros } from '../../output/time.js';
 import { showUnit } from './unit-filter.js';
 
@@ -103,7 +103,7 @@ export async function runListTimers(opts: ListTimersOptions, io: IO): Promise<vo
     { header: 'ACTIVATES', cell: (r) => r.activates, flex: true },
   ];
   await withPager(io, { enabled: opts.pager }, async (out) => {
-    out.out.write(renderTable(rows, cols, { header: opts.legend, columns: opts.full ? undefined : io.columns, headerStyle: headerStyle(io.color) }));
+    out.out.write(renderTable(rows, cols, { header: opts.legend, columns: tableWidth(out, opts.full), headerStyle: headerStyle(io.color) }));
     if (opts.legend) {
       out.out.write(`\n${rows.length} timers listed.\n`);
       if (!opts.all) out.out.write('Pass --all to see loaded but inactive timers, too.\n');

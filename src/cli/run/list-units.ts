@@ -11,11 +11,11 @@ import { extendWithDependencies } from './with-dependencies.js';
 import { UNIT_TYPES, isUnitType, unitTypeOf } from '../../core/names.js';
 import { allUnitStates, statesHelp } from '../../core/states.js';
 import type { UnitStatus } from '../../core/types.js';
-import { ANSI, Paint, headerStyle } from '../../output/color.js';
 import type { IO } from '../../output/io.js';
 import { writeJson, writeTableJson } from '../../output/json.js';
-import { renderTable, type Column } from '../../output/table.js';
+import { withPager } from '../../output/pager.js';
 import { showUnit } from './unit-filter.js';
+import { ANSI, renderTable, tableWidth, type Column } from '../../output/table.js';
 
 export interface ListUnitsOptions {
   patterns: string[];
@@ -29,6 +29,8 @@ export interface ListUnitsOptions {
   json: 'pretty' | 'short' | null;
   /** `-o json-pretty`: pretty JSON in systemd's own layout (tabs, `"key" : value`), as systemctl's. */
   systemdLayout?: boolean;
+  /** Page the table on a terminal as systemctl does (`false` with --no-pager; default off). */
+  pager?: boolean;
   connect: ConnectOptions;
   /** `--with-dependencies`: the dependencies of this kind of the patterns are listed too. */
   dependencies?: DependencyKind;
@@ -58,9 +60,8 @@ export function checkFilters(opts: Pick<ListUnitsOptions, 'states' | 'types'>, i
   const valid = new Set(allUnitStates());
   const badState = opts.states.find((s) => !valid.has(s));
   if (badState !== undefined) {
-    throw new InvalidArgumentError(`unknown --state value '${badState}'`, {
-      hint: `valid states: ${[...valid].join(', ')}`,
-    });
+    // one line, as systemctl's `--state=help` is the list (80 states would be 7 lines)
+    throw new InvalidArgumentError(`unknown --state value '${badState}'`, { hint: "'sysherd --state=help' lists the valid states" });
   }
   const badType = opts.types.find((t) => !isUnitType(t));
   if (badType !== undefined) {
@@ -112,7 +113,7 @@ export async function runListUnits(opts: ListUnitsOptions, io: IO): Promise<void
     else writeJson(io, records, opts.json);
     return;
   }
-  renderUnitTable(rows, opts, io);
+  await withPager(io, { enabled: opts.pager === true }, async (out) => renderUnitTable(rows, opts, out));
 }
 
 /**
@@ -124,41 +125,62 @@ export function renderUnitTable(
   opts: Pick<ListUnitsOptions, 'all' | 'legend' | 'plain' | 'full'> & { states?: string[] },
   io: IO,
 ): void {
-  const p = new Paint(io.color, false);
   const withJob = rows.some((r) => r.job !== null);
-  // systemctl's colours (output_units_list): a bad load state red with a yellow ●, a failed unit red
-  const red = (text: string, bad: boolean): string => (bad ? p.wrap(ANSI.red, text) : text);
-  const isBad = (r: UnitRow): boolean => BAD_LOAD.has(r.load) || r.active === 'failed';
-  const failed = (t: string, r: UnitRow): string => red(t, r.active === 'failed' && !BAD_LOAD.has(r.load));
+  const spans = rowColors(rows, opts.plain);
+  const isBad = (r: UnitRow): boolean => !opts.plain && (BAD_LOAD.has(r.load) || r.active === 'failed');
   const cols: Column<UnitRow>[] = [];
+  const at = new Map(rows.map((r, i) => [r, spans[i]!]));
+  const color = (k: keyof RowColors) => (r: UnitRow): string => at.get(r)![k];
   // the marker column is one blank wide even over no rows (systemctl's header "  UNIT …")
-  if (!opts.plain) {
-    cols.push({
-      header: ' ',
-      cell: (r) => (isBad(r) ? (io.unicode ? '●' : '*') : ' '),
-      style: (t, r) => (BAD_LOAD.has(r.load) ? p.wrap(ANSI.yellow, t) : red(t, isBad(r))),
-    });
-  }
+  if (!opts.plain) cols.push({ header: '', cell: (r) => (isBad(r) ? (io.unicode ? '●' : '*') : ' '), color: color('circle') });
   cols.push(
-    { header: 'UNIT', cell: (r) => r.unit, style: failed },
-    { header: 'LOAD', cell: (r) => r.load, style: (t, r) => red(t, BAD_LOAD.has(r.load)) },
-    { header: 'ACTIVE', cell: (r) => r.active, style: failed },
-    { header: 'SUB', cell: (r) => r.sub, style: failed },
+    { header: 'UNIT', cell: (r) => r.unit, color: color('active') },
+    { header: 'LOAD', cell: (r) => r.load, color: color('loaded') },
+    { header: 'ACTIVE', cell: (r) => r.active, color: color('active') },
+    { header: 'SUB', cell: (r) => r.sub, color: color('active') },
   );
-  if (withJob) cols.push({ header: 'JOB', cell: (r) => r.job ?? '' });
-  cols.push({ header: 'DESCRIPTION', cell: (r) => r.description, flex: true });
-  const text = renderTable(rows, cols, {
-    header: opts.legend,
-    columns: opts.full ? undefined : io.columns,
-    headerStyle: headerStyle(io.color),
-  });
+  if (withJob) cols.push({ header: 'JOB', cell: (r) => r.job ?? '', color: color('underline') });
+  cols.push({ header: 'DESCRIPTION', cell: (r) => r.description, color: color('underline') });
+  const text = renderTable(rows, cols, { header: opts.legend, columns: tableWidth(io, opts.full), color: io.color });
   io.out.write(text);
   if (opts.legend) io.out.write(unitLegend(rows.length, withJob, { all: opts.all, states: opts.states ?? [] }, io));
 }
 
+interface RowColors {
+  circle: string;
+  active: string;
+  loaded: string;
+  underline: string;
+}
+
+const typeSuffix = (name: string): string => name.slice(name.lastIndexOf('.'));
+
+/**
+ * systemctl's colours of each row (`output_units_list`): a unit that failed to load has a yellow
+ * ● and a red LOAD; a failed unit a red ●, name, ACTIVE and SUB; the last row of each unit type
+ * is underlined (in red where red).
+ */
+export function rowColors(rows: UnitRow[], plain: boolean): RowColors[] {
+  return rows.map((u, i) => {
+    const next = rows[i + 1];
+    const underline = next !== undefined && typeSuffix(u.unit) !== typeSuffix(next.unit);
+    const onUnderline = underline ? ANSI.underline : '';
+    if (BAD_LOAD.has(u.load) && !plain) {
+      return { circle: underline ? ANSI.highlightYellowUnderline : ANSI.highlightYellow, active: '', loaded: underline ? ANSI.highlightRedUnderline : ANSI.highlightRed, underline: onUnderline };
+    }
+    if (u.active === 'failed' && !plain) {
+      const red = underline ? ANSI.highlightRedUnderline : ANSI.highlightRed;
+      return { circle: red, active: red, loaded: '', underline: onUnderline };
+    }
+    return { circle: onUnderline, active: onUnderline, loaded: onUnderline, underline: onUnderline };
+  });
+}
+
 /** systemctl 252's legend under list-units (stdout), word for word, plural "units" even for 1. */
 export function unitLegend(count: number, withJob: boolean, opts: { all: boolean; states: string[] }, io: Pick<IO, 'color'>): string {
-  const p = new Paint(io.color, false);
+  const on = io.color ? (count > 0 ? ANSI.highlight : ANSI.highlightRed) : '';
+  const off = io.color ? ANSI.normal : '';
+  const grey = (s: string): string => (io.color ? `${ANSI.grey}${s}${ANSI.normal}` : s);
   const lines: string[] = [];
   if (count > 0) {
     lines.push(
@@ -170,11 +192,11 @@ export function unitLegend(count: number, withJob: boolean, opts: { all: boolean
     if (withJob) lines.push('JOB    = Pending job for the unit.', '');
   }
   const n = `${count} loaded units listed.`;
-  const counted = p.wrap(count > 0 ? ANSI.highlight : ANSI.red, n);
+  const counted = `${on}${n}${off}`;
   // the hint names systemctl's verb as systemctl does: stdout stays byte for byte systemctl's
-  const unitFiles = "To show all installed unit files use 'systemctl list-unit-files'.";
+  const unitFiles = grey("To show all installed unit files use 'systemctl list-unit-files'.");
   if (opts.all || opts.states.includes('inactive')) lines.push(counted, unitFiles);
-  else if (opts.states.length === 0) lines.push(`${counted} Pass --all to see loaded but inactive units, too.`, unitFiles);
+  else if (opts.states.length === 0) lines.push(`${counted} ${grey('Pass --all to see loaded but inactive units, too.')}`, unitFiles);
   else lines.push(n);
   return `${lines.join('\n')}\n`;
 }

@@ -23,7 +23,8 @@ import { writeJson } from '../../output/json.js';
 import { writeTableJson } from './list-sockets.js';
 import { extendWithDependencies } from './with-dependencies.js';
 import type { DependencyKind } from '../../core/expand.js';
-import { renderTable, type Column } from '../../output/table.js';
+import { withPager } from '../../output/pager.js';
+import { renderTable, tableWidth, type Column } from '../../output/table.js';
 
 /** systemd 252's unit file states (`unit_file_state_table`), in its order. */
 
@@ -58,7 +59,8 @@ export class UnitFileVerbError extends SystemdError {
   override name = 'UnitFileVerbError';
   private readonly permission: boolean;
   constructor(message: string, cause?: SystemdError) {
-    super(message, { dbusName: cause?.dbusName, cause });
+    // "Failed to …" is systemctl's own text: printed as systemctl prints it
+    super(message, { dbusName: cause?.dbusName, cause, verbatim: message.startsWith('Failed to ') });
     this.permission = cause?.isPermission ?? false;
   }
   override get isPermission(): boolean {
@@ -303,6 +305,8 @@ export interface ListUnitFilesOptions {
   presetScope: PresetScope;
   /** `--with-dependencies`: the unit files of the patterns' dependencies of this kind too. */
   dependencies?: DependencyKind;
+  /** Page the table on a terminal as systemctl does (`false` with --no-pager; default off). */
+  pager?: boolean;
 }
 
 /** One row of `list-unit-files`; also its `--json` record (the keys of `systemctl -o json`). */
@@ -360,7 +364,7 @@ export function renderUnitFileTable(rows: UnitFileRow[], opts: Pick<ListUnitFile
       style: (t, r) => (r.preset === 'enabled' ? c.green.bold(t) : r.preset === 'disabled' ? c.red.bold(t) : c.gray(t)),
     },
   ];
-  io.out.write(renderTable(rows, cols, { header: opts.legend, columns: opts.full ? undefined : io.columns, headerStyle: (s) => c.bold.underline(s) }));
+  io.out.write(renderTable(rows, cols, { header: opts.legend, columns: tableWidth(io, opts.full), headerStyle: (s) => c.bold.underline(s) }));
   if (opts.legend) io.out.write(`\n${rows.length} unit files listed.\n`);
 }
 
@@ -389,7 +393,7 @@ export async function runListUnitFiles(o: ListUnitFilesOptions, io: IO): Promise
   const rows = buildUnitFileRows(entries, o.types, (name) => queryPreset(name, (rules ??= readPresets(o.presetScope))));
   if (o.json && o.systemdLayout && o.json === 'pretty') writeTableJson(io, rows, 'pretty');
   else if (o.json) writeJson(io, rows, o.json);
-  else renderUnitFileTable(rows, o, io);
+  else await withPager(io, { enabled: o.pager === true }, async (out) => renderUnitFileTable(rows, o, out));
   // systemctl: "return -ENOENT" when nothing was listed: exit 1, no message
   if (rows.length === 0) io.exitCode = ExitCode.FAILURE;
 }

@@ -66,6 +66,8 @@ const OWNER_MATCH = "type='signal',sender='org.freedesktop.DBus',path='/org/free
 const UNIT_IFACE = 'org.freedesktop.systemd1.Unit';
 /** Units whose last state is remembered (to print only changes); beyond, the oldest is forgotten. */
 const STATES_MAX = 20_000;
+/** How long an unload must hold before it is printed (see `unloading` in watchOne). */
+const UNLOAD_SETTLE_MS = 500;
 /** How long to try to reconnect to systemd's private socket after it closed (a re-exec). */
 const RECONNECT_MS = 15_000;
 
@@ -210,6 +212,19 @@ async function watchOne(
     if (states.size >= STATES_MAX) states.delete(states.keys().next().value!);
     states.set(path, state);
   };
+  /**
+   * Unloads not yet said: systemd collects a stopped unit, and every client that looks it up
+   * (systemctl after a stop, a status) loads it again, to be collected again — six lines for one
+   * stop. An unload is said once it has held for UNLOAD_SETTLE_MS; loaded again before, it is no news.
+   */
+  const unloading = new Map<string, NodeJS.Timeout>();
+  const flushUnloads = (): void => {
+    for (const [unit, timer] of unloading) {
+      clearTimeout(timer);
+      emit({ host: t.host, event: 'UnitRemoved', unit });
+    }
+    unloading.clear();
+  };
   let readied = false;
   const markReady = (): void => {
     if (!readied) {
@@ -269,12 +284,27 @@ async function watchOne(
     });
     // while the manager reloads it unloads and loads every unit: those are not news
     sub.on('UnitNew', (e) => {
-      if (!reloading) emit({ host: t.host, event: 'UnitNew', unit: e.unit });
+      if (reloading) return;
+      // unloaded and loaded again at once (a client looked it up): no news at all
+      const held = unloading.get(e.unit);
+      if (held !== undefined) {
+        clearTimeout(held);
+        unloading.delete(e.unit);
+        return;
+      }
+      emit({ host: t.host, event: 'UnitNew', unit: e.unit });
     });
     sub.on('UnitRemoved', (e) => {
       if (reloading) return;
       states.delete(e.unitPath);
-      emit({ host: t.host, event: 'UnitRemoved', unit: e.unit });
+      if (unloading.has(e.unit)) return;
+      unloading.set(
+        e.unit,
+        setTimeout(() => {
+          unloading.delete(e.unit);
+          emit({ host: t.host, event: 'UnitRemoved', unit: e.unit });
+        }, UNLOAD_SETTLE_MS),
+      );
     });
     sub.on('Reloading', (e) => {
       reloading = e.active;
@@ -306,6 +336,7 @@ async function watchOne(
   for (;;) {
     const why = await Promise.race([aborted, conn.ended]);
     if (why === 'abort') {
+      flushUnloads();
       conn.bus.close();
       return;
     }
@@ -324,6 +355,7 @@ async function watchOne(
         }
       }
       if (abort.aborted) {
+        flushUnloads();
         again?.bus.close();
         return;
       }
@@ -334,6 +366,7 @@ async function watchOne(
       }
     }
     const err = lost instanceof ConnectionError ? lost : new ConnectionError(lost.message);
+    flushUnloads();
     if (sayLoss) emit({ host: t.host, event: 'Disconnected', message: err.message });
     throw err;
   }

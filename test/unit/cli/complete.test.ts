@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { optionTable, parseCompletionLine } from '../../../src/cli/complete.ts';
 import { buildProgram } from '../../../src/cli/main.ts';
-import { candidates } from '../../../src/cli/run/complete.ts';
+import { passesFilter, ruleOf, sourceNames } from '../../../src/cli/run/complete.ts';
 import type { UnitFileEntry, UnitStatus } from '../../../src/core/types.ts';
 import { memoryIO } from '../../../src/output/io.ts';
 
@@ -45,13 +45,26 @@ describe('parseCompletionLine', () => {
 describe('candidates, as systemctl chooses them', () => {
   const units = [unit('a.service', 'active'), unit('b.service', 'inactive'), unit('c.service', 'failed'), unit('m.service', 'inactive', 'masked'), unit('t@1.service', 'active')];
   const files = [file('b.service', 'disabled'), file('d.service', 'disabled'), file('e.service', 'enabled'), file('m.service', 'masked'), file('t@.service', 'disabled'), file('a.service', 'enabled')];
-  it('start: loaded units that are not active, and unit files not loaded; no templates, nothing masked', () => {
-    assert.deepEqual(candidates({ kind: 'startable' }, units, files), ['b.service', 'c.service', 'd.service', 'e.service']);
+  const names = (verb: string): string[] => sourceNames(ruleOf(verb), { units, files }).sort();
+  it('start: unit files not masked and loaded units that are inactive or failed; no templates (then filtered by ActiveState=inactive, CanStart=yes)', () => {
+    assert.deepEqual(names('start'), ['a.service', 'b.service', 'c.service', 'd.service', 'e.service']);
   });
-  it('all (status, show): loaded units and unit files, no templates', () => {
-    assert.deepEqual(candidates({ kind: 'all', templates: false }, units, files), ['a.service', 'b.service', 'c.service', 'd.service', 'e.service', 'm.service', 't@1.service']);
+  it('restart: unit files not masked and the units list-units shows, failed ones included', () => {
+    assert.deepEqual(names('restart'), ['a.service', 'b.service', 'c.service', 'd.service', 'e.service', 't@1.service']);
   });
-  it('files: the unit files as listed', () => {
-    assert.deepEqual(candidates({ kind: 'files', states: ['disabled'] }, [], [file('d.service', 'disabled')]), ['d.service']);
+  it('status: loaded units and unit files, no templates; cat: templates too', () => {
+    assert.deepEqual(names('status'), ['a.service', 'b.service', 'c.service', 'd.service', 'e.service', 'm.service', 't@1.service']);
+    assert.ok(names('cat').includes('t@.service'));
+  });
+  it('enable: disabled unit files and the template names (foo@); unmask: masked ones; reset-failed: failed units', () => {
+    assert.deepEqual(names('enable'), ['b.service', 'd.service', 't@', 't@.service']);
+    assert.deepEqual(names('unmask'), ['m.service']);
+    assert.deepEqual(names('reset-failed'), ['c.service']);
+    assert.deepEqual(names('list-jobs'), []);
+  });
+  it('a property filter passes when one alternative matches every property (booleans as yes/no)', () => {
+    assert.equal(passesFilter({ ActiveState: 'failed', CanStart: true }, [{ CanStart: 'yes' }]), true);
+    assert.equal(passesFilter({ ActiveState: 'failed', CanStart: true }, [{ ActiveState: 'inactive', CanStart: 'yes' }]), false);
+    assert.equal(passesFilter({ ActiveState: 'activating', CanStop: true }, [{ ActiveState: 'active', CanStop: 'yes' }, { ActiveState: 'activating', CanStop: 'yes' }]), true);
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BusError, NoSuchUnitError, PermissionError } from '../../../src/core/errors.ts';
 import { UNIT_ACTIONS } from '../../../src/core/manager.ts';
-import { enqueueFailureLines, lifecycleJson } from '../../../src/cli/run/lifecycle.ts';
+import { enqueueFailureLines, finalLine, lifecycleJson } from '../../../src/cli/run/lifecycle.ts';
 import { gerund, progressText } from '../../../src/output/job-progress.ts';
 import type { TransactionReport } from '../../../src/core/transaction.ts';
 
@@ -88,5 +88,24 @@ describe('lifecycle verbs', () => {
     assert.equal(progressText('start', ['a.service', 'b.service', 'c.service'], 1, 3), 'Starting 3 units… 1/3 done');
     assert.equal(progressText('start', ['a.service'], 0, 1, false), 'Starting a.service...');
     assert.equal(progressText('condrestart', ['a.service'], 0, 1), 'Restarting a.service (if active)…');
+  });
+  it('names the units still pending (three, then a count)', () => {
+    const five = ['a', 'b', 'c', 'd', 'e'].map((n) => `${n}.service`);
+    assert.equal(progressText('start', five.slice(0, 3), 1, 3, true, ['b.service', 'c.service']), 'Starting 3 units… 1/3 done, waiting for b.service, c.service');
+    assert.equal(progressText('start', five, 0, 5, true, five), 'Starting 5 units… 0/5 done, waiting for a.service, b.service, c.service and 2 more');
+  });
+});
+
+describe('the final line after a start that ended done', () => {
+  const job = { unit: 'broken.service', unitId: 'broken.service', jobId: 1, jobPath: '/j/1', jobType: 'start', result: 'done', serviceResult: null, ms: 5, needDaemonReload: false, error: null, ignored: false } as const;
+  const outcome = (activeState: string, oneShot = false) => ({ activeState, result: activeState === 'failed' ? 'exit-code' : 'success', code: 'exited' as const, status: activeState === 'failed' ? 3 : 0, signal: null, oneShot });
+  it('a service that failed at once: ✖ and what happened', () => {
+    assert.deepEqual(finalLine({ ...job }, outcome('failed')), { ok: false, text: 'broken.service start done in 5 ms, but it failed (exit-code): code=exited, status=3' });
+  });
+  it('inactive again: ✖, unless it is a one-shot (that is what it does)', () => {
+    assert.equal(finalLine({ ...job }, outcome('inactive')).ok, false);
+    assert.equal(finalLine({ ...job }, outcome('inactive', true)).ok, true);
+    assert.deepEqual(finalLine({ ...job }, outcome('active')), { ok: true, text: 'broken.service start done in 5 ms' });
+    assert.deepEqual(finalLine({ ...job }, null), { ok: true, text: 'broken.service start done in 5 ms' });
   });
 });

@@ -48,14 +48,16 @@ describe('list-units filtering (systemctl output_show_unit)', () => {
 });
 
 describe('list-units filters', () => {
-  it('rejects an unknown --state, listing the valid ones', () => {
+  it('rejects an unknown --state in one short line that points at --state=help', () => {
     const io = memoryIO();
     assert.throws(() => checkFilters({ states: ['running', 'bogus'], types: [] }, io), (e: unknown) => {
       assert.ok(e instanceof InvalidArgumentError);
       assert.match(e.message, /'bogus'/);
-      assert.match(e.hint ?? '', /failed/);
+      assert.equal(e.hint, "'sysherd --state=help' lists the valid states");
       return true;
     });
+    checkFilters({ states: ['help'], types: [] }, io);
+    assert.match(io.stdout(), /\bfailed\b/);
   });
   it('rejects an unknown --type', () => {
     assert.throws(() => checkFilters({ states: [], types: ['servce'] }, memoryIO()), /unknown --type value 'servce'/);

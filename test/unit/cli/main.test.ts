@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { main } from '../../../src/cli/main.ts';
+import { main, unknownVerbMessage } from '../../../src/cli/main.ts';
 import { memoryIO } from '../../../src/output/io.ts';
 
 describe('main: help, version and usage errors (no bus touched)', () => {
@@ -50,5 +50,14 @@ describe('main: help, version and usage errors (no bus touched)', () => {
   it('--failed is --state=failed, as systemctl', async () => {
     const { normalizeArgv } = await import('../../../src/cli/context.ts');
     assert.deepEqual(normalizeArgv(['list-units', '--failed', '--', '--failed']), ['list-units', '--state=failed', '--', '--failed']);
+  });
+});
+
+describe('an unknown verb', () => {
+  it("in systemd's words, with the likely verb", async () => {
+    const io = memoryIO();
+    assert.equal(await main(['restrat'], io), 1);
+    assert.equal(io.stderr(), "sysherd: Unknown command verb 'restrat', did you mean 'restart'?\n");
+    assert.equal(unknownVerbMessage("error: unknown command 'zzzz'"), "Unknown command verb 'zzzz'.");
   });
 });

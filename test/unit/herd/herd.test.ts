@@ -6,7 +6,7 @@ import { toEntry } from '../../../src/core/journal.ts';
 import type { UnitObject, UnitProperties } from '../../../src/core/unit.ts';
 import { MESSAGE_IDS, eventStatus, foldHistory, localJournalMissing } from '../../../src/herd/history.ts';
 import { serviceName, unitOf } from '../../../src/herd/names.ts';
-import { dotString, exitText, renderGraph, renderLog, renderOverview, renderServiceStatus } from '../../../src/herd/render.ts';
+import { dotString, enabledLine, exitText, renderGraph, renderLog, renderOverview, renderServiceStatus } from '../../../src/herd/render.ts';
 import { customActions, formatRunningValue, logFiles, parseUnitFiles, pendingChanges, runningValue, statusSymbol, type Snapshot } from '../../../src/herd/service.ts';
 import { historyFromProperties, type ServiceStatusRecord } from '../../../src/herd/status.ts';
 import { cTime, herdTime, isoLocal, isoUsec, logTime, relative } from '../../../src/herd/time.ts';
@@ -199,7 +199,7 @@ describe('herd status SERVICE, rendered', () => {
   it('stopped, failing, replacement pending; without messages for detailed-status', () => {
     const text = renderServiceStatus(
       record({
-        status: 'stopped', failing: true, mainPid: null, runningValue: false, enabled: false, respawn: false, lastRespawn: null, exitStatuses: [],
+        status: 'stopped', failing: true, mainPid: null, runningValue: false, enabled: false, unitFileState: 'disabled', respawn: false, lastRespawn: null, exitStatuses: [],
         lastExit: { ...at(30), code: 'killed', status: 9, signal: 'SIGKILL' }, failedAt: at(30), startupFailures: [at(30)], statusChanges: [],
         replacement: { pending: true, changes: [{ setting: 'ExecStart', loaded: '/bin/a', onDisk: '/bin/b' }] },
       }),
@@ -233,6 +233,12 @@ describe('herd status SERVICE, rendered', () => {
     assert.ok(renderServiceStatus(record({ status: 'stopped', mainPid: null }), c, { messages: false, now }).startsWith('\x1b[35m●'));
     assert.ok(renderServiceStatus(record({ status: 'stopped', mainPid: null, enabled: false }), c, { messages: false, now }).startsWith('\x1b[31m●'));
     assert.doesNotMatch(renderServiceStatus(record({}), colors(false), { messages: true, now }), /\x1b/);
+  });
+  it('a static unit is not "disabled": herd\'s sentence with systemd\'s word', () => {
+    assert.equal(enabledLine({ enabled: false, unitFileState: 'static' }), 'It is static.');
+    assert.equal(enabledLine({ enabled: false, unitFileState: 'masked-runtime' }), 'It is masked.');
+    assert.equal(enabledLine({ enabled: false, unitFileState: 'disabled' }), 'It is disabled.');
+    assert.equal(enabledLine({ enabled: true, unitFileState: 'enabled-runtime' }), 'It is enabled.');
   });
   it('escapes what systemd and the service wrote', () => {
     const text = renderServiceStatus(record({ messages: [{ ...at(49), message: 'evil\x1b[2J' }] }), colors(false), { messages: true, now });

@@ -1,0 +1,61 @@
+/**
+ * What a unit did after a start job ended `done`: a job's result says systemd carried the job
+ * out, not that the service stayed up — a `Type=simple` service that exits at once has its start
+ * job `done` and is failed (or inactive) a moment later. Read once the job ended: the unit's
+ * ActiveState and, for a service, its Result and how its main process ended.
+ */
+import type { Manager } from './manager.js';
+import { signalName } from './kill-signal.js';
+
+export interface UnitOutcome {
+  activeState: string;
+  /** `Service.Result` (`exit-code`, `signal`, …); `null` for other unit types. */
+  result: string | null;
+  /** How the main process ended: `exited`, `killed`, `dumped`; `null` when it has not (or no service). */
+  code: 'exited' | 'killed' | 'dumped' | null;
+  /** Its exit status, or the signal number. */
+  status: number | null;
+  /** The signal's name when killed or dumped (`SIGKILL`). */
+  signal: string | null;
+  /** `Type=oneshot` without RemainAfterExit: inactive after a start is what it does. */
+  oneShot: boolean;
+}
+
+const CLD: Record<number, UnitOutcome['code']> = { 1: 'exited', 2: 'killed', 3: 'dumped' };
+
+/** The unit's outcome now; `null` when it cannot be read (unloaded already, no permission). */
+export async function unitOutcome(manager: Manager, unit: string): Promise<UnitOutcome | null> {
+  try {
+    const obj = await manager.loadUnit(unit);
+    const [u, s] = await Promise.all([
+      obj.getAll('org.freedesktop.systemd1.Unit'),
+      unit.endsWith('.service') ? obj.getAll('org.freedesktop.systemd1.Service') : Promise.resolve({} as Record<string, unknown>),
+    ]);
+    const code = CLD[Number(s.ExecMainCode ?? 0)] ?? null;
+    const status = code === null ? null : Number(s.ExecMainStatus ?? 0);
+    return {
+      activeState: String(u.ActiveState ?? ''),
+      result: typeof s.Result === 'string' ? s.Result : null,
+      code,
+      status,
+      signal: code !== null && code !== 'exited' && status !== null ? signalName(status) : null,
+      oneShot: s.Type === 'oneshot' && s.RemainAfterExit !== true,
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** Did a start that ended `done` leave the unit down (failed, or inactive when it is no one-shot)? */
+export function wentDown(o: UnitOutcome | null): boolean {
+  if (o === null) return false;
+  return o.activeState === 'failed' || (o.activeState === 'inactive' && !o.oneShot);
+}
+
+/** What happened, in the words of systemctl status's `Main PID: … (code=exited, status=3)`. */
+export function outcomeText(o: UnitOutcome): string {
+  const state = o.activeState === 'failed' ? `it failed${o.result && o.result !== 'success' ? ` (${o.result})` : ''}` : 'it is inactive again';
+  if (o.code === null) return state;
+  const status = o.code === 'exited' ? String(o.status) : (o.signal ?? String(o.status));
+  return `${state}: code=${o.code}, status=${status}`;
+}
