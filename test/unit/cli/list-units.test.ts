@@ -122,17 +122,3 @@ describe('list-units table', () => {
     assert.match(unitLegend(1, false, { all: false, states: ['inactive'] }, io), /\n1 loaded units listed\.\nTo show all installed unit files use 'systemctl list-unit-files'\.\n$/);
   });
 });
-
-describe('list-units in colour', () => {
-  it("systemctl's sequences: a failed unit red, a bad load state red under a yellow ●, the count highlighted", async () => {
-    const { memoryIO } = await import('../../../src/output/io.ts');
-    const io = memoryIO({ color: true, unicode: true });
-    const row = (unit: string, load: string, active: string) => ({ unit, load, active, sub: active === 'failed' ? 'failed' : 'dead', description: 'd', job: null });
-    renderUnitTable([row('a.service', 'loaded', 'failed'), row('b.service', 'not-found', 'inactive')], { all: false, legend: true, plain: false, full: true }, io);
-    const lines = io.stdout().split('\n');
-    assert.equal(lines[0], '  \x1b[0;4mUNIT\x1b[0m      \x1b[0;4mLOAD\x1b[0m      \x1b[0;4mACTIVE\x1b[0m   \x1b[0;4mSUB\x1b[0m    \x1b[0;4mDESCRIPTION\x1b[0m');
-    assert.equal(lines[1], '\x1b[0;1;31m●\x1b[0m \x1b[0;1;31ma.service\x1b[0m loaded    \x1b[0;1;31mfailed\x1b[0m   \x1b[0;1;31mfailed\x1b[0m d');
-    assert.equal(lines[2], '\x1b[0;1;38;5;185m●\x1b[0m b.service \x1b[0;1;31mnot-found\x1b[0m inactive dead   d');
-    assert.ok(io.stdout().includes('\x1b[0;1;39m2 loaded units listed.\x1b[0m Pass --all to see loaded but inactive units, too.\n'), io.stdout());
-  });
-});
