@@ -225,6 +225,7 @@ export class Bus {
       let p: Promise<DbusMessage | null>;
       try {
         p = this.raw.call(msg);
+        if (spec.raw && msg.serial !== null) this.fast?.leave(msg.serial);
       } catch (e) {
         clearTimeout(timer);
         this.pending.delete(entry);
