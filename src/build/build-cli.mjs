@@ -43,8 +43,16 @@ const lazyBuiltins = {
   },
 };
 
+/** chalk's supports-color: not evaluated in the CLI (src/build/no-supports-color.mjs says why). */
+const noSupportsColor = {
+  name: 'no-supports-color',
+  setup(b) {
+    b.onResolve({ filter: /^#supports-color$/ }, () => ({ path: new URL('no-supports-color.mjs', import.meta.url).pathname }));
+  },
+};
+
 await build({
-  plugins: [lazyBuiltins],
+  plugins: [lazyBuiltins, noSupportsColor],
   entryPoints: [new URL('../cli/bin.ts', import.meta.url).pathname],
   outfile: new URL('bin.js', outdir).pathname,
   bundle: true,
