@@ -234,11 +234,27 @@ export async function main(argv: string[], io: IO): Promise<number> {
         return await runFleet({ hosts, parallel, argv: rest, verb }, io, (hostArgv, hostIO) => runLine(hostArgv, hostIO, false));
       }
     }
+    // one remote host: its ssh starts now, while the line is parsed and the verb loaded
+    if (verb !== undefined && !NOT_FANNED_OUT.has(verb) && !line.some((a) => EARLY_SSH_BLOCKERS.has(a) || a.startsWith('--timeout=') || a.startsWith('--address='))) {
+      const hosts = hostList(flags);
+      if (hosts.length === 1) {
+        const { startBridgeEarly, endBridgesAhead } = await import('../core/transport.js');
+        startBridgeEarly(hosts[0]!, line.includes('--user') && !line.includes('--system') ? 'user' : 'system');
+        try {
+          return (await runLine(line, io, true)).code;
+        } finally {
+          endBridgesAhead();
+        }
+      }
+    }
   } catch (err) {
     return reportError(err, io);
   }
   return (await runLine(line, io, true)).code;
 }
+
+/** Options after which an early ssh would not be the one the bus opens (or none is wanted). */
+const EARLY_SSH_BLOCKERS = new Set(['-h', '--help', '--version', '--timeout', '--address']);
 
 /** Verbs that take a fleet themselves (watch merges live streams) or have no host at all. */
 const NOT_FANNED_OUT = new Set(['watch', 'sandbox', 'demo', 'complete', 'completion', 'help']);
