@@ -234,6 +234,21 @@ class JournalFile {
     return out;
   }
 
+  /** How many entries hold data object `off`. */
+  dataEntryCount(off: number): number {
+    return Number(this.object(off, OBJECT_DATA, this.payloadOffset()).readBigUInt64LE(56));
+  }
+
+  /** The data objects an entry holds (their offsets). */
+  entryItems(off: number): number[] {
+    const o = this.object(off, OBJECT_ENTRY, 64);
+    const size = this.compact ? 4 : 16;
+    const n = Math.floor((o.length - 64) / size);
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) out.push(this.compact ? o.readUInt32LE(64 + i * 4) : Number(o.readBigUInt64LE(64 + i * 16)));
+    return out;
+  }
+
   /** Every entry of the file, oldest first. */
   allEntries(): number[] {
     const out: number[] = [];
@@ -258,16 +273,9 @@ class JournalFile {
 
   /** An entry with its fields. */
   entry(off: number): RawEntry {
-    const o = this.object(off, OBJECT_ENTRY, 64);
     const key = this.entryKey(off);
-    const size = this.compact ? 4 : 16;
-    const n = Math.floor((o.length - 64) / size);
     const items: Buffer[] = [];
-    for (let i = 0; i < n; i++) {
-      const p = this.compact ? o.readUInt32LE(64 + i * 4) : Number(o.readBigUInt64LE(64 + i * 16));
-      if (p === 0) continue;
-      items.push(this.payload(p));
-    }
+    for (const p of this.entryItems(off)) if (p !== 0) items.push(this.payload(p));
     return { seqnumId: key.seqnumId, seqnum: key.seqnum, realtime: key.realtime, monotonic: key.monotonic, bootId: key.bootId, xorHash: key.xorHash, items };
   }
 }
@@ -394,24 +402,36 @@ function intersectSorted(a: number[], b: number[]): number[] {
   return out;
 }
 
-/** One term's entries in a file: per field the union of its values', intersected across fields. */
+/**
+ * One term's entries in a file: per field the union of its values', intersected across fields.
+ * Every value is looked up first (a field none of whose values the file has: no entries, nothing
+ * read); then the fields are taken from the rarest, and a field far commoner than the entries
+ * left (`_UID=0`, `_PID=1` on a real machine: most of the file) is checked in those entries'
+ * own item lists instead of reading its whole entry list.
+ */
 function termEntries(f: JournalFile, term: string[]): number[] {
   const byField = new Map<string, string[]>();
   for (const m of term) {
     const field = m.slice(0, m.indexOf('='));
     byField.set(field, [...(byField.get(field) ?? []), m]);
   }
-  let acc: number[] | null = null;
+  const fields: { data: number[]; n: number }[] = [];
   for (const values of byField.values()) {
-    const lists = values.map((v) => {
-      const d = f.findData(Buffer.from(v, 'utf8'));
-      return d === 0 ? [] : f.dataEntries(d);
-    });
-    const u = unionSorted(lists);
-    acc = acc === null ? u : intersectSorted(acc, u);
-    if (acc.length === 0) break;
+    const data = values.map((v) => f.findData(Buffer.from(v, 'utf8'))).filter((d) => d !== 0);
+    if (data.length === 0) return [];
+    fields.push({ data, n: data.reduce((sum, d) => sum + f.dataEntryCount(d), 0) });
   }
-  return acc ?? [];
+  fields.sort((a, b) => a.n - b.n);
+  let acc = unionSorted(fields[0]!.data.map((d) => f.dataEntries(d)));
+  for (const field of fields.slice(1)) {
+    if (acc.length === 0) break;
+    if (field.n <= acc.length * 16) acc = intersectSorted(acc, unionSorted(field.data.map((d) => f.dataEntries(d))));
+    else {
+      const want = new Set(field.data);
+      acc = acc.filter((e) => f.entryItems(e).some((d) => want.has(d)));
+    }
+  }
+  return acc;
 }
 
 /**
