@@ -33,18 +33,33 @@ const LAZY = {
   'fs/promises': 'fs_promises.cjs',
 };
 const LAZY_IMPORTERS = /node_modules\/@jellybrick\/dbus-next\/|node_modules\/commander\/|src\/core\/transport\.ts$/;
+/**
+ * child_process for our own modules too: the pager (every list verb), the polkit agent (every
+ * verb that may change something, and is-active through the unit-file helpers) and the journal
+ * fallback import it, but spawn only when they are used (~4 ms at start-up otherwise, with dgram).
+ */
+const LAZY_CHILD_PROCESS_IMPORTERS = /\/src\/(core|output|cli|sandbox|herd)\//;
 const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(b) {
     b.onResolve({ filter: /^(node:)?(child_process|assert|crypto|fs\/promises)$/ }, (args) => {
-      if (!LAZY_IMPORTERS.test(args.importer) || args.importer.includes('lazy-builtins')) return undefined;
+      const ours = /child_process$/.test(args.path) && LAZY_CHILD_PROCESS_IMPORTERS.test(args.importer);
+      if (!(LAZY_IMPORTERS.test(args.importer) || ours) || args.importer.includes('lazy-builtins')) return undefined;
       return { path: new URL(`lazy-builtins/${LAZY[args.path]}`, import.meta.url).pathname };
     });
   },
 };
 
+/** chalk's supports-color: not evaluated in the CLI (src/build/no-supports-color.mjs says why). */
+const noSupportsColor = {
+  name: 'no-supports-color',
+  setup(b) {
+    b.onResolve({ filter: /^#supports-color$/ }, () => ({ path: new URL('no-supports-color.mjs', import.meta.url).pathname }));
+  },
+};
+
 await build({
-  plugins: [lazyBuiltins],
+  plugins: [lazyBuiltins, noSupportsColor],
   entryPoints: [new URL('../cli/bin.ts', import.meta.url).pathname],
   outfile: new URL('bin.js', outdir).pathname,
   bundle: true,

@@ -53,7 +53,50 @@ export function version(): string {
   return 'unknown';
 }
 
-export function buildProgram(io: IO): Command {
+/** Adds a verb family to the program. */
+export type Registrar = (program: Command, io: IO) => void;
+
+/**
+ * The verbs (aliases included) each registrar adds, in help order. Start-up builds only the verb
+ * on the line: its registrar, plus every registrar NOT in this table (called for every line, so
+ * a new family is correct before it is listed here, only slower). A line whose verb is not here
+ * (no verb, `--help`, a typo that wants suggestions, `__complete`) builds every verb, and so do
+ * help, completion and docs generation (`buildProgram(io)`).
+ * test/unit/cli/lazy-verbs.test.ts checks the table against what each registrar adds.
+ */
+export const REGISTRAR_VERBS: ReadonlyMap<Registrar, readonly string[]> = new Map<Registrar, readonly string[]>([
+  [registerListUnits, ['list-units']],
+  [registerLifecycle, ['start', 'stop', 'reload', 'restart', 'try-restart', 'reload-or-restart', 'try-reload-or-restart', 'condstop', 'condrestart', 'reload-or-try-restart', 'condreload', 'force-reload']],
+  [registerJobs, ['list-jobs', 'cancel', 'kill', 'reset-failed', 'daemon-reload', 'daemon-reexec']],
+  [registerUnitFiles, ['enable', 'disable', 'reenable', 'mask', 'unmask', 'list-unit-files']],
+  [registerQueries, ['is-active', 'is-failed', 'is-enabled', 'is-system-running']],
+  [registerStatus, ['status']],
+  [registerInspect, ['show', 'cat', 'help', 'show-environment']],
+  [registerLists, ['list-dependencies', 'list-timers', 'list-sockets', 'list-automounts']],
+  [registerUnitVerbs, ['isolate', 'clean', 'freeze', 'thaw', 'set-property', 'bind', 'mount-image', 'log-level', 'log-target', 'service-watchdogs', 'service-log-level', 'service-log-target', 'set-environment', 'unset-environment', 'import-environment']],
+  [registerHerd, ['herd']],
+  [registerWatch, ['watch']],
+  [registerSandbox, ['sandbox']],
+  [registerDemo, ['demo']],
+]);
+
+/** The registrar of a verb in REGISTRAR_VERBS, `undefined` for any other word. */
+function registrarOf(verb: string | undefined): Registrar | undefined {
+  if (verb === undefined) return undefined;
+  for (const [r, verbs] of REGISTRAR_VERBS) if (verbs.includes(verb)) return r;
+  return undefined;
+}
+
+/**
+ * The program; `verb`: the verb on the line, to build only it (see REGISTRAR_VERBS). Without
+ * it, every verb.
+ */
+export function buildProgram(io: IO, verb?: string): Command {
+  const only = registrarOf(verb);
+  // a registrar outside the table runs for every line; one in it only for its own verbs
+  const add = (register: Registrar): void => {
+    if (only === undefined || register === only || !REGISTRAR_VERBS.has(register)) register(program, io);
+  };
   const program = new Command('sysherd');
   program
     .description("Manage systemd over D-Bus: systemctl's verbs and Shepherd's herd verbs, with --json on every verb")
@@ -119,20 +162,20 @@ export function buildProgram(io: IO): Command {
       throw new CommanderError(0, 'commander.helpDisplayed', '');
     }
   });
-  registerListUnits(program, io);
-  registerLifecycle(program, io);
-  registerJobs(program, io);
-  registerUnitFiles(program, io);
-  registerQueries(program, io);
-  registerStatus(program, io);
-  registerInspect(program, io);
-  registerLists(program, io);
-  registerHerd(program, io);
-  registerWatch(program, io);
-  registerComplete(program, io);
-  registerSandbox(program, io);
-  registerDemo(program, io);
-  registerUnitVerbs(program, io);
+  add(registerListUnits);
+  add(registerLifecycle);
+  add(registerJobs);
+  add(registerUnitFiles);
+  add(registerQueries);
+  add(registerStatus);
+  add(registerInspect);
+  add(registerLists);
+  add(registerHerd);
+  add(registerWatch);
+  add(registerComplete);
+  add(registerSandbox);
+  add(registerDemo);
+  add(registerUnitVerbs);
   addFallbackExamples(program); // one-line examples for verbs whose --help has none (examples.ts)
   addVerbOptionHelp(program); // each verb's --help lists the global options it reads (verb-options.ts)
   for (const cmd of program.commands) {
@@ -180,11 +223,27 @@ export async function main(argv: string[], io: IO): Promise<number> {
         return await runFleet({ hosts, parallel, argv: rest, verb }, io, (hostArgv, hostIO) => runLine(hostArgv, hostIO, false));
       }
     }
+    // one remote host: its ssh starts now, while the line is parsed and the verb loaded
+    if (verb !== undefined && !NOT_FANNED_OUT.has(verb) && !line.some((a) => EARLY_SSH_BLOCKERS.has(a) || a.startsWith('--timeout=') || a.startsWith('--address='))) {
+      const hosts = hostList(flags);
+      if (hosts.length === 1) {
+        const { startBridgeEarly, endBridgesAhead } = await import('../core/transport.js');
+        startBridgeEarly(hosts[0]!, line.includes('--user') && !line.includes('--system') ? 'user' : 'system');
+        try {
+          return (await runLine(line, io, true)).code;
+        } finally {
+          endBridgesAhead();
+        }
+      }
+    }
   } catch (err) {
     return reportError(err, io);
   }
   return (await runLine(line, io, true)).code;
 }
+
+/** Options after which an early ssh would not be the one the bus opens (or none is wanted). */
+const EARLY_SSH_BLOCKERS = new Set(['-h', '--help', '--version', '--timeout', '--address']);
 
 /** Verbs that take a fleet themselves (watch merges live streams) or have no host at all. */
 const NOT_FANNED_OUT = new Set(['watch', 'sandbox', 'demo', 'complete', 'completion', 'help']);
@@ -202,7 +261,9 @@ async function runLine(line: string[], io: IO, report: boolean): Promise<{ code:
 }
 
 async function parseLine(line: string[], io: IO, report: boolean): Promise<{ code: number; error?: unknown }> {
-  const program = buildProgram(io);
+  // only the verb on the line is built; with help asked for anywhere, all (help lists them)
+  const help = line.some((a) => a === '-h' || a === '--help');
+  const program = buildProgram(io, help ? undefined : verbOf(line, VALUE_OPTIONS));
   try {
     await program.parseAsync(line, { from: 'user' });
     return { code: io.exitCode ?? 0 };

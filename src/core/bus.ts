@@ -106,6 +106,9 @@ export class Bus {
   private closedWith: SystemdError | undefined;
   /** Big replies of known signatures, decoded straight from the stream (decode.ts). */
   private fast: FastDecoder | null = null;
+  /** The connection's stream, corked while one tick's calls are written (one write for them all). */
+  private stream: { cork?: () => void; uncork?: () => void } | undefined;
+  private corked = false;
 
   private constructor(raw: InstanceType<typeof dbus.MessageBus>, target: BusTarget, kind: BusKind, opts: ConnectOptions) {
     this.raw = raw;
@@ -179,10 +182,26 @@ export class Bus {
         clearTimeout(timer);
         const stream = conn.stream;
         bus.fast = installFastDecoder(stream);
+        bus.stream = stream as typeof bus.stream;
         stream?.on('close', () => bus.handleClose());
         conn.on('end', () => bus.handleClose());
         resolve(bus);
       });
+    });
+  }
+
+  /**
+   * The calls made in one tick (status's read-ahead, a transaction's pipeline) go out in one
+   * write instead of one each: the stream is corked until the tick ends.
+   */
+  private corkForThisTick(): void {
+    const s = this.stream;
+    if (this.corked || s?.cork === undefined || s.uncork === undefined) return;
+    this.corked = true;
+    s.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      s.uncork!();
     });
   }
 
@@ -230,7 +249,9 @@ export class Bus {
       };
       let p: Promise<DbusMessage | null>;
       try {
+        this.corkForThisTick();
         p = this.raw.call(msg);
+        if (spec.raw && msg.serial !== null) this.fast?.leave(msg.serial);
       } catch (e) {
         clearTimeout(timer);
         this.pending.delete(entry);

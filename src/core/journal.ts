@@ -12,6 +12,7 @@
  * (no binary, no permission, no journal files) the error is one `JournalUnavailableError`.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 
@@ -128,6 +129,11 @@ export interface JournalRunOptions {
   runner?: JournalRunner;
   /** The journalctl binary (default `journalctl`). */
   journalctl?: string;
+  /**
+   * Who reads the local journal: `auto` (the default) reads the files in-process when the query
+   * allows and falls back to journalctl; `journalctl` always spawns it.
+   */
+  reader?: 'auto' | 'journalctl';
   /** Called with journalctl's stderr lines (hints, warnings) that did not make it fail. */
   onWarning?: (line: string) => void;
 }
@@ -197,6 +203,18 @@ export function journalArgs(q: JournalQuery): string[] {
   if (q.afterCursor !== undefined) args.push(`--after-cursor=${q.afterCursor}`);
   if (q.directory !== undefined) args.push(`--directory=${q.directory}`);
   if (q.namespace !== undefined) args.push(`--namespace=${q.namespace}`);
+  const positional = queryTerms(q).flatMap((t, i) => (i > 0 ? ['+', ...t] : t));
+  // a match could look like an option: end the options first
+  if (positional.length > 0) args.push('--', ...positional);
+  return args;
+}
+
+/**
+ * A query's matches as journalctl's positional terms: the terms are ORed (joined by `+`); within
+ * a term different fields are ANDed, the same field twice ORed. Message ids and extra matches are
+ * put into every unit term (journalctl has no parentheses).
+ */
+export function queryTerms(q: JournalQuery): string[][] {
   const extra: string[] = [];
   for (const id of q.messageIds ?? []) {
     if (!/^[0-9a-fA-F]{32}$/.test(id)) throw new RangeError(`invalid message id '${id}': 32 hex digits expected`);
@@ -211,22 +229,12 @@ export function journalArgs(q: JournalQuery): string[] {
     ...(q.units ?? []).flatMap((u) => unitMatchTerms(u)),
     ...(q.userUnits ?? []).flatMap((u) => userUnitMatchTerms(u, uid)),
   ];
-  const positional: string[] = [];
-  if (terms.length === 0) {
-    positional.push(...extra);
-  } else {
-    terms.forEach((t, i) => {
-      if (i > 0) positional.push('+');
-      positional.push(...t, ...extra);
-    });
-  }
-  // a match could look like an option: end the options first
-  if (positional.length > 0) args.push('--', ...positional);
-  return args;
+  if (terms.length === 0) return extra.length > 0 ? [extra] : [];
+  return terms.map((t) => [...t, ...extra]);
 }
 
 function toValue(v: unknown): JournalValue {
-  if (typeof v === 'string') return v;
+  if (typeof v === 'string' || Buffer.isBuffer(v)) return v;
   if (Array.isArray(v) && v.every((b) => typeof b === 'number')) return Buffer.from(v as number[]);
   return v === null || v === undefined ? '' : String(v);
 }
@@ -350,8 +358,66 @@ export async function* streamJournal(q: JournalQuery, opts: JournalRunOptions = 
   for (const l of stderr) opts.onWarning?.(l);
 }
 
-/** All records a query selects (use `lines` to bound them). */
+/**
+ * Whether a read can be done in-process (journal-file/reader.ts) instead of by journalctl: the
+ * local journal (no runner, prefix or other binary), and only what the reader implements
+ * (matches, `-b` for this boot, `-n`, `notBefore`). `SYSHERD_JOURNAL=journalctl` always spawns.
+ */
+function inProcess(q: JournalQuery, opts: JournalRunOptions): boolean {
+  if (opts.runner !== undefined || (opts.prefix !== undefined && opts.prefix.length > 0) || opts.journalctl !== undefined) return false;
+  if (opts.reader === 'journalctl' || (opts.reader === undefined && process.env.SYSHERD_JOURNAL === 'journalctl')) return false;
+  return (
+    q.since === undefined && q.until === undefined && q.follow !== true && q.reverse !== true && q.afterCursor === undefined &&
+    q.directory === undefined && q.namespace === undefined && (q.boot === undefined || q.boot === false || q.boot === true)
+  );
+}
+
+/** This boot's id as the journal writes it (32 hex digits), `undefined` when unknown. */
+function currentBootId(): string | undefined {
+  try {
+    const id = readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim().replace(/-/g, '');
+    return /^[0-9a-f]{32}$/.test(id) ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Read the files in-process: the entries, or `undefined` when journalctl must do it (something
+ * the reader does not handle; journalctl then reads or explains). `limit.head`: only the first N.
+ */
+export async function readJournalInProcess(q: JournalQuery, opts: JournalRunOptions, limit: { head?: number }): Promise<JournalEntry[] | undefined> {
+  if (!inProcess(q, opts)) return undefined;
+  let bootId: string | undefined;
+  if (q.boot === true) {
+    bootId = currentBootId();
+    if (bootId === undefined) return undefined;
+  }
+  const terms = queryTerms(q); // validates as journalArgs does
+  if (q.lines !== undefined && (!Number.isInteger(q.lines) || q.lines < 0)) throw new RangeError(`lines must be a whole number ≥ 0, not ${q.lines}`);
+  const { readJournalFiles, entryObject, UnsupportedJournalError } = await import('./journal-file/reader.js');
+  try {
+    const raw = readJournalFiles({ terms, bootId, tail: q.lines, head: limit.head });
+    const out: JournalEntry[] = [];
+    for (const r of raw) {
+      const e = toEntry(entryObject(r));
+      if (q.notBefore !== undefined && q.notBefore > 0 && e.monotonic < q.notBefore) continue;
+      out.push(e);
+    }
+    return out;
+  } catch (err) {
+    if (err instanceof UnsupportedJournalError) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * All records a query selects (use `lines` to bound them). The local journal is read in-process
+ * when it can be (as systemctl does), else by journalctl.
+ */
 export async function readJournal(q: JournalQuery, opts: JournalRunOptions = {}): Promise<JournalEntry[]> {
+  const fast = await readJournalInProcess(q, opts, {});
+  if (fast !== undefined) return fast;
   const out: JournalEntry[] = [];
   for await (const e of streamJournal(q, opts)) out.push(e);
   return out;
@@ -363,6 +429,8 @@ export async function readJournal(q: JournalQuery, opts: JournalRunOptions = {})
  * which tells whether older messages of a unit were rotated away.
  */
 export async function bootCutoffMonotonic(opts: JournalRunOptions = {}): Promise<number | null> {
+  const fast = await readJournalInProcess({ boot: true }, opts, { head: 1 });
+  if (fast !== undefined) return fast[0]?.monotonic ?? null;
   for await (const e of streamJournal({ boot: true }, opts)) return e.monotonic;
   return null;
 }

@@ -128,6 +128,8 @@ export class SshStream extends Duplex {
   private exited = false;
   /** Has the bridge said anything yet? (Then an end is a lost connection, not a failed one.) */
   private answered = false;
+  /** Is ssh running (its `connect` emitted)? */
+  started = false;
 
   constructor(host: RemoteHost, command: string[], opts: SshOptions & { ssh?: string; env?: NodeJS.ProcessEnv } = {}) {
     super({ allowHalfOpen: false });
@@ -138,7 +140,10 @@ export class SshStream extends Duplex {
       env: opts.env ?? process.env,
     });
     this.child = child;
-    child.once('spawn', () => this.emit('connect'));
+    child.once('spawn', () => {
+      this.started = true;
+      this.emit('connect');
+    });
     child.once('error', (e: NodeJS.ErrnoException) => {
       this.exited = true;
       const why = e.code === 'ENOENT' ? 'ssh is not installed (not found on PATH)' : e.message;
@@ -267,13 +272,63 @@ export function remoteTarget(spec: string, kind: BusKind, opts: { timeout?: numb
   const connectTimeout = batch ? tcpTimeout : Math.max(tcpTimeout, INTERACTIVE_CONNECT_TIMEOUT_MS);
   const ssh: SshOptions & { env?: NodeJS.ProcessEnv } = { connectTimeout: tcpTimeout, batch };
   if (opts.env !== undefined) ssh.env = opts.env;
+  const key = aheadKey(h, kind, ssh);
   return {
     address: remoteLabel(h),
     direct: false,
     source: 'over ssh',
     connectTimeout,
-    stream: () => openBridge(h, kind, ssh),
+    stream: () => (opts.env === undefined ? takeAhead(key) : undefined) ?? openBridge(h, kind, ssh),
   };
+}
+
+/**
+ * ssh started ahead of the bus (`startBridgeEarly`), by what it runs, until the bus takes it.
+ * ssh's own connection set-up (TCP, key exchange, authentication: ~0.5 s) then overlaps the CLI's
+ * start-up (parsing, building the verb, loading its module) instead of following it.
+ */
+const ahead = new Map<string, SshStream>();
+
+function aheadKey(h: RemoteHost, kind: BusKind, ssh: SshOptions): string {
+  return JSON.stringify([sshArgv(h, bridgeCommand(kind), ssh)]);
+}
+
+function takeAhead(key: string): SshStream | undefined {
+  const s = ahead.get(key);
+  ahead.delete(key);
+  if (s === undefined) return undefined;
+  if (s.destroyed) return undefined; // it failed already: a fresh ssh says why
+  // `connect` was emitted before anyone listened: again, once the bus has wired the stream
+  if (s.started) process.nextTick(() => s.emit('connect'));
+  return s;
+}
+
+/**
+ * Start `ssh HOST systemd-stdio-bridge` for `-H HOST` now, before the command line is parsed;
+ * the bus takes it when it connects with the same ssh options (`remoteTarget`). Only when ssh
+ * cannot prompt (batch mode): a prompt must not appear for a line that turns out wrong. What is
+ * not taken is ended by `endBridgesAhead()`.
+ */
+export function startBridgeEarly(spec: string, kind: BusKind): void {
+  if (!defaultBatch()) return;
+  let h: RemoteHost;
+  try {
+    h = parseHost(spec);
+  } catch {
+    return; // the bus reports it
+  }
+  const ssh: SshOptions = { connectTimeout: DEFAULT_CONNECT_TIMEOUT_MS, batch: true };
+  const key = aheadKey(h, kind, ssh);
+  if (ahead.has(key)) return;
+  const s = openBridge(h, kind, ssh);
+  s.on('error', () => undefined); // not ours to report until the bus takes it
+  ahead.set(key, s);
+}
+
+/** End every ssh started ahead that no bus took. */
+export function endBridgesAhead(): void {
+  for (const s of ahead.values()) s.destroy();
+  ahead.clear();
 }
 
 /**

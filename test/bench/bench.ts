@@ -7,17 +7,24 @@
  *                    [--rss-units 10000] [--json]
  *
  * Every round runs every case once, in a shuffled order (interleaved, so load spreads evenly);
- * medians and p90 of wall time are printed, with the ratios the issue sets targets for, and the
- * peak RSS (/proc: VmHWM, read as the child ends) of `list-units --all --json`, also in a second
- * sandbox with --rss-units units (0: skip).
+ * medians and p90 of wall time are printed, with the ratios the issue sets targets for and each
+ * one's verdict (met / MISSED), and the peak RSS (/proc: VmHWM, read as the child ends) of
+ * `list-units --all --json`, also in a second sandbox with --rss-units units (0: skip). The short
+ * commands also run with SYSHERD_CODE_CACHE=0 (no V8 code cache: a first run, or root).
+ *
+ * `-H`: a SYSTEM-mode sandbox reached as ssh host `h` through a local sshd (test/helpers/ssh-hosts.ts),
+ * `sysherd -H h list-units` against `systemctl -H h list-units`, --remote-runs interleaved rounds
+ * (0: skip). The load average is printed: on a shared machine the ratios are what to read.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { type BootedSandbox, bootSandbox, projectRoot } from '../helpers/sandbox.js';
+import { startSshHosts } from '../helpers/ssh-hosts.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -27,6 +34,7 @@ const { values: flags } = parseArgs({
     restart: { type: 'string', default: '200' },
     status: { type: 'string', default: '50' },
     'rss-units': { type: 'string', default: '10000' },
+    'remote-runs': { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -41,6 +49,7 @@ const WARMUP = num('warmup');
 const RESTART = Math.max(1, num('restart'));
 const STATUS = Math.max(1, num('status'));
 const RSS_UNITS = num('rss-units');
+const REMOTE_RUNS = flags['remote-runs'] === undefined ? RUNS : num('remote-runs');
 
 const BIN = path.join(projectRoot, 'bin', 'sysherd.js');
 const NODE = process.execPath;
@@ -52,6 +61,50 @@ const progress = (s: string): void => {
 interface Case {
   name: string;
   argv: string[];
+  /** More environment (SYSHERD_CODE_CACHE=0). */
+  env?: NodeJS.ProcessEnv;
+}
+
+const NO_CACHE = { SYSHERD_CODE_CACHE: '0' };
+const loadavg = (): string => os.loadavg().map((l) => l.toFixed(1)).join(' ');
+
+/** Every case once per round, shuffled; wall times of the measured rounds by case name. */
+async function interleave(cases: Case[], env: NodeJS.ProcessEnv, runs: number, label: string): Promise<Map<string, number[]>> {
+  const times = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+  for (let round = 0; round < WARMUP + runs; round++) {
+    const warm = round < WARMUP;
+    progress(`\r${label}${warm ? 'warm-up' : 'round'} ${warm ? round + 1 : round - WARMUP + 1}/${warm ? WARMUP : runs}   `);
+    for (const c of shuffle(cases)) {
+      const r = await runOnce(c.argv, { ...env, ...c.env });
+      if (r.code !== 0) throw new Error(`${c.name} failed (exit ${String(r.code)}): ${r.stderr.trim().slice(0, 500)}`);
+      if (!warm) times.get(c.name)!.push(r.ms);
+    }
+  }
+  progress('\n');
+  return times;
+}
+
+/** `sysherd -H h list-units` and `systemctl -H h list-units` on a system sandbox behind a local sshd. */
+async function remoteTimes(): Promise<Map<string, number[]>> {
+  progress('booting a system-mode sandbox as ssh host h…\n');
+  const sb = await bootSandbox('system', { timeoutMs: 120_000 });
+  try {
+    const hosts = await startSshHosts({ h: sb.pid1! });
+    try {
+      const env: NodeJS.ProcessEnv = { ...process.env, PATH: hosts.env.PATH, SYSTEMD_PAGER: 'cat', PAGER: 'cat', LANG: 'C.UTF-8' };
+      for (const k of ['FORCE_COLOR', 'NODE_OPTIONS', 'NODE_TEST_CONTEXT', 'COLUMNS']) delete env[k];
+      const cases: Case[] = [
+        { name: 'sysherd -H h list-units', argv: [NODE, BIN, '-H', 'h', 'list-units'] },
+        { name: 'sysherd -H h list-units (no code cache)', argv: [NODE, BIN, '-H', 'h', 'list-units'], env: NO_CACHE },
+        { name: 'systemctl -H h list-units', argv: ['systemctl', '-H', 'h', '--no-pager', 'list-units'] },
+      ];
+      return await interleave(cases, env, REMOTE_RUNS, '-H: ');
+    } finally {
+      await hosts.stop();
+    }
+  } finally {
+    await sb.stop();
+  }
 }
 interface Run {
   ms: number;
@@ -159,6 +212,11 @@ async function main(): Promise<void> {
       { name: 'systemctl list-units --all -o json', argv: [...C, 'list-units', '--all', '-o', 'json'] },
       { name: 'sysherd is-active UNIT', argv: [...S, 'is-active', 'worker@1.service'] },
       { name: 'systemctl is-active UNIT', argv: [...C, 'is-active', 'worker@1.service'] },
+      { name: 'sysherd status UNIT', argv: [...S, 'status', '--no-pager', 'worker@1.service'] },
+      { name: 'systemctl status UNIT', argv: [...C, 'status', 'worker@1.service'] },
+      { name: 'sysherd list-units --all --json (no code cache)', argv: [...S, 'list-units', '--all', '--json'], env: NO_CACHE },
+      { name: 'sysherd is-active UNIT (no code cache)', argv: [...S, 'is-active', 'worker@1.service'], env: NO_CACHE },
+      { name: 'sysherd status UNIT (no code cache)', argv: [...S, 'status', '--no-pager', 'worker@1.service'], env: NO_CACHE },
       { name: `sysherd restart ${RESTART} units`, argv: [...S, 'restart', ...restartUnits] },
       { name: `systemctl restart ${RESTART} units`, argv: [...C, 'restart', ...restartUnits] },
       { name: `sysherd status ${STATUS} units`, argv: [...S, 'status', '--no-pager', ...statusUnits] },
@@ -166,24 +224,15 @@ async function main(): Promise<void> {
     ];
     // sanity: every case works (status may say 3 for a unit that is not running: not here)
     for (const c of cases) {
-      const r = await runOnce(c.argv, env);
+      const r = await runOnce(c.argv, { ...env, ...c.env });
       if (r.code !== 0) throw new Error(`${c.name} failed (exit ${String(r.code)}): ${r.stderr.trim().slice(0, 500)}`);
     }
     const ours = (JSON.parse((await runOnce(cases[2]!.argv, env)).stdout) as unknown[]).length;
     const theirs = (JSON.parse((await runOnce(cases[3]!.argv, env)).stdout) as unknown[]).length;
     if (Math.abs(ours - theirs) > 5) throw new Error(`sysherd lists ${ours} units, systemctl ${theirs}`);
 
-    const times = new Map<string, number[]>(cases.map((c) => [c.name, []]));
-    for (let round = 0; round < WARMUP + RUNS; round++) {
-      const warm = round < WARMUP;
-      progress(`\r${warm ? 'warm-up' : 'round'} ${warm ? round + 1 : round - WARMUP + 1}/${warm ? WARMUP : RUNS}   `);
-      for (const c of shuffle(cases)) {
-        const r = await runOnce(c.argv, env);
-        if (r.code !== 0) throw new Error(`${c.name} failed (exit ${String(r.code)}): ${r.stderr.trim().slice(0, 500)}`);
-        if (!warm) times.get(c.name)!.push(r.ms);
-      }
-    }
-    progress('\n');
+    const loadBefore = loadavg();
+    const times = await interleave(cases, env, RUNS, '');
     const rss = async (argv: string[]): Promise<number> => {
       const kb: number[] = [];
       for (let i = 0; i < 3; i++) kb.push((await runOnce(argv, env, true)).rssKb ?? NaN);
@@ -191,18 +240,26 @@ async function main(): Promise<void> {
     };
     rssRows.push({ units: loaded, sysherdKb: await rss(cases[2]!.argv), systemctlKb: await rss(cases[3]!.argv) });
 
-    const stats = cases.map((c) => {
-      const t = [...times.get(c.name)!].sort((a, b) => a - b);
-      return { name: c.name, runs: t.length, medianMs: quantile(t, 0.5), p90Ms: quantile(t, 0.9), minMs: t[0]! };
-    });
+    const loadAfter = loadavg();
+    const statsOf = (cs: Case[], tm: Map<string, number[]>) =>
+      cs.map((c) => {
+        const t = [...tm.get(c.name)!].sort((a, b) => a - b);
+        return { name: c.name, runs: t.length, medianMs: quantile(t, 0.5), p90Ms: quantile(t, 0.9), minMs: t[0]! };
+      });
+    const stats = statsOf(cases, times);
     const med = new Map(stats.map((s) => [s.name, s.medianMs]));
     const ratio = (a: string, b: string): number => med.get(a)! / med.get(b)!;
-    const targets = [
+    const targets: { what: string; value: number; target: number | null }[] = [
       { what: 'sysherd --version / node -e 0', value: ratio('sysherd --version', 'node -e 0'), target: 1.15 },
       { what: 'list-units --all --json / node -e 0', value: ratio('sysherd list-units --all --json', 'node -e 0'), target: 1.5 },
+      { what: '  the same, no code cache', value: ratio('sysherd list-units --all --json (no code cache)', 'node -e 0'), target: 1.5 },
       { what: 'list-units --all --json / systemctl', value: ratio('sysherd list-units --all --json', 'systemctl list-units --all -o json'), target: null },
       { what: 'is-active UNIT / node -e 0', value: ratio('sysherd is-active UNIT', 'node -e 0'), target: 1.3 },
+      { what: '  the same, no code cache', value: ratio('sysherd is-active UNIT (no code cache)', 'node -e 0'), target: 1.3 },
       { what: 'is-active UNIT / systemctl', value: ratio('sysherd is-active UNIT', 'systemctl is-active UNIT'), target: null },
+      { what: 'status UNIT / is-active UNIT', value: ratio('sysherd status UNIT', 'sysherd is-active UNIT'), target: 1.15 },
+      { what: '  the same, no code cache', value: ratio('sysherd status UNIT (no code cache)', 'sysherd is-active UNIT (no code cache)'), target: 1.15 },
+      { what: 'status UNIT / systemctl', value: ratio('sysherd status UNIT', 'systemctl status UNIT'), target: null },
       { what: `restart ${RESTART} units / systemctl`, value: ratio(`sysherd restart ${RESTART} units`, `systemctl restart ${RESTART} units`), target: 1.1 },
       { what: `status ${STATUS} units / systemctl`, value: ratio(`sysherd status ${STATUS} units`, `systemctl status ${STATUS} units`), target: 2 },
     ];
@@ -228,23 +285,36 @@ async function main(): Promise<void> {
     }
     const rssTarget = rssRows.length > 1 ? rssRows[rssRows.length - 1]!.sysherdKb / 1024 : null;
 
+    if (REMOTE_RUNS > 0) {
+      const remoteCases = ['sysherd -H h list-units', 'sysherd -H h list-units (no code cache)', 'systemctl -H h list-units'].map((name) => ({ name, argv: [] }));
+      const rs = statsOf(remoteCases, await remoteTimes());
+      stats.push(...rs);
+      for (const x of rs) med.set(x.name, x.medianMs);
+      targets.push(
+        { what: '-H h list-units / systemctl -H', value: ratio('sysherd -H h list-units', 'systemctl -H h list-units'), target: 1.2 },
+        { what: '  the same, no code cache', value: ratio('sysherd -H h list-units (no code cache)', 'systemctl -H h list-units'), target: 1.2 },
+      );
+    }
+    const verdict = (t: { value: number; target: number | null }): string => (t.target === null ? '' : t.value <= t.target ? '  met' : '  MISSED');
+
     const w = Math.max(...stats.map((s) => s.name.length), ...targets.map((t) => t.what.length)) + 2;
     const f = (n: number): string => n.toFixed(1).padStart(8);
     const lines = [
-      `${RUNS} interleaved rounds (after ${WARMUP} warm-up), wall ms; user-mode sandbox, ${loaded} loaded units; node ${process.version}`,
+      `${RUNS} interleaved rounds (after ${WARMUP} warm-up), wall ms; user-mode sandbox, ${loaded} loaded units; node ${process.version}; ${os.cpus().length} CPUs, load average ${loadBefore} before, ${loadAfter} after`,
+      ...(REMOTE_RUNS > 0 ? [`-H: ${REMOTE_RUNS} interleaved rounds against a system-mode sandbox behind a local sshd`] : []),
       '',
       `${'command'.padEnd(w)}${'median'.padStart(8)}${'p90'.padStart(8)}${'min'.padStart(8)}`,
       ...stats.map((s) => `${s.name.padEnd(w)}${f(s.medianMs)}${f(s.p90Ms)}${f(s.minMs)}`),
       '',
       `${'ratio (medians)'.padEnd(w)}${'value'.padStart(8)}${'target'.padStart(8)}`,
-      ...targets.map((t) => `${t.what.padEnd(w)}${`${t.value.toFixed(2)}x`.padStart(8)}${(t.target === null ? '-' : `≤${t.target}`).padStart(8)}${t.target !== null && t.value > t.target ? '  MISSED' : ''}`),
+      ...targets.map((t) => `${t.what.padEnd(w)}${`${t.value.toFixed(2)}x`.padStart(8)}${(t.target === null ? '-' : `≤${t.target}`).padStart(8)}${verdict(t)}`),
       '',
       `${'peak RSS of list-units --all --json'.padEnd(w)}${'sysherd'.padStart(9)}${'systemctl'.padStart(11)}`,
-      ...rssRows.map((r) => `${`${r.units} units`.padEnd(w)}${`${(r.sysherdKb / 1024).toFixed(1)} MB`.padStart(9)}${`${(r.systemctlKb / 1024).toFixed(1)} MB`.padStart(11)}${r === rssRows[rssRows.length - 1] && rssRows.length > 1 && rssTarget !== null && rssTarget > 100 ? '  MISSED (≤100 MB)' : ''}`),
+      ...rssRows.map((r) => `${`${r.units} units`.padEnd(w)}${`${(r.sysherdKb / 1024).toFixed(1)} MB`.padStart(9)}${`${(r.systemctlKb / 1024).toFixed(1)} MB`.padStart(11)}${r === rssRows[rssRows.length - 1] && rssRows.length > 1 && rssTarget !== null ? (rssTarget > 100 ? '  MISSED (≤100 MB)' : '  met (≤100 MB)') : ''}`),
     ];
     out.write(`\n${lines.join('\n')}\n`);
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify({ node: process.version, runs: RUNS, warmup: WARMUP, loadedUnits: loaded, cases: stats, ratios: targets, rss: rssRows }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ node: process.version, runs: RUNS, warmup: WARMUP, loadedUnits: loaded, loadAverage: { before: loadBefore, after: loadAfter }, cases: stats, ratios: targets.map((t) => ({ ...t, met: t.target === null ? null : t.value <= t.target })), rss: rssRows }, null, 2)}\n`);
     }
   } finally {
     await sb.stop();

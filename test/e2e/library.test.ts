@@ -23,7 +23,7 @@ describe('the library build (npm run build:lib)', () => {
     assert.equal(pkg.engines.node, '>=20');
     assert.match(pkg.dependencies['@jellybrick/dbus-next'] ?? '', /^\d+\.\d+\.\d+$/, 'dbus-next is pinned to an exact version');
     for (const dep of Object.keys(pkg.dependencies)) {
-      assert.ok(['commander', '@jellybrick/dbus-next', 'chalk', 'ora'].includes(dep), `unplanned runtime dependency ${dep}`);
+      assert.ok(['commander', '@jellybrick/dbus-next', 'chalk', 'ora', 'fzstd'].includes(dep), `unplanned runtime dependency ${dep}`);
     }
   });
 

@@ -128,6 +128,104 @@ describe('decodeFast', () => {
   });
 });
 
+describe('decodeFast: GetAll (a{sv}) and GetUnitProcesses (a(sus)), as plain() of dbus-next would give them', () => {
+  const u64 = (w: Writer, hi: number, lo: number): void => {
+    w.align(8);
+    w.u32(lo);
+    w.u32(hi);
+  };
+  /** One a{sv} entry: key, variant signature, value writer. */
+  const entry = (w: Writer, key: string, sig: string, value: () => void): void => {
+    w.align(8);
+    w.str(key);
+    w.sig(sig);
+    value();
+  };
+  /** An array: its length patched in after the elements, which start at `align`. */
+  const array = (w: Writer, align: number, elements: () => void): void => {
+    w.align(4);
+    const lenAt = w.bytes.length;
+    w.u32(0);
+    w.align(align);
+    const start = w.bytes.length;
+    elements();
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(w.bytes.length - start);
+    w.bytes.splice(lenAt, 4, ...b);
+  };
+  it("every type systemd's properties use; UINT64_MAX/INT64_MAX as null; nested variants and dicts", () => {
+    const [h, data] = reply('a{sv}', (w) =>
+      array(w, 8, () => {
+        entry(w, 'Id', 's', () => w.str('a.service'));
+        entry(w, 'Path', 'o', () => w.str('/org/freedesktop/systemd1/unit/a_2eservice'));
+        entry(w, 'CanStart', 'b', () => w.u32(1));
+        entry(w, 'NRestarts', 'u', () => w.u32(7));
+        entry(w, 'ExecMainStatus', 'i', () => w.u32(0xfffffffd)); // -3
+        entry(w, 'MemoryCurrent', 't', () => u64(w, 0xffffffff, 0xffffffff));
+        entry(w, 'CPUQuotaPerSecUSec', 't', () => u64(w, 0xffffffff, 0xffffffff));
+        entry(w, 'TimeoutUSec', 't', () => u64(w, 1, 5)); // 2^32 + 5
+        entry(w, 'LimitNOFILE', 'x', () => u64(w, 0x7fffffff, 0xffffffff));
+        entry(w, 'OOMScoreAdjust', 'x', () => u64(w, 0xffffffff, 0xfffffffe)); // -2
+        entry(w, 'Nice', 'y', () => w.u8(5));
+        entry(w, 'Names', 'as', () => array(w, 4, () => ['a.service', 'alias.service'].forEach((n) => w.str(n))));
+        entry(w, 'Empty', 'a(ss)', () => array(w, 8, () => undefined));
+        entry(w, 'Bytes', 'ay', () => array(w, 1, () => [1, 2, 255].forEach((b) => w.u8(b))));
+        entry(w, 'Conditions', 'a(sbbsi)', () =>
+          array(w, 8, () => {
+            w.align(8);
+            w.str('ConditionPathExists');
+            w.u32(0);
+            w.u32(1);
+            w.str('/x');
+            w.u32(0xffffffff); // -1
+          }),
+        );
+        entry(w, 'Nested', 'v', () => {
+          w.sig('s');
+          w.str('inner');
+        });
+        entry(w, 'Dict', 'a{sv}', () => array(w, 8, () => entry(w, 'k', 'u', () => w.u32(1))));
+      }),
+    );
+    const r = decodeFast(h, data, 0);
+    assert.deepEqual(r?.body, [
+      {
+        Id: 'a.service',
+        Path: '/org/freedesktop/systemd1/unit/a_2eservice',
+        CanStart: true,
+        NRestarts: 7,
+        ExecMainStatus: -3,
+        MemoryCurrent: null,
+        CPUQuotaPerSecUSec: null,
+        TimeoutUSec: 2 ** 32 + 5,
+        LimitNOFILE: null,
+        OOMScoreAdjust: -2,
+        Nice: 5,
+        Names: ['a.service', 'alias.service'],
+        Empty: [],
+        Bytes: Buffer.from([1, 2, 255]),
+        Conditions: [['ConditionPathExists', false, true, '/x', -1]],
+        Nested: 'inner',
+        Dict: { k: 1 },
+      },
+    ]);
+  });
+  it('a(sus)', () => {
+    const rows = [['/system.slice/a.service', 42, '/bin/sleep 1'], ['/system.slice/a.service', 43, 'x']];
+    const [h, data] = reply('a(sus)', (w) => structs(w, rows, 'sus'));
+    assert.deepEqual(decodeFast(h, data, 0)?.body, [rows]);
+  });
+  it('a reply whose call wants dbus-next\'s Variants (show) is left alone', () => {
+    const [h, data] = reply('a{sv}', (w) => array(w, 8, () => entry(w, 'Id', 's', () => w.str('a.service'))));
+    assert.equal(decodeFast(h, data, 0, (callSerial) => callSerial === 7), null);
+    assert.ok(decodeFast(h, data, 0, (callSerial) => callSerial === 8));
+  });
+  it('a file descriptor (h) is dbus-next\'s', () => {
+    const [h, data] = reply('a{sv}', (w) => array(w, 8, () => entry(w, 'Fd', 'h', () => w.u32(0))));
+    assert.throws(() => decodeFast(h, data, 0));
+  });
+});
+
 describe('installFastDecoder', () => {
   it('follows dbus-next\'s two reads per message and hands the body out once, by serial', () => {
     const rows = Array.from({ length: 100 }, (_, i) => unitRow(i));
