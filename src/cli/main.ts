@@ -4,12 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { ExitCode, SystemdError } from '../core/errors.js';
+import { ExitCode, InvalidArgumentError, SystemdError } from '../core/errors.js';
 import { colors } from '../output/color.js';
 import { escapeTerminal } from '../output/escape.js';
 import { wasInterrupted } from './interrupt.js';
 import type { IO } from '../output/io.js';
-import { collectList, collectRepeat, normalizeArgv } from './context.js';
+import { collectList, collectRepeat, normalizeArgv, parseBoolean } from './context.js';
+import { parseSeconds } from '../core/power.js';
+import { registerSystemState } from './system-state.js';
 import { signalFromString } from '../core/kill-signal.js';
 import { hostList, isFleet, parallelOf, splitHostFlags, verbOf } from './fleet.js';
 import { registerListUnits } from './list-units.js';
@@ -31,6 +33,26 @@ import { registerDemo } from './demo.js';
 function checkSignal(value: string): string {
   if (value !== 'help') signalFromString(value);
   return value;
+}
+
+/** systemctl parses --check-inhibitors whatever the verb: auto, or a boolean. */
+function checkInhibitorsMode(value: string): string {
+  if (value === 'auto') return value;
+  const b = parseBoolean(value);
+  if (b === undefined) throw new InvalidArgumentError(`Failed to parse --check-inhibitors= argument: ${value}`);
+  return b ? 'yes' : 'no';
+}
+
+/** systemctl parses --boot-loader-menu whatever the verb: a time span. */
+function checkBootLoaderMenu(value: string): string {
+  if (parseSeconds(value) === null) throw new InvalidArgumentError(`Failed to parse --boot-loader-menu= argument '${value}': Invalid argument`);
+  return value;
+}
+
+/** systemctl refuses -r unless root, whatever the verb (it reads every container's bus). */
+function checkRecursive(): boolean {
+  if ((process.geteuid?.() ?? 0) !== 0) throw new InvalidArgumentError('--recursive requires root privileges.');
+  return true;
 }
 
 /** systemctl's --job-mode values. */
@@ -94,6 +116,17 @@ export function buildProgram(io: IO): Command {
     .addOption(new Option('-H, --host <[user@]host[:port]>', 'run on a remote host over ssh (repeatable, comma-separated for a fleet)').argParser(collectRepeat))
     .addOption(new Option('--hosts <file>', 'run on every host listed in FILE (one a line, # comments)'))
     .addOption(new Option('--parallel <n>', 'hosts to reach at once (default 16)'))
+    .addOption(new Option('-M, --machine <container>', "operate on a local container (its bus through systemd-stdio-bridge -M)"))
+    .addOption(new Option('-r, --recursive', 'list-machines/list-units: include the units of local containers').argParser(checkRecursive))
+    .addOption(new Option('--dry-run', 'halt/poweroff/reboot & co: only say what would be done; change nothing'))
+    .addOption(new Option('--message <text>', 'poweroff/reboot/halt: the wall message logind sends (repeatable)').argParser(collectRepeat))
+    .addOption(new Option('--no-wall', "poweroff/reboot/halt: send no wall message"))
+    .addOption(new Option('--check-inhibitors <mode>', 'poweroff/reboot/suspend & co: check inhibitor locks first: auto, yes or no').argParser(checkInhibitorsMode))
+    .addOption(new Option('-i, --ignore-inhibitors', 'the same as --check-inhibitors=no'))
+    .addOption(new Option('--firmware-setup', 'halt/poweroff/reboot: ask the firmware to show its setup on the next boot'))
+    .addOption(new Option('--boot-loader-menu <time>', 'halt/poweroff/reboot: ask the boot loader to show its menu for TIME on the next boot').argParser(checkBootLoaderMenu))
+    .addOption(new Option('--boot-loader-entry <name>', 'halt/poweroff/reboot: boot this boot loader entry next ("help" lists them)'))
+    .addOption(new Option('--reboot-argument <arg>', "reboot: the argument to the reboot(2) system call"))
     .showSuggestionAfterError(true)
     .configureOutput({
       writeOut: (s) => io.out.write(s),
@@ -114,6 +147,7 @@ export function buildProgram(io: IO): Command {
   registerComplete(program, io);
   registerSandbox(program, io);
   registerDemo(program, io);
+  registerSystemState(program, io);
   addFallbackExamples(program); // one-line examples for verbs whose --help has none (examples.ts)
   for (const cmd of program.commands) {
     cmd.exitOverride();
@@ -159,7 +193,7 @@ export function reportError(err: unknown, io: IO): number {
 }
 
 /** Global options that take a value (their value is not a verb). */
-const VALUE_OPTIONS = new Set(['--address', '--timeout', '--json-mode', '-o', '--output', '-t', '--type', '--state', '-p', '--property', '-P', '-n', '--lines', '--log-history', '--job-mode', '-s', '--signal', '--kill-whom', '-H', '--host', '--hosts', '--parallel']);
+const VALUE_OPTIONS = new Set(['--address', '--timeout', '--json-mode', '-o', '--output', '-t', '--type', '--state', '-p', '--property', '-P', '-n', '--lines', '--log-history', '--job-mode', '-s', '--signal', '--kill-whom', '-H', '--host', '--hosts', '--parallel', '-M', '--machine', '--message', '--check-inhibitors', '--boot-loader-menu', '--boot-loader-entry', '--reboot-argument']);
 
 /**
  * As `systemctl` alone lists units, so does `sysherd` (also `sysherd --all --user`): with no verb
