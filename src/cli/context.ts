@@ -167,6 +167,10 @@ export function normalizeArgv(argv: string[]): string[] {
       if (mode !== 'off') out.push('--json-mode', mode);
       continue;
     }
+    if (a === '--when' || a.startsWith('--when=')) {
+      // systemd 254's shutdown scheduling: systemctl 252 does not know it, nor do we
+      throw new InvalidArgumentError(`unrecognized option '${a}'`);
+    }
     if (a === '--failed') {
       // systemctl's shorthand
       out.push('--state=failed');

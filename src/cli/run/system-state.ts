@@ -363,7 +363,11 @@ export async function runSystemAction(o: SystemActionOptions, io: IO): Promise<v
     block = false; // as logind's are, so is the manager's: do not wait
   } else if (a.verb === 'exit') block = false;
 
-  if (o.dryRun) return out.end(0);
+  if (o.dryRun) {
+    // systemctl's verb_start connects before it skips the call: a bus that does not answer fails
+    (await Manager.connect(o.connect)).close();
+    return out.end(0);
+  }
   const report = await runLifecycle(
     {
       verb: a.verb,
@@ -439,7 +443,8 @@ async function viaLogind(a: SystemAction, o: SystemActionOptions, out: Outcome):
   try {
     bus = await fullBus(o.connect);
   } catch (e) {
-    out.say(`Failed to connect to bus: ${errorText(e)}`);
+    const text = errorText(e);
+    out.say(text.startsWith('Failed to connect to bus: ') ? text : `Failed to connect to bus: ${text}`);
     return 'manager';
   }
   const agent = await maybeAgent(o);
