@@ -27,6 +27,7 @@ export function registerListUnits(program: Command, io: IO): void {
           full: g.full ?? false,
           json: jsonFormat(g, io),
           systemdLayout: g.output === 'json-pretty',
+          recursive: g.recursive ?? false,
           connect: connectOptions(g),
         },
         io,
