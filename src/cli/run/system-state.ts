@@ -370,7 +370,7 @@ export async function runSystemAction(o: SystemActionOptions, io: IO): Promise<v
   }
   const report = await runLifecycle(
     {
-      verb: a.verb,
+      verb: 'start', // the spinner's "Starting rescue.target…"; the job is a start job
       jobType: 'start',
       stop: false,
       args: [a.target],
@@ -390,7 +390,7 @@ export async function runSystemAction(o: SystemActionOptions, io: IO): Promise<v
     { ...io, exitCode: undefined },
   );
   doc.via = 'manager';
-  if (report) doc.transaction = lifecycleJson(a.verb, report);
+  if (report) doc.transaction = lifecycleJson('start', report);
   out.end(report ? report.exitCode : 1);
 }
 
