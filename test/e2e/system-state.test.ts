@@ -18,7 +18,7 @@ import { after, before, describe, test } from 'node:test';
 import { execInSandbox, isSandboxRunning, sandboxExitStatus } from '../../src/sandbox/sandbox.js';
 import { comparableStderr } from '../helpers/compare.js';
 import { type BootedSandbox, bootSandbox } from '../helpers/sandbox.js';
-import { BIN, ensureBuilt } from './helpers.js';
+import { BIN, ensureBuilt, runInSandboxPty } from './helpers.js';
 
 type Run = { code: number | null; signal: string | null; stdout: string; stderr: string };
 const ENV = ['env', 'LANG=C.UTF-8'];
@@ -253,6 +253,15 @@ describe('system state verbs that end nothing: one sandbox, the same as systemct
         assert.match(ours.stderr, /^Operation inhibited by "tester" \(PID \d+ "systemd-inhibit", user root\), reason is "testing it"\.\n/);
         assertSame(args, ours, theirs);
         assert.equal(ours.code, 1);
+      }
+      // --check-inhibitors=auto (the default): checked for a caller that is not root, on a terminal
+      for (const verb of ['poweroff', 'suspend']) {
+        const theirs = await runInSandboxPty(sb.dir, ['env', 'LANG=C.UTF-8', 'systemctl', verb], 65534);
+        const ours = await runInSandboxPty(sb.dir, ['env', 'LANG=C.UTF-8', process.execPath, BIN, verb], 65534);
+        assert.match(ours.output, /^Operation inhibited by "tester"/);
+        assert.equal(ours.output, theirs.output.replace(/'systemctl /g, "'sysherd "));
+        assert.equal(ours.code, 1);
+        assert.equal(theirs.code, 1);
       }
       const j = await sysherd(sb, ['--check-inhibitors=yes', '--json', 'poweroff']);
       const doc = JSON.parse(j.stdout) as { inhibitedBy: string[]; via: string; exitCode: number };
