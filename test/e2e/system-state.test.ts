@@ -85,10 +85,15 @@ const shellStandIn = (target: string): string =>
 
 const UNITS: Record<string, string> = {
   'keep.service': KEEP,
-  'sandbox.target.wants/keep.service': KEEP,
   'rescue.service': shellStandIn('rescue'),
   'emergency.service': shellStandIn('emergency'),
 };
+
+/** keep.service is wanted by the sandbox's target (a symlink, as `systemctl enable` makes). */
+function wantKeep(unitDir: string): void {
+  fs.mkdirSync(path.join(unitDir, 'sandbox.target.wants'), { recursive: true });
+  fs.symlinkSync('../keep.service', path.join(unitDir, 'sandbox.target.wants', 'keep.service'));
+}
 
 /** The active units, sorted (after the queue has emptied). */
 async function activeUnits(sb: BootedSandbox): Promise<string[]> {
@@ -124,7 +129,8 @@ describe('system state verbs that end nothing: one sandbox, the same as systemct
   let sb: BootedSandbox;
   let unitsBefore: string[];
   before(async () => {
-    sb = await bootSandbox('system', { units: UNITS });
+    sb = await bootSandbox('system', { units: UNITS, setup: wantKeep });
+    assert.equal((await execInSandbox(sb.dir, ['systemctl', 'is-active', 'keep.service'])).stdout, 'active\n');
     unitsBefore = await activeUnits(sb);
   });
   after(async () => {
@@ -349,13 +355,25 @@ describe('system state verbs that end nothing: one sandbox, the same as systemct
  */
 async function inFreshSandboxes<T>(
   args: string[],
-  opts: { units?: Record<string, string>; uid?: number; setup?: (unitDir: string) => void },
+  opts: { units?: Record<string, string>; uid?: number; setup?: (unitDir: string) => void; prepare?: string[] },
   after: (sb: BootedSandbox) => Promise<T>,
 ): Promise<{ ours: Run; theirs: Run; oursAfter: T; theirsAfter: T }> {
   const units = { ...UNITS, ...(opts.units ?? {}) };
-  const boot = { units, ...(opts.setup ? { setup: opts.setup } : {}) };
+  const boot = {
+    units,
+    setup: (dir: string): void => {
+      wantKeep(dir);
+      opts.setup?.(dir);
+    },
+  };
   const [a, b] = await Promise.all([bootSandbox('system', boot), bootSandbox('system', boot)]);
   try {
+    if (opts.prepare) {
+      for (const sb of [a, b]) {
+        const p = await systemctl(sb, opts.prepare);
+        assert.equal(p.code, 0, `systemctl ${opts.prepare.join(' ')}: ${p.stderr}`);
+      }
+    }
     const [theirs, ours] = await Promise.all([systemctl(a, args, opts.uid), sysherd(b, args, opts.uid)]);
     const [theirsAfter, oursAfter] = await Promise.all([after(a), after(b)]);
     return { ours, theirs, oursAfter, theirsAfter };
@@ -410,9 +428,14 @@ describe('system state verbs that end or change the system: a fresh sandbox each
   }
 
   test('default after rescue comes back as systemctl does', async () => {
-    const r = await inFreshSandboxes(['default'], {}, activeUnits);
+    // default.target is the sandbox's own target here: the host's graphical.target would start
+    // a getty on /dev/console, which in the sandbox is the host's console
+    const setup = { units: { 'default.target': '[Unit]\nDescription=Sandbox default\nAllowIsolate=yes\nWants=sandbox.target\nAfter=sandbox.target\n' }, prepare: ['rescue'] };
+    const r = await inFreshSandboxes(['default'], setup, activeUnits);
     assertSame(['default'], r.ours, r.theirs);
     assert.deepEqual(r.oursAfter, r.theirsAfter);
+    assert.ok(r.oursAfter.includes('keep.service') && r.oursAfter.includes('sandbox.target'), r.oursAfter.join(' '));
+    assert.ok(!r.oursAfter.includes('rescue.target'), r.oursAfter.join(' '));
   });
 });
 
