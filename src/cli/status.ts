@@ -16,6 +16,7 @@ export function registerStatus(program: Command, io: IO): void {
     .action(async (args: string[], _flags: unknown, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const { runStatus, parseLines, parseOutputMode } = await import('./run/status.js');
+      const { machineJournalRunner } = await import('../core/transport.js');
       const connect = connectOptions(g);
       await runStatus(
         {
@@ -31,8 +32,8 @@ export function registerStatus(program: Command, io: IO): void {
           json: jsonFormat(g, io, { outputMeansJson: false }),
           connect,
           pager: g.pager !== false,
-          // as systemctl: no journal lines for a remote manager (-H)
-          journal: connect.host !== undefined ? false : {},
+          // as systemctl: no journal lines for a remote manager (-H); a container's own (-M)
+          journal: connect.host !== undefined ? false : connect.machine !== undefined ? { runner: machineJournalRunner(connect.machine) } : {},
         },
         io,
       );

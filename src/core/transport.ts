@@ -18,7 +18,7 @@ import { Duplex } from 'node:stream';
 import { type BusKind, type BusTarget, type RemoteHost, formatHost, parseHost, remoteLabel } from './address.js';
 import { ConnectionError, InvalidArgumentError } from './errors.js';
 import { journalProcess } from './child-process.js';
-import type { JournalProcess, JournalRunner } from './journal.js';
+import { type JournalProcess, type JournalRunner, spawnRunner } from './journal.js';
 
 export { type RemoteHost, parseHost, formatHost } from './address.js';
 
@@ -349,4 +349,12 @@ export function sshJournalRunner(host: string | RemoteHost, opts: SshOptions & {
   return (argv: string[]): JournalProcess => {
     return journalProcess(spawn(SSH, remoteCommandArgv(h, argv, { batch: true, ...opts }), { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env }));
   };
+}
+
+/**
+ * A journal runner for `-M NAME`: journalctl reads the container's journal (`--machine=NAME`),
+ * as systemctl status shows a container's log lines.
+ */
+export function machineJournalRunner(name: string): JournalRunner {
+  return (argv: string[]): JournalProcess => spawnRunner([argv[0]!, `--machine=${name}`, ...argv.slice(1)]);
 }

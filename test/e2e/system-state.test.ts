@@ -349,6 +349,30 @@ describe('system state verbs that end nothing: one sandbox, the same as systemct
   });
 });
 
+/** `p`, or a failure that says what hung and what the sandbox still runs, after `ms`. */
+async function inTime<T>(p: Promise<T>, what: string, sb: BootedSandbox, ms = 120_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      let procs = '';
+      try {
+        const cg = fs.readFileSync(path.join(sb.dir, 'cgroup'), 'utf8').trim();
+        for (const pid of fs.readFileSync(path.join(cg, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) {
+          procs += `${pid} ${fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')}\n`;
+        }
+      } catch (e) {
+        procs += String(e);
+      }
+      reject(new Error(`${what} did not end within ${ms} ms; the sandbox still runs:\n${procs}`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * A fresh sandbox for systemctl and one for sysherd (booted side by side), the same command in
  * each; then what happened to each sandbox.
@@ -374,8 +398,11 @@ async function inFreshSandboxes<T>(
         assert.equal(p.code, 0, `systemctl ${opts.prepare.join(' ')}: ${p.stderr}`);
       }
     }
-    const [theirs, ours] = await Promise.all([systemctl(a, args, opts.uid), sysherd(b, args, opts.uid)]);
-    const [theirsAfter, oursAfter] = await Promise.all([after(a), after(b)]);
+    const [theirs, ours] = await Promise.all([
+      inTime(systemctl(a, args, opts.uid), `systemctl ${args.join(' ')}`, a),
+      inTime(sysherd(b, args, opts.uid), `sysherd ${args.join(' ')}`, b),
+    ]);
+    const [theirsAfter, oursAfter] = await Promise.all([inTime(after(a), 'after systemctl', a), inTime(after(b), 'after sysherd', b)]);
     return { ours, theirs, oursAfter, theirsAfter };
   } finally {
     await Promise.all([a.stop(), b.stop()]);

@@ -254,16 +254,15 @@ export async function runSystemAction(o: SystemActionOptions, io: IO): Promise<v
   if (o.force >= 2 && (process.geteuid?.() ?? 0) !== 0) return out.fail('Need to be root.');
 
   if (a.termination) {
-    const requests: { set: boolean; call: (l: Logind) => Promise<void>; error: (e: string) => string }[] = [];
+    const requests: { call: (l: Logind) => Promise<void>; error: (e: string) => string }[] = [];
     if (o.firmwareSetup) {
       doc.firmwareSetup = true;
-      requests.push({ set: true, call: (l) => l.setRebootToFirmwareSetup(true), error: (e) => `Cannot indicate to EFI to boot into setup mode: ${e}` });
+      requests.push({ call: (l) => l.setRebootToFirmwareSetup(true), error: (e) => `Cannot indicate to EFI to boot into setup mode: ${e}` });
     }
     if (o.bootLoaderMenu !== undefined) {
       const usec = parseSeconds(o.bootLoaderMenu)!; // checked when parsed
       doc.bootLoaderMenuUsec = usec.toString();
       requests.push({
-        set: true,
         call: (l) => l.setRebootToBootLoaderMenu(usec),
         error: (e) => `Cannot indicate to boot loader to enter boot loader entry menu: ${e}`,
       });
@@ -271,7 +270,7 @@ export async function runSystemAction(o: SystemActionOptions, io: IO): Promise<v
     if (o.bootLoaderEntry !== undefined && o.bootLoaderEntry !== '') {
       const entry = o.bootLoaderEntry;
       doc.bootLoaderEntry = entry;
-      requests.push({ set: true, call: (l) => l.setRebootToBootLoaderEntry(entry), error: (e) => `Cannot set boot into loader entry '${entry}': ${e}` });
+      requests.push({ call: (l) => l.setRebootToBootLoaderEntry(entry), error: (e) => `Cannot set boot into loader entry '${entry}': ${e}` });
     }
     if (requests.length > 0 && !o.dryRun) {
       const bus = await fullBus(o.connect);
