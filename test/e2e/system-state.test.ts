@@ -357,8 +357,11 @@ async function inTime<T>(p: Promise<T>, what: string, sb: BootedSandbox, ms = 12
       let procs = '';
       try {
         const cg = fs.readFileSync(path.join(sb.dir, 'cgroup'), 'utf8').trim();
-        for (const pid of fs.readFileSync(path.join(cg, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) {
-          procs += `${pid} ${fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')}\n`;
+        for (const f of fs.readdirSync(cg, { recursive: true }) as string[]) {
+          if (!f.endsWith('cgroup.procs')) continue;
+          for (const pid of fs.readFileSync(path.join(cg, f), 'utf8').split('\n').filter(Boolean)) {
+            procs += `${f}: ${pid} ${fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')}\n`;
+          }
         }
       } catch (e) {
         procs += String(e);
