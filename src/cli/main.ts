@@ -111,7 +111,7 @@ export function buildProgram(io: IO): Command {
     .addOption(new Option('--kill-whom <whom>', 'kill: main, control or all processes (also --kill-who)').choices(['main', 'control', 'all']))
     .addOption(new Option('--now', 'enable/disable/mask: also start or stop the units'))
     .addOption(new Option('--runtime', 'unit-file changes only until the next reboot (/run)'))
-    .addOption(new Option('-f, --force', 'enable: overwrite conflicting symlinks'))
+    .addOption(new Option('-f, --force', 'enable: overwrite conflicting symlinks; halt/poweroff/reboot/kexec/exit: the manager does it at once, no unit started (-ff: see the manual)'))
     .addOption(new Option('--background', 'herd start: enqueue and return at once'))
     .addOption(new Option('-H, --host <[user@]host[:port]>', 'run on a remote host over ssh (repeatable, comma-separated for a fleet)').argParser(collectRepeat))
     .addOption(new Option('--hosts <file>', 'run on every host listed in FILE (one a line, # comments)'))
