@@ -130,6 +130,10 @@ describe('system state verbs that end nothing: one sandbox, the same as systemct
   let unitsBefore: string[];
   before(async () => {
     sb = await bootSandbox('system', { units: UNITS, setup: wantKeep });
+    // the sleep verbs and --firmware-setup & co below ask the sandbox's logind for real: the
+    // sandbox must hide the host's sleep states and EFI variables (src/sandbox/scripts.ts)
+    const hidden = await execInSandbox(sb.dir, ['sh', '-c', 'cat /sys/power/state; ls -A /sys/firmware']);
+    assert.equal(hidden.stdout, '', 'the sandbox sees neither the host\'s sleep states nor its firmware');
     assert.equal((await execInSandbox(sb.dir, ['systemctl', 'is-active', 'keep.service'])).stdout, 'active\n');
     unitsBefore = await activeUnits(sb);
   });

@@ -431,6 +431,28 @@ function updateRebootParameter(arg: string, out: Outcome): void {
   }
 }
 
+/** strerror() of the errnos a bus socket fails with, as sd-bus reports them. */
+const STRERROR: Record<string, string> = {
+  ECONNREFUSED: 'Connection refused',
+  ENOENT: 'No such file or directory',
+  EACCES: 'Permission denied',
+  EPERM: 'Operation not permitted',
+  ECONNRESET: 'Connection reset by peer',
+};
+
+/** systemctl's "Failed to connect to bus: Connection refused" for a bus that did not answer. */
+function connectFailure(e: unknown): string {
+  const text = errorText(e);
+  if (text.startsWith('Failed to connect to bus: ')) return text; // the -M bridge's own words
+  let cause: unknown = e;
+  for (let i = 0; i < 5 && cause instanceof Error; i++) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code !== undefined && STRERROR[code] !== undefined) return `Failed to connect to bus: ${STRERROR[code]}`;
+    cause = cause.cause;
+  }
+  return `Failed to connect to bus: ${text}`;
+}
+
 /**
  * systemctl's logind_reboot: the wall message, then `…WithFlags` (older logind: the method with
  * `b interactive`). `done`: logind took it; `stop`: logind refused in a way that ends it (access,
@@ -442,8 +464,7 @@ async function viaLogind(a: SystemAction, o: SystemActionOptions, out: Outcome):
   try {
     bus = await fullBus(o.connect);
   } catch (e) {
-    const text = errorText(e);
-    out.say(text.startsWith('Failed to connect to bus: ') ? text : `Failed to connect to bus: ${text}`);
+    out.say(connectFailure(e));
     return 'manager';
   }
   const agent = await maybeAgent(o);
