@@ -224,6 +224,10 @@ describe('system state verbs that end nothing: one sandbox, the same as systemct
     ['switch-root', '/x'],
     ['--check-inhibitors=yes', 'poweroff'],
     ['--firmware-setup', 'reboot'],
+    // the reboot argument cannot be written by uid 65534: a warning, then logind refuses
+    ['reboot', '--reboot-argument=abc'],
+    ['reboot', 'abc'],
+    ['reboot', "--reboot-argument=\u00e9"],
   ];
   for (const args of asNobody) {
     test(`as uid 65534: ${args.join(' ')}`, async () => {

@@ -299,7 +299,7 @@ export async function runSystemAction(o: SystemActionOptions, io: IO): Promise<v
     if (arg !== undefined) {
       if (arg !== '' && !isValidRebootParameter(arg)) return out.fail(`Invalid reboot parameter '${arg}'.`);
       doc.rebootArgument = arg;
-      if (!o.dryRun && o.local) updateRebootParameter(arg, out);
+      if (!o.dryRun && o.local && !updateRebootParameter(arg, out)) return out.end(1);
     }
   } else if (a.verb === 'kexec') {
     const problem = kexecProblem();
@@ -416,19 +416,20 @@ function errnoText(e: unknown): string {
   return errorText(e);
 }
 
-/** systemd's update_reboot_parameter_and_warn (a failure is a warning, as there). */
-function updateRebootParameter(arg: string, out: Outcome): void {
+/** systemd's update_reboot_parameter_and_warn: `false` when it failed (said as a warning there, and it ends the verb). */
+function updateRebootParameter(arg: string, out: Outcome): boolean {
   try {
     if (arg === '') fs.rmSync(REBOOT_PARAM_FILE, { force: true });
     else {
-      fs.mkdirSync(path.dirname(REBOOT_PARAM_FILE), { recursive: true });
       const tmp = `${REBOOT_PARAM_FILE}.${process.pid}.tmp`;
       fs.writeFileSync(tmp, `${arg}\n`, { mode: 0o644 });
       fs.renameSync(tmp, REBOOT_PARAM_FILE);
     }
   } catch (e) {
     out.say(arg === '' ? `Failed to unlink reboot parameter file: ${errnoText(e)}` : `Failed to write reboot parameter file: ${errnoText(e)}`);
+    return false;
   }
+  return true;
 }
 
 /** strerror() of the errnos a bus socket fails with, as sd-bus reports them. */
