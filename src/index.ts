@@ -62,3 +62,7 @@ export { parseHost, formatHost, type RemoteHost } from './core/address.js';
 export { sshArgv, remoteCommandArgv, shellQuote, runRemote, sshJournalRunner, openBridge, bridgeCommand, DEFAULT_CONNECT_TIMEOUT_MS, type SshOptions, type RemoteResult } from './core/transport.js';
 /** systemd's time and size formatting (`Sun 2026-11-22 03:14:48 UTC`, `3min 2s ago`, `1min 30s`, `1.2M`). */
 export { formatTimestamp, formatTimestampRelative, formatTimespan, formatBytes, type TimestampStyle } from './output/time.js';
+// the system's state (poweroff, reboot, suspend…, exit) and containers (-M): see the manual's "System state and containers"
+export { SYSTEM_ACTIONS, systemAction, Logind, LOGIN1, logindStopErrno, parseExitCode, type SystemAction, type LogindAction, type Inhibitor } from './core/power.js';
+export { machineTarget, ChildStream, STDIO_BRIDGE } from './core/transport.js';
+export type { ManagerEndMethod } from './core/manager.js';

@@ -81,6 +81,22 @@ export interface GlobalOptions {
   host?: string[];
   hosts?: string;
   parallel?: string;
+  // system state and containers (system-state.ts)
+  machine?: string;
+  recursive?: boolean;
+  dryRun?: boolean;
+  /** `--message`, repeatable: the wall message. */
+  message?: string[];
+  /** `false` with `--no-wall`. */
+  wall?: boolean;
+  /** `--check-inhibitors=auto|yes|no` (booleans normalized to yes/no). */
+  checkInhibitors?: string;
+  /** `-i`. */
+  ignoreInhibitors?: boolean;
+  firmwareSetup?: boolean;
+  bootLoaderMenu?: string;
+  bootLoaderEntry?: string;
+  rebootArgument?: string;
 }
 
 export type JsonMode = 'pretty' | 'short';
@@ -98,6 +114,7 @@ export function connectOptions(g: GlobalOptions): ConnectOptions {
   const hosts = hostList(g);
   if (hosts.length > 1) throw new InvalidArgumentError(`this verb takes one host, not ${hosts.length}`, { hint: 'run it once per host' });
   if (hosts.length === 1) opts.host = hosts[0]!;
+  else if (g.machine !== undefined) opts.machine = g.machine; // -M: a local container's bus
   return opts;
 }
 
@@ -206,6 +223,10 @@ export function normalizeArgv(argv: string[]): string[] {
       }
       if (mode !== 'off') out.push('--json-mode', mode);
       continue;
+    }
+    if (a === '--when' || a.startsWith('--when=')) {
+      // systemd 254's shutdown scheduling: systemctl 252 does not know it, nor do we
+      throw new InvalidArgumentError(`unrecognized option '${a}'`);
     }
     if (a === '--failed') {
       // systemctl's shorthand

@@ -28,6 +28,7 @@ export function registerListUnits(program: Command, io: IO): void {
           json: jsonFormat(g, io),
           systemdLayout: g.output === 'json-pretty',
           pager: g.pager !== false,
+          recursive: g.recursive ?? false,
           connect: connectOptions(g),
           dependencies: withDependencies(g),
         },

@@ -6,7 +6,10 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import type { IO } from '../output/io.js';
 import { reportError, unknownVerbMessage } from './report-error.js';
-import { collectList, collectProperties, collectRepeat, collectWhat, normalizeArgv } from './context.js';
+import { collectList, collectProperties, collectRepeat, collectWhat, normalizeArgv, parseBoolean } from './context.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import { parseSeconds } from '../core/power.js';
+import { registerSystemState } from './system-state.js';
 import { signalFromString } from '../core/kill-signal.js';
 import { hostList, isFleet, parallelOf, splitHostFlags, verbOf } from './fleet.js';
 import { registerListUnits } from './list-units.js';
@@ -33,6 +36,26 @@ export { reportError, unknownVerbMessage };
 function checkSignal(value: string): string {
   if (value !== 'help') signalFromString(value);
   return value;
+}
+
+/** systemctl parses --check-inhibitors whatever the verb: auto, or a boolean. */
+function checkInhibitorsMode(value: string): string {
+  if (value === 'auto') return value;
+  const b = parseBoolean(value);
+  if (b === undefined) throw new InvalidArgumentError(`Failed to parse --check-inhibitors= argument: ${value}`);
+  return b ? 'yes' : 'no';
+}
+
+/** systemctl parses --boot-loader-menu whatever the verb: a time span. */
+function checkBootLoaderMenu(value: string): string {
+  if (parseSeconds(value) === null) throw new InvalidArgumentError(`Failed to parse --boot-loader-menu= argument '${value}': Invalid argument`);
+  return value;
+}
+
+/** systemctl refuses -r unless root, whatever the verb (it reads every container's bus). */
+function checkRecursive(): boolean {
+  if ((process.geteuid?.() ?? 0) !== 0) throw new InvalidArgumentError('--recursive requires root privileges.');
+  return true;
 }
 
 /** systemctl's --job-mode values. */
@@ -73,6 +96,7 @@ export const REGISTRAR_VERBS: ReadonlyMap<Registrar, readonly string[]> = new Ma
   [registerStatus, ['status']],
   [registerInspect, ['show', 'cat', 'help', 'show-environment']],
   [registerLists, ['list-dependencies', 'list-timers', 'list-sockets', 'list-automounts']],
+  [registerSystemState, ['halt', 'poweroff', 'reboot', 'kexec', 'suspend', 'hibernate', 'hybrid-sleep', 'suspend-then-hibernate', 'default', 'rescue', 'emergency', 'exit', 'switch-root', 'list-machines']],
   [registerUnitVerbs, ['isolate', 'clean', 'freeze', 'thaw', 'set-property', 'bind', 'mount-image', 'log-level', 'log-target', 'service-watchdogs', 'service-log-level', 'service-log-target', 'set-environment', 'unset-environment', 'import-environment']],
   [registerHerd, ['herd']],
   [registerWatch, ['watch']],
@@ -134,7 +158,7 @@ export function buildProgram(io: IO, verb?: string): Command {
     .addOption(new Option('--kill-whom <whom>', 'kill: main, control or all processes (also --kill-who)').choices(['main', 'control', 'all']))
     .addOption(new Option('--now', 'enable/disable/mask: also start or stop the units'))
     .addOption(new Option('--runtime', 'unit-file changes only until the next reboot (/run)'))
-    .addOption(new Option('-f, --force', 'enable: overwrite conflicting symlinks'))
+    .addOption(new Option('-f, --force', 'enable: overwrite conflicting symlinks; halt/poweroff/reboot/kexec/exit: the manager does it at once, no unit started (-ff: see the manual)'))
     .addOption(new Option('--background', 'herd start: enqueue and return at once'))
     .addOption(new Option('-H, --host <[user@]host[:port]>', 'run on a remote host over ssh (repeatable, comma-separated for a fleet)').argParser(collectRepeat))
     .addOption(new Option('--hosts <file>', 'run on every host listed in FILE (one a line, # comments)'))
@@ -147,6 +171,17 @@ export function buildProgram(io: IO, verb?: string): Command {
     .addOption(new Option('--timestamp <format>', 'how show and status print timestamps: pretty, unix, us, utc, us+utc ("help" lists them)').argParser(checkTimestampStyle))
     .addOption(new Option('--show-types', 'list-sockets: show the socket type of each address'))
     .addOption(new Option('--marked', 'reload-or-restart: the units marked needs-reload or needs-restart'))
+    .addOption(new Option('-M, --machine <container>', "operate on a local container (its bus through systemd-stdio-bridge -M)"))
+    .addOption(new Option('-r, --recursive', 'list-machines/list-units: include the units of local containers').argParser(checkRecursive))
+    .addOption(new Option('--dry-run', 'halt/poweroff/reboot & co: only say what would be done; change nothing'))
+    .addOption(new Option('--message <text>', 'poweroff/reboot/halt: the wall message logind sends (repeatable)').argParser(collectRepeat))
+    .addOption(new Option('--no-wall', "poweroff/reboot/halt: send no wall message"))
+    .addOption(new Option('--check-inhibitors <mode>', 'poweroff/reboot/suspend & co: check inhibitor locks first: auto, yes or no').argParser(checkInhibitorsMode))
+    .addOption(new Option('-i, --ignore-inhibitors', 'the same as --check-inhibitors=no'))
+    .addOption(new Option('--firmware-setup', 'halt/poweroff/reboot: ask the firmware to show its setup on the next boot'))
+    .addOption(new Option('--boot-loader-menu <time>', 'halt/poweroff/reboot: ask the boot loader to show its menu for TIME on the next boot').argParser(checkBootLoaderMenu))
+    .addOption(new Option('--boot-loader-entry <name>', 'halt/poweroff/reboot: boot this boot loader entry next ("help" lists them)'))
+    .addOption(new Option('--reboot-argument <arg>', "reboot: the argument to the reboot(2) system call"))
     .showSuggestionAfterError(true)
     .configureOutput({
       writeOut: (s) => io.out.write(s),
@@ -176,6 +211,7 @@ export function buildProgram(io: IO, verb?: string): Command {
   add(registerSandbox);
   add(registerDemo);
   add(registerUnitVerbs);
+  add(registerSystemState);
   addFallbackExamples(program); // one-line examples for verbs whose --help has none (examples.ts)
   addVerbOptionHelp(program); // each verb's --help lists the global options it reads (verb-options.ts)
   for (const cmd of program.commands) {
@@ -190,7 +226,7 @@ export function buildProgram(io: IO, verb?: string): Command {
 }
 
 /** Global options that take a value (their value is not a verb). */
-const VALUE_OPTIONS = new Set(['--address', '--timeout', '--json-mode', '-o', '--output', '-t', '--type', '--state', '-p', '--property', '-P', '-n', '--lines', '--log-history', '--job-mode', '-s', '--signal', '--kill-whom', '-H', '--host', '--hosts', '--parallel', '--what', '--timestamp']);
+const VALUE_OPTIONS = new Set(['--address', '--timeout', '--json-mode', '-o', '--output', '-t', '--type', '--state', '-p', '--property', '-P', '-n', '--lines', '--log-history', '--job-mode', '-s', '--signal', '--kill-whom', '-H', '--host', '--hosts', '--parallel', '--what', '--timestamp', '-M', '--machine', '--message', '--check-inhibitors', '--boot-loader-menu', '--boot-loader-entry', '--reboot-argument']);
 
 /**
  * As `systemctl` alone lists units, so does `sysherd` (also `sysherd --all --user`): with no verb

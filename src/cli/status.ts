@@ -16,6 +16,7 @@ export function registerStatus(program: Command, io: IO): void {
     .action(async (args: string[], _flags: unknown, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const { runStatus, parseLines, parseOutputMode } = await import('./run/status.js');
+      const { machineJournalRunner } = await import('../core/transport.js');
       const connect = connectOptions(g);
       const { journalRunOptionsFor } = await import('../core/transport.js');
       await runStatus(
@@ -33,7 +34,8 @@ export function registerStatus(program: Command, io: IO): void {
           connect,
           pager: g.pager !== false,
           // with -H, journalctl runs on the host over ssh (systemctl -H shows no journal lines)
-          journal: journalRunOptionsFor(connect),
+          // a container's own journal (-M)
+          journal: connect.machine !== undefined ? { runner: machineJournalRunner(connect.machine) } : journalRunOptionsFor(connect),
           timestampStyle: timestampStyle(g),
           dependencies: withDependencies(g),
         },

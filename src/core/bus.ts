@@ -16,7 +16,7 @@ import * as dbus from '@jellybrick/dbus-next';
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { type BusKind, type BusTarget, resolveBusTargets } from './address.js';
-import { remoteTarget } from './transport.js';
+import { machineTarget, remoteTarget } from './transport.js';
 import { ConnectionError, SystemdError, TimeoutError, fromDBusError } from './errors.js';
 import { normalize } from './values.js';
 import { type FastDecoder, installFastDecoder } from './decode.js';
@@ -47,10 +47,12 @@ export interface ConnectOptions {
    */
   host?: string;
   /**
-   * Needs a bus daemon (systemctl's BUS_FULL): never systemd's private socket, even as root
-   * (RefUnit, talking to other services by their bus names).
+   * A bus daemon, never systemd's private socket (systemctl's BUS_FULL): for calls to other
+   * services on the bus (logind) and for signals from them.
    */
   full?: boolean;
+  /** A local container's bus, through `systemd-stdio-bridge -M NAME` (systemctl's `-M`). */
+  machine?: string;
 }
 
 /** A method call, as it goes on the wire. */
@@ -126,7 +128,8 @@ export class Bus {
   static async connect(opts: ConnectOptions = {}): Promise<Bus> {
     const kind = opts.bus ?? 'system';
     if (opts.host !== undefined) return Bus.open(remoteTarget(opts.host, kind, opts), kind, opts);
-    const { targets, reason } = resolveBusTargets({
+    if (opts.machine !== undefined) return Bus.open(machineTarget(opts.machine, kind, opts), kind, opts);
+    const resolved = resolveBusTargets({
       bus: kind,
       address: opts.address,
       env: process.env,
@@ -134,6 +137,8 @@ export class Bus {
       exists: existsSync,
       full: opts.full,
     });
+    const { reason } = resolved;
+    const targets = opts.full ? resolved.targets.filter((t) => !t.direct) : resolved.targets;
     if (targets.length === 0) {
       throw new ConnectionError(`cannot find the ${kind} bus: ${reason ?? 'no address'}`);
     }

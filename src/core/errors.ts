@@ -228,3 +228,13 @@ export function fromDBusError(name: string, text: string, cause?: unknown): Syst
   if (name === 'org.freedesktop.DBus.Error.InvalidArgs') return new InvalidArgumentError(message, opts);
   return new BusError(message, opts);
 }
+
+/**
+ * The text systemctl shows for an error (sd-bus's bus_error_message): the bus daemon's
+ * AccessDenied text ("Rejected send message, 2 matched rules; …") is too verbose, so it is
+ * "Access denied"; otherwise the error's own message.
+ */
+export function busErrorMessage(e: unknown): string {
+  if (e instanceof SystemdError && e.dbusName === 'org.freedesktop.DBus.Error.AccessDenied') return 'Access denied';
+  return e instanceof Error ? e.message : String(e);
+}

@@ -93,6 +93,9 @@ export function assertUnitName(name: string): void {
   }
 }
 
+/** The manager's own end methods (systemctl's `-f`). */
+export type ManagerEndMethod = 'PowerOff' | 'Reboot' | 'Halt' | 'KExec' | 'Exit';
+
 /** The systemd manager over one connection. */
 export class Manager {
   readonly bus: Bus;
@@ -395,6 +398,23 @@ export class Manager {
   async getUnitFileLinks(name: string, runtime = false): Promise<string[]> {
     const [links] = await this.call('GetUnitFileLinks', 'sb', [name, runtime]);
     return links as string[];
+  }
+
+  // ── the system's state: the manager's own shutdown, exit code and root switch ────────────
+
+  /** PowerOff(), Reboot(), Halt(), KExec() or Exit() (systemctl's `-f`): no unit is started. */
+  async callEndMethod(method: ManagerEndMethod): Promise<void> {
+    await this.call(method, '', [], true);
+  }
+
+  /** SetExitCode(y number): the manager's exit code when it exits (containers, `--user`). */
+  async setExitCode(code: number): Promise<void> {
+    await this.call('SetExitCode', 'y', [code], true);
+  }
+
+  /** SwitchRoot(s new_root, s init): systemd refuses it outside an initrd. */
+  async switchRoot(newRoot: string, init: string): Promise<void> {
+    await this.call('SwitchRoot', 'ss', [newRoot, init], true);
   }
 
   // ── the manager itself ─────────────────────────────────────────────────────────────────

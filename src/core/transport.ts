@@ -18,7 +18,7 @@ import { Duplex } from 'node:stream';
 import { type BusKind, type BusTarget, type RemoteHost, formatHost, parseHost, remoteLabel } from './address.js';
 import { ConnectionError, InvalidArgumentError } from './errors.js';
 import { journalProcess } from './child-process.js';
-import type { JournalProcess, JournalRunOptions, JournalRunner } from './journal.js';
+import { type JournalProcess, type JournalRunOptions, type JournalRunner, spawnRunner } from './journal.js';
 
 export { type RemoteHost, parseHost, formatHost } from './address.js';
 
@@ -115,14 +115,22 @@ export function sshFailure(code: number | null, signal: NodeJS.Signals | null, s
 
 const STDERR_KEEP = 4096;
 
+/** How a bus child process failed, in words of its own transport. */
+export interface ChildStreamFailure {
+  /** It could not be started (ENOENT: not installed). */
+  spawnError(e: NodeJS.ErrnoException): ConnectionError;
+  /** It ended; `answered`: after the bus had said something (a lost connection, not a failed one). */
+  ended(code: number | null, signal: NodeJS.Signals | null, stderr: string, answered: boolean): ConnectionError;
+}
+
 /**
- * A duplex stream over `ssh … systemd-stdio-bridge`: writes go to ssh's stdin, ssh's stdout is
- * read. It emits `connect` once ssh is running (as a socket does). When ssh ends, the stream
- * fails with a `ConnectionError` naming the host and ssh's reason; destroying the stream kills
- * ssh. ssh's stderr is kept (its last 4 KiB) for that reason, and otherwise discarded.
+ * A duplex stream over a child process that speaks D-Bus on its stdio (`ssh … systemd-stdio-bridge`,
+ * `systemd-stdio-bridge -M NAME`): writes go to its stdin, its stdout is read. It emits `connect`
+ * once the child runs (as a socket does). When the child ends, the stream fails with the
+ * `ConnectionError` of `failure`; destroying the stream kills the child. The child's stderr is kept
+ * (its last 4 KiB) for that error, and otherwise discarded.
  */
-export class SshStream extends Duplex {
-  readonly host: RemoteHost;
+export class ChildStream extends Duplex {
   readonly child: ChildProcess;
   private stderr = '';
   private exited = false;
@@ -131,14 +139,9 @@ export class SshStream extends Duplex {
   /** Is ssh running (its `connect` emitted)? */
   started = false;
 
-  constructor(host: RemoteHost, command: string[], opts: SshOptions & { ssh?: string; env?: NodeJS.ProcessEnv } = {}) {
+  constructor(file: string, args: string[], env: NodeJS.ProcessEnv, failure: ChildStreamFailure) {
     super({ allowHalfOpen: false });
-    this.host = host;
-    const label = formatHost(host);
-    const child = spawn(opts.ssh ?? SSH, sshArgv(host, command, opts), {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: opts.env ?? process.env,
-    });
+    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
     this.child = child;
     child.once('spawn', () => {
       this.started = true;
@@ -146,8 +149,7 @@ export class SshStream extends Duplex {
     });
     child.once('error', (e: NodeJS.ErrnoException) => {
       this.exited = true;
-      const why = e.code === 'ENOENT' ? 'ssh is not installed (not found on PATH)' : e.message;
-      this.destroy(new ConnectionError(`cannot reach ${label} over ssh: ${why}`, { address: `ssh://${label}`, cause: e }));
+      this.destroy(failure.spawnError(e));
     });
     child.stdout!.on('data', (chunk: Buffer) => {
       this.answered = true;
@@ -157,14 +159,12 @@ export class SshStream extends Duplex {
       this.stderr = (this.stderr + chunk.toString('utf8')).slice(-STDERR_KEEP);
     });
     child.stdin!.on('error', () => {
-      /* ssh went away: its exit says why */
+      /* the child went away: its exit says why */
     });
     child.once('close', (code, signal) => {
       this.exited = true;
       if (this.destroyed) return;
-      const why = sshFailure(code, signal, this.stderr);
-      const msg = this.answered ? `lost the connection to ${label} over ssh: ${why}` : `cannot reach ${label} over ssh: ${why}`;
-      this.destroy(new ConnectionError(msg, { address: `ssh://${label}` }));
+      this.destroy(failure.ended(code, signal, this.stderr, this.answered));
     });
   }
 
@@ -196,6 +196,67 @@ export class SshStream extends Duplex {
     this.child.stderr?.destroy();
     cb(err);
   }
+}
+
+/**
+ * A duplex stream over `ssh … systemd-stdio-bridge`. When ssh ends, the stream fails with a
+ * `ConnectionError` naming the host and ssh's reason.
+ */
+export class SshStream extends ChildStream {
+  readonly host: RemoteHost;
+
+  constructor(host: RemoteHost, command: string[], opts: SshOptions & { ssh?: string; env?: NodeJS.ProcessEnv } = {}) {
+    const label = formatHost(host);
+    super(opts.ssh ?? SSH, sshArgv(host, command, opts), opts.env ?? process.env, {
+      spawnError: (e) => {
+        const why = e.code === 'ENOENT' ? 'ssh is not installed (not found on PATH)' : e.message;
+        return new ConnectionError(`cannot reach ${label} over ssh: ${why}`, { address: `ssh://${label}`, cause: e });
+      },
+      ended: (code, signal, stderr, answered) => {
+        const why = sshFailure(code, signal, stderr);
+        const msg = answered ? `lost the connection to ${label} over ssh: ${why}` : `cannot reach ${label} over ssh: ${why}`;
+        return new ConnectionError(msg, { address: `ssh://${label}` });
+      },
+    });
+    this.host = host;
+  }
+}
+
+/** The bridge to a local container's bus (systemctl's `-M`): `systemd-stdio-bridge [--user] -M NAME`. */
+export const STDIO_BRIDGE = 'systemd-stdio-bridge';
+
+/**
+ * `-M NAME`: the container's bus is the stdio of `systemd-stdio-bridge -M NAME` (which finds the
+ * container through systemd-machined, as systemctl does). When the bridge cannot connect, its own
+ * line ("Failed to connect to bus: Host is down") is the error: systemctl prints the same.
+ */
+export function machineTarget(name: string, kind: BusKind, opts: { timeout?: number; env?: NodeJS.ProcessEnv } = {}): BusTarget {
+  if (name === '' || name.includes('\0')) throw new InvalidArgumentError(`invalid machine name '${name}'`);
+  const args = [...(kind === 'user' ? ['--user'] : []), `--machine=${name}`];
+  const address = `machine:${name}`;
+  return {
+    address,
+    direct: false,
+    source: 'through systemd-stdio-bridge',
+    connectTimeout: Math.min(opts.timeout ?? DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS),
+    stream: () =>
+      // the bridge logs to the journal unless told otherwise: its reason must reach us
+      new ChildStream(STDIO_BRIDGE, args, { ...(opts.env ?? process.env), SYSTEMD_LOG_TARGET: 'console' }, {
+        spawnError: (e) =>
+          new ConnectionError(e.code === 'ENOENT' ? `${STDIO_BRIDGE} is not installed (not found on PATH): cannot reach machine ${name}` : e.message, { address, cause: e }),
+        ended: (code, signal, stderr, answered) => {
+          // "Failed to start bus client: Host is down" is systemctl's "Failed to connect to bus: …"
+          const said = stderr
+            .split(/\r?\n/)
+            .map((l) => l.trim())
+            .filter((l) => l !== '')
+            .pop()
+            ?.replace(/^Failed to start bus client: /, 'Failed to connect to bus: ');
+          const why = said ?? (signal ? `${STDIO_BRIDGE} was killed by ${signal}` : `${STDIO_BRIDGE} exited with status ${code}`);
+          return new ConnectionError(answered ? `lost the connection to machine ${name}: ${why}` : why, { address });
+        },
+      }),
+  };
 }
 
 /** Open the bus of `kind` on a remote host: `ssh … HOST systemd-stdio-bridge [--user]`. */
@@ -355,4 +416,12 @@ export function sshJournalRunner(host: string | RemoteHost, opts: SshOptions & {
 export function journalRunOptionsFor(connect: { host?: string | undefined; bus?: string }): JournalRunOptions | false {
   if (connect.host === undefined) return {};
   return connect.bus === 'user' ? false : { runner: sshJournalRunner(connect.host) };
+}
+
+/**
+ * A journal runner for `-M NAME`: journalctl reads the container's journal (`--machine=NAME`),
+ * as systemctl status shows a container's log lines.
+ */
+export function machineJournalRunner(name: string): JournalRunner {
+  return (argv: string[]): JournalProcess => spawnRunner([argv[0]!, `--machine=${name}`, ...argv.slice(1)]);
 }

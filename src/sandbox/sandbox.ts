@@ -68,6 +68,8 @@ export const DEFAULT_TIMEOUT_MS = 20_000;
 const STATE_FILE = 'sandbox.json';
 const CGROUP_FILE = 'cgroup';
 const LOG_FILE = 'sandbox.log';
+/** How the sandbox's systemd ended, written when the process that started it sees it end. */
+const EXIT_FILE = 'exit-status';
 const POLL_MS = 50;
 /** PATH given to processes the sandbox starts and to commands run inside it. */
 const SAFE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -301,6 +303,18 @@ function recordedCgroup(dir: string): { cgroup: string; source: string } | null 
   return null;
 }
 
+/**
+ * How the systemd of the sandbox in DIR ended (its exit code, or the signal that ended it), when
+ * this process started it and saw it end; `null` while it runs or when nobody here saw it.
+ */
+export function sandboxExitStatus(dir: string): { code: number | null; signal: string | null } | null {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(absoluteDir(dir), EXIT_FILE), 'utf8')) as { code: number | null; signal: string | null };
+  } catch {
+    return null;
+  }
+}
+
 /** Whether DIR holds a sandbox whose cgroup still has processes. */
 export function isSandboxRunning(dir: string): boolean {
   const rec = recordedCgroup(absoluteDir(dir));
@@ -473,6 +487,7 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxInfo> {
 
   // a sandbox.json of an earlier run must not describe this one until it is up
   rmIfExists(files.state);
+  rmIfExists(path.join(dir, EXIT_FILE));
   prepareDir(o.mode, dir);
   fs.writeFileSync(
     files.env,
@@ -519,6 +534,12 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxInfo> {
     }
     child.once('exit', (code, signal) => {
       exit = { code, signal };
+      // how systemd ended (`exit 3` of a container or --user manager): kept for whoever asks
+      try {
+        fs.writeFileSync(path.join(dir, EXIT_FILE), `${JSON.stringify({ code, signal })}\n`);
+      } catch {
+        // the directory is gone: nobody will ask
+      }
     });
     child.once('error', (err) => {
       spawnError = err;

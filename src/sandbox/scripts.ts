@@ -34,6 +34,7 @@ exec /usr/lib/systemd/systemd --user
  * `unshare --mount --cgroup --pid --fork --uts --ipc --net --propagation private`.
  *
  * A throwaway overlay of / (upper layer on a tmpfs), its own /proc, a private cgroup2 mount,
+ * the host's /sys/firmware (EFI variables) and /sys/power sleep states hidden,
  * /run and /tmp fresh, DIR/run-dbus as /run/dbus (the system bus socket, reachable from the
  * host), DIR/units as /etc/systemd/system, each HOSTPATH bound read-only at the same path;
  * then systemd boots sandbox.target in a chroot of it.
@@ -46,6 +47,13 @@ mount -t overlay overlay -o "lowerdir=/,upperdir=$D/ovl/upper,workdir=$D/ovl/wor
 mount -t proc proc "$D/merged/proc"
 mount --rbind /sys "$D/merged/sys"
 mount -t cgroup2 cgroup2 "$D/merged/sys/fs/cgroup"
+# the host's firmware variables and sleep states are not the sandbox's: a suspend, or a reboot
+# into the firmware setup or a boot loader entry, asked of the sandbox's logind, must not reach
+# the host (logind then answers that the system cannot do it)
+mount -t tmpfs -o ro,nosuid,nodev,noexec,mode=0555 tmpfs "$D/merged/sys/firmware"
+for f in state disk mem_sleep; do
+  if [ -e "$D/merged/sys/power/$f" ]; then mount --bind /dev/null "$D/merged/sys/power/$f"; fi
+done
 mount --rbind /dev "$D/merged/dev"
 mount -t tmpfs tmpfs "$D/merged/run"
 mkdir -p "$D/merged/run/dbus"

@@ -7,7 +7,7 @@
  */
 import { outcomeText, unitOutcome, wentDown, type UnitOutcome } from '../../core/outcome.js';
 import type { ConnectOptions } from '../../core/bus.js';
-import { InvalidArgumentError, SystemdError } from '../../core/errors.js';
+import { busErrorMessage, InvalidArgumentError, SystemdError } from '../../core/errors.js';
 import { expandUnitNames, startGlobWarning } from '../../core/expand.js';
 import { jobFailureLines } from '../../core/job.js';
 import { Manager } from '../../core/manager.js';
@@ -114,8 +114,7 @@ export function lifecycleJson(verb: string, report: TransactionReport): Lifecycl
 
 /** systemctl's lines for a unit whose job could not be queued (`start_unit_one`'s `fail:`). */
 export function enqueueFailureLines(jobType: string, unit: string, error: SystemdError, user: boolean): string[] {
-  // sd-bus's bus_error_message: the bus daemon's AccessDenied text is too verbose for systemctl
-  const text = error.dbusName === 'org.freedesktop.DBus.Error.AccessDenied' ? 'Access denied' : error.message;
+  const text = busErrorMessage(error);
   const lines = [`Failed to ${jobType} ${unit}: ${text}`];
   if (!error.dbusName || !QUIET_ENQUEUE_ERRORS.has(error.dbusName)) {
     lines.push(`See ${user ? 'user' : 'system'} logs and '${PROGRAM}${user ? ' --user' : ''} status${unit.startsWith('-') ? ' --' : ''} ${unit}' for details.`);
@@ -147,11 +146,12 @@ export function finalLine(u: RequestedJob, after: UnitOutcome | null = null): { 
 /** Job types after which a unit should be up: their `done` is checked against the unit's state. */
 const UP_JOBS = new Set(['start', 'restart']);
 
-export async function runLifecycle(o: LifecycleOptions, io: IO): Promise<void> {
+/** Run the verb; resolves with the transaction's report (`null` when nothing was queued: bad names). */
+export async function runLifecycle(o: LifecycleOptions, io: IO): Promise<TransactionReport | null> {
   if (o.args.length === 0 && !o.marked) {
     io.err.write('Too few arguments.\n');
     io.exitCode = 1;
-    return;
+    return null;
   }
   const manager = await Manager.connect(o.connect);
   let agent: PolkitAgent | null = null;
@@ -198,7 +198,7 @@ export async function runLifecycle(o: LifecycleOptions, io: IO): Promise<void> {
       if (!(e instanceof InvalidArgumentError) || !e.message.startsWith('Failed to mangle name')) throw e;
       say([e.message, 'Failed to expand names: Invalid argument']);
       io.exitCode = 1;
-      return;
+      return null;
     }
 
     // the spinner starts once every job is queued: polkit may ask for a password while queuing
@@ -251,7 +251,7 @@ export async function runLifecycle(o: LifecycleOptions, io: IO): Promise<void> {
         if (!(e instanceof SystemdError) || e.isPermission || !e.message.startsWith('Failed to start jobs')) throw e;
         say([e.message]);
         io.exitCode = 1;
-        return;
+        return null;
       }
     } else {
       report = await runTransaction(manager, names, o.jobType, {
@@ -296,6 +296,7 @@ export async function runLifecycle(o: LifecycleOptions, io: IO): Promise<void> {
 
     if (o.json) writeJson(io, { ...lifecycleJson(o.verb, report), ...(stopped ? { stopped } : {}) }, o.json);
     if (report.exitCode !== 0) io.exitCode = report.exitCode;
+    return report;
   } finally {
     offInterrupt();
     progress?.stop();

@@ -31,6 +31,8 @@ export interface ListUnitsOptions {
   systemdLayout?: boolean;
   /** Page the table on a terminal as systemctl does (`false` with --no-pager; default off). */
   pager?: boolean;
+  /** `-r`: also the units of every local container, as `MACHINE:unit`, after the host's. */
+  recursive?: boolean;
   connect: ConnectOptions;
   /** `--with-dependencies`: the dependencies of this kind of the patterns are listed too. */
   dependencies?: DependencyKind;
@@ -101,12 +103,30 @@ async function unitsToList(opts: ListUnitsOptions, io: IO): Promise<UnitStatus[]
   }
 }
 
+/** `-r`: the rows of every local container (through its bridge), `MACHINE:unit`, by machine name. */
+async function containerRows(opts: ListUnitsOptions): Promise<UnitRow[]> {
+  const { localContainers } = await import('./list-machines.js');
+  const rows: UnitRow[] = [];
+  for (const machine of localContainers().sort()) {
+    const connect = { bus: 'system' as const, machine, ...(opts.connect.timeout === undefined ? {} : { timeout: opts.connect.timeout }) };
+    let units;
+    try {
+      units = await listUnits({ ...connect, patterns: opts.patterns, states: opts.states });
+    } catch {
+      continue; // as systemctl: a container that does not answer is left out
+    }
+    rows.push(...buildRows(units, opts).map((r) => ({ ...r, unit: `${machine}:${r.unit}` })));
+  }
+  return rows;
+}
+
 const BAD_LOAD = new Set(['error', 'not-found', 'bad-setting', 'masked']);
 
 export async function runListUnits(opts: ListUnitsOptions, io: IO): Promise<void> {
   if (!checkFilters(opts, io)) return;
   const units = await unitsToList(opts, io);
   const rows = buildRows(units, opts);
+  if (opts.recursive) rows.push(...(await containerRows(opts)));
   if (opts.json) {
     const records = rows.map((r) => ({ unit: r.unit, load: r.load, active: r.active, sub: r.sub, description: r.description }));
     if (opts.systemdLayout && opts.json === 'pretty') writeTableJson(io, records, 'pretty');
