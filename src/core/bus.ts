@@ -29,6 +29,14 @@ export type { BusKind } from './address.js';
 /** Default per-call timeout, as systemctl/sd-bus (25 s). */
 export const DEFAULT_TIMEOUT_MS = 25_000;
 
+/**
+ * Calls in flight at once on one connection; more wait their turn. dbus-daemon refuses a
+ * connection's call beyond max_replies_per_connection (128 on the system bus) with "The maximum
+ * number of pending replies per connection has been reached": every verb that fans out (herd
+ * status of 300 units: two GetAll each) goes through here, so none can pass it.
+ */
+export const MAX_CALLS_IN_FLIGHT = 64;
+
 /** D-Bus message flag: the caller is willing to wait for polkit to ask the user. */
 export const ALLOW_INTERACTIVE_AUTHORIZATION = 0x4;
 
@@ -95,6 +103,9 @@ export class Bus {
   readonly interactive: boolean;
   private readonly raw: InstanceType<typeof dbus.MessageBus>;
   private readonly pending = new Set<Pending>();
+  /** Calls sent and not answered yet, and the ones waiting for one of them to end. */
+  private inFlight = 0;
+  private readonly queued: (() => void)[] = [];
   private readonly listeners = new Set<SignalListener>();
   private readonly closeListeners = new Set<(err: SystemdError) => void>();
   private readonly matches = new Map<string, number>();
@@ -192,6 +203,31 @@ export class Bus {
    */
   call(spec: CallSpec): Promise<unknown[]> {
     if (this.closedWith) return Promise.reject(this.closedWith);
+    if (this.inFlight < MAX_CALLS_IN_FLIGHT) return this.send(spec);
+    return new Promise<unknown[]>((resolve, reject) => {
+      // a close rejects it while it waits (teardown)
+      const entry: Pending = { reject };
+      this.pending.add(entry);
+      this.queued.push(() => {
+        this.pending.delete(entry);
+        this.call(spec).then(resolve, reject);
+      });
+    });
+  }
+
+  /** Send a call now (its timeout runs from here, not from the wait for a turn). */
+  private send(spec: CallSpec): Promise<unknown[]> {
+    this.inFlight++;
+    const done = (): void => {
+      this.inFlight--;
+      if (!this.closedWith) this.queued.shift()?.();
+    };
+    const p = this.sendNow(spec);
+    p.then(done, done);
+    return p;
+  }
+
+  private sendNow(spec: CallSpec): Promise<unknown[]> {
     const timeout = spec.timeout ?? this.timeout;
     const msg = new Message({
       destination: spec.destination ?? 'org.freedesktop.systemd1',
@@ -303,6 +339,7 @@ export class Bus {
     if (!this.closedWith) this.closedWith = err;
     for (const p of this.pending) p.reject(err);
     this.pending.clear();
+    this.queued.length = 0;
     this.listeners.clear();
     const conn = (this.raw as unknown as { _connection: { stream?: { destroy?: () => void; end?: () => void } } })._connection;
     try {
