@@ -17,7 +17,7 @@ import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { type BusKind, type BusTarget, resolveBusTargets } from './address.js';
 import { remoteTarget } from './transport.js';
-import { ConnectionError, SystemdError, TimeoutError, fromDBusError } from './errors.js';
+import { ConnectionError, InvalidArgumentError, SystemdError, TimeoutError, fromDBusError } from './errors.js';
 import { normalize } from './values.js';
 import { type FastDecoder, installFastDecoder } from './decode.js';
 
@@ -36,6 +36,20 @@ export const DEFAULT_TIMEOUT_MS = 25_000;
  * status of 300 units: two GetAll each) goes through here, so none can pass it.
  */
 export const MAX_CALLS_IN_FLIGHT = 64;
+
+/** sd-bus's BUS_PATH_SIZE_MAX: the longest object path it sends (or accepts). */
+export const BUS_PATH_SIZE_MAX = 64 * 1024;
+
+/**
+ * sd-bus's `object_path_is_valid`: `/`, or `/`-separated non-empty elements of
+ * `[A-Za-z0-9_]`, at most BUS_PATH_SIZE_MAX bytes. systemd drops a message whose path is not
+ * (no reply: the call would wait its whole timeout); systemctl never sends one: sd-bus refuses
+ * it with EINVAL ("Failed to get properties: Invalid argument" for a unit name of 70,000
+ * characters, whose escaped path is too long).
+ */
+export function objectPathIsValid(p: string): boolean {
+  return p.length <= BUS_PATH_SIZE_MAX && (p === '/' || /^(\/[A-Za-z0-9_]+)+$/.test(p));
+}
 
 /** D-Bus message flag: the caller is willing to wait for polkit to ask the user. */
 export const ALLOW_INTERACTIVE_AUTHORIZATION = 0x4;
@@ -203,6 +217,8 @@ export class Bus {
    */
   call(spec: CallSpec): Promise<unknown[]> {
     if (this.closedWith) return Promise.reject(this.closedWith);
+    // as sd-bus: refused here, with its errno's text (systemctl prints the same)
+    if (!objectPathIsValid(spec.path)) return Promise.reject(new InvalidArgumentError('Invalid argument'));
     if (this.inFlight < MAX_CALLS_IN_FLIGHT) return this.send(spec);
     return new Promise<unknown[]>((resolve, reject) => {
       // a close rejects it while it waits (teardown)
