@@ -4,12 +4,28 @@
 // Start-up is most of what a short command costs, so:
 // - `sysherd --version` alone is answered here, without loading the bundle;
 // - the bundle is compiled with V8's code cache (as the v8-compile-cache package does): the
-//   first run writes the bytecode it compiled to $XDG_CACHE_HOME/sysherd (~/.cache/sysherd, a
-//   directory of the user's own, mode 0700), later runs skip parsing and compiling it. The cache
-//   is keyed by the bundle (size, mtime), Node's version and the architecture; V8 checks it
-//   against the source and rejects a stale one. SYSHERD_CODE_CACHE=0 turns it off; any problem
+//   first run writes the bytecode it compiled to $XDG_CACHE_HOME/sysherd (~/.cache/sysherd),
+//   later runs skip parsing and compiling it. SYSHERD_CODE_CACHE=0 turns it off; any problem
 //   with it falls back to a plain require.
+//
+// The cache IS code: V8 checks a cache only against the source's length (its checksum is off in
+// release builds), so whoever can write the cache file runs code as whoever loads it. Hence
+// (src/build/docs/manual/security.md):
+// - no cache at all for root, setuid/setgid runs, or under sudo/pkexec/doas (SUDO_UID,
+//   SUDO_USER, PKEXEC_UID, DOAS_USER): their HOME may well be another user's;
+// - the cache directory is reached from `/` one component at a time, each opened relative to the
+//   previous one's file descriptor with O_NOFOLLOW (Node has no openat: `/proc/self/fd/N/name`
+//   is resolved through the open directory N, not through a path) and checked on the OPEN
+//   descriptor with fstat, as ssh's StrictModes checks a home: every directory owned by root or
+//   us and not writable by group or others (a sticky one, like /tmp, only when the entry we go
+//   through is root's or ours), the cache directory itself ours;
+// - a cache file is opened with O_NOFOLLOW relative to that directory and used only if the open
+//   file is a regular file of ours with one link, not writable by group or others; it is written
+//   with O_CREAT|O_EXCL|O_NOFOLLOW and renamed in place; old caches are deleted only when they
+//   are regular files of ours.
 'use strict';
+
+const S_ISVTX = 0o1000; // not in fs.constants
 
 if (process.argv.length === 3 && process.argv[2] === '--version') {
   process.stdout.write(`${require('../package.json').version}\n`);
@@ -17,27 +33,31 @@ if (process.argv.length === 3 && process.argv[2] === '--version') {
   require('../dist/cli/bin.js');
 }
 
-function loadWithCodeCache() {
+/** May this process use a code cache at all? Not when it acts for, or as, someone else. */
+function cacheAllowed() {
   if (process.env.SYSHERD_CODE_CACHE === '0') return false;
+  if (process.platform !== 'linux' || typeof process.geteuid !== 'function') return false;
+  const euid = process.geteuid();
+  if (euid === 0 || euid !== process.getuid() || process.getegid() !== process.getgid()) return false;
+  for (const v of ['SUDO_UID', 'SUDO_USER', 'PKEXEC_UID', 'DOAS_USER']) if (process.env[v] !== undefined) return false;
+  return true;
+}
+
+function loadWithCodeCache() {
+  if (!cacheAllowed()) return false;
   const fs = require('node:fs');
   const path = require('node:path');
-  const home = process.env.XDG_CACHE_HOME || (process.env.HOME ? path.join(process.env.HOME, '.cache') : '');
-  if (!path.isAbsolute(home) || typeof process.getuid !== 'function') return false;
-  let source, script, fn, cacheFile, dir, cached;
+  const base = process.env.XDG_CACHE_HOME || (process.env.HOME ? path.join(process.env.HOME, '.cache') : '');
+  if (!path.isAbsolute(base)) return false;
+  let source, script, fn, cached;
   const file = path.join(__dirname, '..', 'dist', 'cli', 'bin.js');
   try {
     const vm = require('node:vm');
     const Module = require('node:module');
     const st = fs.statSync(file);
-    dir = path.join(home, 'sysherd');
-    cacheFile = path.join(dir, `bin-${process.version}-${process.arch}-${st.size}-${Math.round(st.mtimeMs)}.cache`);
-    try {
-      const d = fs.statSync(dir);
-      // only a cache directory of our own that nobody else can write to
-      if (d.isDirectory() && d.uid === process.getuid() && (d.mode & 0o022) === 0) cached = fs.readFileSync(cacheFile);
-    } catch {
-      // no cache yet
-    }
+    const dir = path.join(base, 'sysherd');
+    const name = `bin-${process.version}-${process.arch}-${st.size}-${Math.round(st.mtimeMs)}.cache`;
+    cached = readCodeCache(fs, path, dir, name);
     // latin1: no UTF-8 decoding of 700 KB. The bundle's code is ASCII (esbuild charset: 'ascii'
     // escapes every other character in strings, templates and regexps); only comments may hold
     // UTF-8, and a comment's bytes mean nothing to the program.
@@ -48,7 +68,7 @@ function loadWithCodeCache() {
     m.filename = file;
     m.paths = Module._nodeModulePaths(path.dirname(file));
     require.cache[file] = m;
-    if (cached === undefined || script.cachedDataRejected) process.once('exit', () => saveCodeCache(fs, path, script, dir, cacheFile));
+    if (cached === undefined || script.cachedDataRejected) process.once('exit', () => saveCodeCache(fs, path, script, dir, name));
     m.loaded = true;
     // run the bundle as node would (errors in it are the CLI's own, not the cache's)
     fn.call(m.exports, m.exports, Module.createRequire(file), m, file, path.dirname(file));
@@ -59,19 +79,126 @@ function loadWithCodeCache() {
   }
 }
 
-/** After the run: the bytecode of every function it compiled, written atomically; old caches go. */
-function saveCodeCache(fs, path, script, dir, cacheFile) {
+/** `name` inside the directory open as `dirFd`, without going through any path but that fd. */
+function at(dirFd, name) {
+  return `/proc/self/fd/${dirFd}/${name}`;
+}
+
+/**
+ * Open the cache directory `dir` (O_DIRECTORY) checking every directory on the way on its open
+ * descriptor; with `create`, make the missing ones (0700). Returns the fd, or throws.
+ * A symlink on the way is followed only when it is root's or ours in a directory that passed
+ * (so nobody else can have made or swapped it), its target walked the same way.
+ */
+function openCacheDir(fs, path, dir, create) {
+  const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW } = fs.constants;
+  const euid = process.geteuid();
+  const ours = (uid) => uid === 0 || uid === euid;
+  // only who may write a directory can swap its entries: in a sticky one, only their owner
+  const entrySafe = (parent, uid) => (parent.mode & 0o022) === 0 || ((parent.mode & S_ISVTX) !== 0 && ours(uid));
+  const comps = path.resolve(dir).split('/').filter(Boolean);
+  let fd = -1;
+  let st;
+  const openRoot = () => {
+    if (fd >= 0) fs.closeSync(fd);
+    fd = fs.openSync('/', O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    st = fs.fstatSync(fd);
+    if (st.uid !== 0 || (st.mode & 0o022) !== 0) throw new Error('/ is writable by others');
+  };
   try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const d = fs.statSync(dir);
-    if (d.uid !== process.getuid() || (d.mode & 0o022) !== 0) return;
-    const tmp = `${cacheFile}.${process.pid}`;
-    fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
-    fs.renameSync(tmp, cacheFile);
-    for (const f of fs.readdirSync(dir)) {
-      if (f.startsWith('bin-') && f.endsWith('.cache') && path.join(dir, f) !== cacheFile) fs.rmSync(path.join(dir, f), { force: true });
+    openRoot();
+    for (let links = 0; comps.length > 0; ) {
+      const name = comps.shift();
+      if (name === '.') continue;
+      if (name === '..') throw new Error('.. on the way to the cache directory');
+      let child;
+      try {
+        child = fs.openSync(at(fd, name), O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+      } catch (e) {
+        if (e.code === 'ELOOP' || e.code === 'ENOTDIR') { // ENOTDIR: O_DIRECTORY|O_NOFOLLOW on a symlink
+          const l = fs.lstatSync(at(fd, name));
+          if (!l.isSymbolicLink() || !ours(l.uid) || !entrySafe(st, l.uid) || ++links > 40) throw e;
+          const target = fs.readlinkSync(at(fd, name));
+          comps.unshift(...target.split('/').filter(Boolean));
+          if (target.startsWith('/')) openRoot();
+          continue;
+        }
+        if (!create || e.code !== 'ENOENT') throw e;
+        fs.mkdirSync(at(fd, name), 0o700); // mkdir never follows a symlink it would replace
+        child = fs.openSync(at(fd, name), O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+      }
+      const parent = st;
+      st = fs.fstatSync(child);
+      fs.closeSync(fd);
+      fd = child;
+      const last = comps.length === 0;
+      if (!entrySafe(parent, st.uid)) throw new Error('a parent of the cache directory is writable by others');
+      if (last ? st.uid !== euid : !ours(st.uid)) throw new Error('a directory of someone else');
+      if ((st.mode & 0o022) !== 0 && (last || (st.mode & S_ISVTX) === 0)) throw new Error('a directory writable by others');
+    }
+    return fd;
+  } catch (e) {
+    if (fd >= 0) fs.closeSync(fd);
+    throw e;
+  }
+}
+
+/** A regular file of ours, with one link, that nobody else can write. */
+function ownFile(st) {
+  return st.isFile() && st.uid === process.geteuid() && (st.mode & 0o022) === 0 && st.nlink === 1;
+}
+
+/** The cache's bytes, or undefined when there is none we can trust. */
+function readCodeCache(fs, path, dir, name) {
+  let dirFd, fd;
+  try {
+    dirFd = openCacheDir(fs, path, dir, false);
+    // O_NONBLOCK: a FIFO planted there must not hang the open
+    fd = fs.openSync(at(dirFd, name), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+    const st = fs.fstatSync(fd);
+    if (!ownFile(st) || st.size === 0) return undefined;
+    const buf = Buffer.allocUnsafe(st.size);
+    let n = 0;
+    while (n < buf.length) {
+      const r = fs.readSync(fd, buf, n, buf.length - n, n);
+      if (r === 0) return undefined;
+      n += r;
+    }
+    return buf;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+    if (dirFd !== undefined) fs.closeSync(dirFd);
+  }
+}
+
+/** After the run: the bytecode of every function it compiled, written atomically; old caches go. */
+function saveCodeCache(fs, path, script, dir, name) {
+  let dirFd, fd;
+  try {
+    dirFd = openCacheDir(fs, path, dir, true);
+    const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
+    const tmp = `${name}.${process.pid}`;
+    fd = fs.openSync(at(dirFd, tmp), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
+    try {
+      fs.writeFileSync(fd, script.createCachedData());
+      fs.closeSync(fd);
+      fd = undefined;
+      fs.renameSync(at(dirFd, tmp), at(dirFd, name));
+    } catch (e) {
+      fs.rmSync(at(dirFd, tmp), { force: true }); // ours: O_EXCL made it
+      throw e;
+    }
+    for (const f of fs.readdirSync(at(dirFd, '.'))) {
+      if (!f.startsWith('bin-') || !f.endsWith('.cache') || f === name) continue;
+      const st = fs.lstatSync(at(dirFd, f));
+      if (st.isFile() && st.uid === process.geteuid()) fs.unlinkSync(at(dirFd, f));
     }
   } catch {
-    // a read-only or full disk: no cache, no harm
+    // a read-only or full disk, a directory we do not trust: no cache, no harm
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+    if (dirFd !== undefined) fs.closeSync(dirFd);
   }
 }

@@ -109,6 +109,16 @@ export interface RemoteHost {
  * Parse `-H`'s value as systemctl does (`[USER@]HOST[:PORT]`; an IPv6 address in brackets when a
  * port follows). Throws a plain `Error` with the reason for anything else (the caller words it).
  */
+/**
+ * A user name ssh may pass on (`ssh -l USER`): what OpenSSH ≥ 9.6 accepts from the command line
+ * (misc.c valid_ruser: no leading '-', no control character, none of '`";&<>|(){}, no trailing
+ * backslash), and, as before, no whitespace or '/'. ssh expands %r into ProxyCommand and
+ * `Match exec`, which a shell runs: an older ssh would pass `a$(id)` there unchecked.
+ */
+export function validRemoteUser(user: string): boolean {
+  return user !== '' && !user.startsWith('-') && !/[\x00-\x1f\x7f'`";&<>|(){}\s/]/.test(user) && !user.endsWith('\\');
+}
+
 export function parseHost(spec: string): RemoteHost {
   const s = spec.trim();
   let rest = s;
@@ -117,7 +127,7 @@ export function parseHost(spec: string): RemoteHost {
   if (at >= 0) {
     user = rest.slice(0, at);
     rest = rest.slice(at + 1);
-    if (user === '' || /[\s/]/.test(user) || user.startsWith('-')) throw new Error(`invalid user in host '${spec}'`);
+    if (!validRemoteUser(user)) throw new Error(`invalid user in host '${spec}'`);
   }
   let host: string;
   let port: string | undefined;

@@ -17,7 +17,7 @@ import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { type BusKind, type BusTarget, resolveBusTargets } from './address.js';
 import { machineTarget, remoteTarget } from './transport.js';
-import { ConnectionError, SystemdError, TimeoutError, fromDBusError } from './errors.js';
+import { ConnectionError, InvalidArgumentError, SystemdError, TimeoutError, fromDBusError } from './errors.js';
 import { normalize } from './values.js';
 import { type FastDecoder, installFastDecoder } from './decode.js';
 
@@ -28,6 +28,28 @@ export type { BusKind } from './address.js';
 
 /** Default per-call timeout, as systemctl/sd-bus (25 s). */
 export const DEFAULT_TIMEOUT_MS = 25_000;
+
+/**
+ * Calls in flight at once on one connection; more wait their turn. dbus-daemon refuses a
+ * connection's call beyond max_replies_per_connection (128 on the system bus) with "The maximum
+ * number of pending replies per connection has been reached": every verb that fans out (herd
+ * status of 300 units: two GetAll each) goes through here, so none can pass it.
+ */
+export const MAX_CALLS_IN_FLIGHT = 64;
+
+/** sd-bus's BUS_PATH_SIZE_MAX: the longest object path it sends (or accepts). */
+export const BUS_PATH_SIZE_MAX = 64 * 1024;
+
+/**
+ * sd-bus's `object_path_is_valid`: `/`, or `/`-separated non-empty elements of
+ * `[A-Za-z0-9_]`, at most BUS_PATH_SIZE_MAX bytes. systemd drops a message whose path is not
+ * (no reply: the call would wait its whole timeout); systemctl never sends one: sd-bus refuses
+ * it with EINVAL ("Failed to get properties: Invalid argument" for a unit name of 70,000
+ * characters, whose escaped path is too long).
+ */
+export function objectPathIsValid(p: string): boolean {
+  return p.length <= BUS_PATH_SIZE_MAX && (p === '/' || /^(\/[A-Za-z0-9_]+)+$/.test(p));
+}
 
 /** D-Bus message flag: the caller is willing to wait for polkit to ask the user. */
 export const ALLOW_INTERACTIVE_AUTHORIZATION = 0x4;
@@ -102,6 +124,9 @@ export class Bus {
   readonly interactive: boolean;
   private readonly raw: InstanceType<typeof dbus.MessageBus>;
   private readonly pending = new Set<Pending>();
+  /** Calls sent and not answered yet, and the ones waiting for one of them to end. */
+  private inFlight = 0;
+  private readonly queued: (() => void)[] = [];
   private readonly listeners = new Set<SignalListener>();
   private readonly closeListeners = new Set<(err: SystemdError) => void>();
   private readonly matches = new Map<string, number>();
@@ -222,6 +247,33 @@ export class Bus {
    */
   call(spec: CallSpec): Promise<unknown[]> {
     if (this.closedWith) return Promise.reject(this.closedWith);
+    // as sd-bus: refused here, with its errno's text (systemctl prints the same)
+    if (!objectPathIsValid(spec.path)) return Promise.reject(new InvalidArgumentError('Invalid argument'));
+    if (this.inFlight < MAX_CALLS_IN_FLIGHT) return this.send(spec);
+    return new Promise<unknown[]>((resolve, reject) => {
+      // a close rejects it while it waits (teardown)
+      const entry: Pending = { reject };
+      this.pending.add(entry);
+      this.queued.push(() => {
+        this.pending.delete(entry);
+        this.call(spec).then(resolve, reject);
+      });
+    });
+  }
+
+  /** Send a call now (its timeout runs from here, not from the wait for a turn). */
+  private send(spec: CallSpec): Promise<unknown[]> {
+    this.inFlight++;
+    const done = (): void => {
+      this.inFlight--;
+      if (!this.closedWith) this.queued.shift()?.();
+    };
+    const p = this.sendNow(spec);
+    p.then(done, done);
+    return p;
+  }
+
+  private sendNow(spec: CallSpec): Promise<unknown[]> {
     const timeout = spec.timeout ?? this.timeout;
     const msg = new Message({
       destination: spec.destination ?? 'org.freedesktop.systemd1',
@@ -335,6 +387,7 @@ export class Bus {
     if (!this.closedWith) this.closedWith = err;
     for (const p of this.pending) p.reject(err);
     this.pending.clear();
+    this.queued.length = 0;
     this.listeners.clear();
     const conn = (this.raw as unknown as { _connection: { stream?: { destroy?: () => void; end?: () => void } } })._connection;
     try {

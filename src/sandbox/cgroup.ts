@@ -50,12 +50,14 @@ function assertSandboxCgroup(p: string, source: string): void {
 let counter = 0;
 
 /**
- * Create a fresh, empty sandbox cgroup `<root>/sandbox-<mode>-<our pid>-<n>` and return its path.
- * `n` counts up past names left over by an earlier process with the same pid.
+ * Create a fresh, empty sandbox cgroup `<root>/sandbox-<mode>-<our pid>-<n>-<tag>` and return its
+ * path. `n` counts up past names left over by an earlier process with the same pid; `tag` is the
+ * identity of the sandbox directory (`d<dev>i<ino>`), checked before the cgroup is stopped.
  */
-export function createSandboxCgroup(root: string, mode: 'user' | 'system'): string {
+export function createSandboxCgroup(root: string, mode: 'user' | 'system', tag: string): string {
+  if (!/^[0-9A-Za-z_]+$/.test(tag)) throw new SandboxError(`invalid sandbox cgroup tag ${JSON.stringify(tag)}`);
   for (let tries = 0; tries < 1000; tries++) {
-    const cg = path.join(root, `sandbox-${mode}-${process.pid}-${counter++}`);
+    const cg = path.join(root, `sandbox-${mode}-${process.pid}-${counter++}-${tag}`);
     try {
       fs.mkdirSync(cg);
       return cg;

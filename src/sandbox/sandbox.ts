@@ -12,9 +12,16 @@
  * nothing but its own processes. NEVER start systemd any other way on such a machine: as root
  * outside these namespaces it takes over every cgroup of the machine, PID 1 included.
  *
- * State lives in DIR: `sandbox.json` (the SandboxInfo), `cgroup` (the cgroup path, written
- * first so that a half-started sandbox can still be stopped), `env` (shell exports for
+ * State lives in DIR: `sandbox.json` (the SandboxInfo), `cgroup` (the cgroup path and its inode,
+ * written first so that a half-started sandbox can still be stopped), `env` (shell exports for
  * clients) and `sandbox.log` (the output of the sandbox's launcher and systemd).
+ *
+ * Root acts on that state (kills a cgroup, enters a pid's namespaces), so it is trusted only when
+ * nobody but root can have written it: DIR and its state files must be root's and writable by
+ * nobody else, read through DIR's open descriptor with O_NOFOLLOW and checked with fstat. The
+ * cgroup's name carries DIR's identity (`…-d<dev>i<ino>`) and DIR records the cgroup's inode:
+ * stop kills a cgroup only when both agree. Start uses only a DIR it creates, an empty one, or
+ * one that holds a sandbox, and never changes the mode of a directory it did not create.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -22,6 +29,7 @@ import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import { PermissionError, SandboxError } from '../core/errors.js';
+import { shellQuote } from '../core/transport.js';
 import { createSandboxCgroup, findCgroup2Root, isPopulated, isSandboxCgroupPath, killAndRemoveSteps } from './cgroup.js';
 import { ENTER_CGROUP, SANDBOX_TARGET, SYSTEM_MODE, USER_MODE } from './scripts.js';
 
@@ -199,6 +207,74 @@ function checkHost(mode: SandboxMode): HostTools {
 // ---------------------------------------------------------------------------------------------
 // State files
 
+const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
+
+/** A sandbox directory's identity, as its cgroup's name carries it. */
+function dirTag(st: fs.BigIntStats): string {
+  return `d${st.dev}i${st.ino}`;
+}
+
+function untrusted(what: string, st: fs.Stats | fs.BigIntStats): SandboxError {
+  const why = Number(st.uid) !== 0 ? `owned by uid ${st.uid}` : 'writable by others';
+  return new SandboxError(`refusing to use ${what}: it is ${why}, and a sandbox's state must be root's alone`, {
+    hint: 'sysherd creates its sandbox directories root-owned, mode 0755; give the DIR a sandbox was started in',
+  });
+}
+
+/**
+ * Open DIR (already made absolute and real) and check on the open descriptor that it is a
+ * directory of root's that nobody else can write. null when it does not exist.
+ */
+function openStateDir(dir: string): { fd: number; tag: string } | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    throw new SandboxError(`cannot open the sandbox directory ${dir}: ${code ?? (err as Error).message}`, { cause: err });
+  }
+  const st = fs.fstatSync(fd, { bigint: true });
+  if (st.uid !== 0n || (st.mode & 0o022n) !== 0n) {
+    fs.closeSync(fd);
+    throw untrusted(`the sandbox directory ${dir}`, st);
+  }
+  return { fd, tag: dirTag(st) };
+}
+
+/** A state file of the directory open as dirFd, if it is a regular file of root's that only root can write; null when missing. */
+function readStateFile(dirFd: number, dir: string, name: string): string | null {
+  const file = path.join(dir, name);
+  let fd: number;
+  try {
+    fd = fs.openSync(`/proc/self/fd/${dirFd}/${name}`, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    if (code === 'ELOOP') throw new SandboxError(`refusing to use ${file}: it is a symlink`);
+    throw new SandboxError(`cannot read sandbox state ${file}: ${code ?? (err as Error).message}`, { cause: err });
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw new SandboxError(`refusing to use ${file}: it is not a regular file`);
+    if (st.uid !== 0 || (st.mode & 0o022) !== 0) throw untrusted(file, st);
+    return fs.readFileSync(fd, 'utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Read state files of DIR through its checked descriptor (null when DIR does not exist). */
+function withStateDir<T>(dir: string, read: (file: (name: string) => string | null, tag: string) => T): T | null {
+  const d = openStateDir(dir);
+  if (d === null) return null;
+  try {
+    return read((name) => readStateFile(d.fd, dir, name), d.tag);
+  } finally {
+    fs.closeSync(d.fd);
+  }
+}
+
 function statePaths(dir: string) {
   return {
     state: path.join(dir, STATE_FILE),
@@ -218,8 +294,7 @@ function absoluteDir(dir: string): string {
   }
 }
 
-function readJsonState(file: string): unknown {
-  const text = fs.readFileSync(file, 'utf8');
+function parseJsonState(text: string, file: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
@@ -268,39 +343,56 @@ function validateInfo(v: unknown, file: string): SandboxInfo {
 export function readSandbox(dir: string): SandboxInfo {
   const d = absoluteDir(dir);
   const file = statePaths(d).state;
-  let raw: unknown;
-  try {
-    raw = readJsonState(file);
-  } catch (err) {
-    if (err instanceof SandboxError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new SandboxError(`no sandbox in ${d}: ${file} does not exist`, {
-        cause: err,
-        hint: 'start one with `sysherd sandbox start DIR`, or give the DIR you started it in',
-      });
-    }
-    throw new SandboxError(`cannot read sandbox state ${file}: ${(err as Error).message}`, { cause: err });
+  const text = withStateDir(d, (read) => read(STATE_FILE));
+  if (text === null || text === undefined) {
+    throw new SandboxError(`no sandbox in ${d}: ${file} does not exist`, {
+      hint: 'start one with `sysherd sandbox start DIR`, or give the DIR you started it in',
+    });
   }
-  return validateInfo(raw, file);
+  return validateInfo(parseJsonState(text, file), file);
 }
 
-/** The cgroup recorded in DIR (sandbox.json, else the `cgroup` file), or null. */
-function recordedCgroup(dir: string): { cgroup: string; source: string } | null {
+/** What DIR's `cgroup` file records: the cgroup, its inode (when it was created), DIR's identity. */
+interface CgroupRecord {
+  cgroup: string;
+  source: string;
+  ino: bigint | null;
+  tag: string;
+}
+
+/** The cgroup recorded in DIR (its `cgroup` file: path, then inode; else sandbox.json's), or null. */
+function recordedCgroup(dir: string): CgroupRecord | null {
   const p = statePaths(dir);
+  return withStateDir(dir, (read, tag) => {
+    const [cgroup = '', ino = ''] = (read(CGROUP_FILE) ?? '').split('\n').map((l) => l.trim());
+    if (cgroup !== '') return { cgroup, source: p.cgroup, ino: /^\d+$/.test(ino) ? BigInt(ino) : null, tag };
+    try {
+      const raw = JSON.parse(read(STATE_FILE) ?? '{}') as { cgroup?: unknown };
+      if (typeof raw.cgroup === 'string' && raw.cgroup !== '') return { cgroup: raw.cgroup, source: p.state, ino: null, tag };
+    } catch {
+      // nothing recorded
+    }
+    return null;
+  });
+}
+
+/**
+ * Throw unless the recorded cgroup is DIR's: its name carries DIR's identity and, when it
+ * exists, its inode is the one DIR recorded (a cgroup made again under the same name is not).
+ */
+function checkCgroupIdentity(rec: CgroupRecord): void {
+  const refuse = (why: string): SandboxError =>
+    new SandboxError(`refusing to stop cgroup ${rec.cgroup} named in ${rec.source}: ${why}`, {
+      hint: `it is not the cgroup this sandbox directory started; remove ${rec.source} if it is stale`,
+    });
+  let st: fs.BigIntStats;
   try {
-    const raw = JSON.parse(fs.readFileSync(p.state, 'utf8')) as { cgroup?: unknown };
-    if (typeof raw.cgroup === 'string' && raw.cgroup !== '') return { cgroup: raw.cgroup, source: p.state };
+    st = fs.statSync(rec.cgroup, { bigint: true });
   } catch {
-    // fall back to the plain file
+    return; // gone: nothing to kill
   }
-  try {
-    const cg = fs.readFileSync(p.cgroup, 'utf8').trim();
-    if (cg !== '') return { cgroup: cg, source: p.cgroup };
-  } catch {
-    // nothing recorded
-  }
-  return null;
+  if (!path.basename(rec.cgroup).endsWith(`-${rec.tag}`)) throw refuse('it does not carry the identity of the sandbox directory');
+  if (rec.ino === null || st.ino !== rec.ino) throw refuse('its inode is not the one recorded when it was created');
 }
 
 /**
@@ -318,12 +410,9 @@ export function sandboxExitStatus(dir: string): { code: number | null; signal: s
 /** Whether DIR holds a sandbox whose cgroup still has processes. */
 export function isSandboxRunning(dir: string): boolean {
   const rec = recordedCgroup(absoluteDir(dir));
-  return rec !== null && isSandboxCgroupPath(rec.cgroup) && isPopulated(rec.cgroup);
-}
-
-/** Shell-quote for the human-facing DIR/env file (never executed by us). */
-function shq(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
+  if (rec === null || !isSandboxCgroupPath(rec.cgroup)) return false;
+  checkCgroupIdentity(rec);
+  return isPopulated(rec.cgroup);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -355,11 +444,64 @@ function rmIfExists(p: string): void {
   }
 }
 
+/** / and the top of the file system hierarchy. */
+const TOP_DIRS = ['/', '/bin', '/boot', '/dev', '/etc', '/home', '/lib', '/lib32', '/lib64', '/libx32', '/media', '/mnt', '/opt', '/proc', '/root', '/run', '/sbin', '/srv', '/sys', '/tmp', '/usr', '/var'];
+/** Trees no sandbox may use: virtual file systems and the system's own run-time state. */
+const SYSTEM_TREES = ['/proc', '/sys', '/dev', '/run/systemd', '/run/dbus', '/run/user'];
+
+/** Throw when DIR is a system directory: a sandbox would chmod, fill or mount over it. */
+function refuseSystemDir(dir: string): void {
+  if (
+    TOP_DIRS.includes(dir) ||
+    SYSTEM_TREES.some((d) => dir === d || dir.startsWith(`${d}/`)) ||
+    /^\/(usr|var|etc|boot)\/[^/]+$/.test(dir) // /usr/local, /var/lib, /var/tmp, /etc/ssh…
+  ) {
+    throw new SandboxError(`refusing to use ${dir} as a sandbox directory: it is a system directory`, {
+      hint: 'give a new directory of its own, e.g. /tmp/sb',
+    });
+  }
+}
+
+/**
+ * Make DIR, or check the existing one: not a system directory; root's and writable by nobody
+ * else; empty or holding a sandbox. Only a DIR made here gets its mode set (0755: clients as
+ * other uids must reach DIR/run-dbus/system_bus_socket). Returns DIR's real path.
+ */
+function claimDir(given: string): string {
+  refuseSystemDir(given);
+  let created: string | undefined;
+  try {
+    created = fs.mkdirSync(given, { recursive: true, mode: 0o755 });
+  } catch (err) {
+    throw new SandboxError(`cannot create the sandbox directory ${given}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+  }
+  const dir = absoluteDir(given);
+  refuseSystemDir(dir);
+  if (created !== undefined) fs.chmodSync(dir, 0o755); // the umask may have taken bits off
+  const d = openStateDir(dir);
+  if (d === null) throw new SandboxError(`cannot use the sandbox directory ${dir}: it vanished`);
+  try {
+    const entries = fs.readdirSync(`/proc/self/fd/${d.fd}`);
+    if (entries.length > 0 && !entries.includes(CGROUP_FILE) && !entries.includes(STATE_FILE)) {
+      throw new SandboxError(`refusing to use ${dir} as a sandbox directory: it is not empty and holds no sandbox`, {
+        hint: 'give a new or empty directory',
+      });
+    }
+  } finally {
+    fs.closeSync(d.fd);
+  }
+  return dir;
+}
+
+/** Write a state file of DIR: root's, mode 0644 whatever the umask. */
+function writeStateFile(file: string, text: string): void {
+  rmIfExists(file);
+  fs.writeFileSync(file, text, { mode: 0o644, flag: 'wx' });
+  fs.chmodSync(file, 0o644);
+}
+
 /** Make the directories a sandbox needs and clear stale sockets of an earlier run. */
 function prepareDir(mode: SandboxMode, dir: string): void {
-  fs.mkdirSync(dir, { recursive: true });
-  // clients as other uids (tests use 65534) must reach DIR/run-dbus/system_bus_socket
-  fs.chmodSync(dir, 0o755);
   if (mode === 'user') {
     for (const d of ['xdg', 'runsd/system', 'config/systemd/user']) fs.mkdirSync(path.join(dir, d), { recursive: true });
     fs.chmodSync(path.join(dir, 'xdg'), 0o700);
@@ -396,9 +538,10 @@ function resolveBinds(binds: string[]): string[] {
 async function checkNotRunning(dir: string): Promise<void> {
   const rec = recordedCgroup(dir);
   if (rec === null || !isSandboxCgroupPath(rec.cgroup) || !fs.existsSync(rec.cgroup)) return;
+  checkCgroupIdentity(rec);
   if (isPopulated(rec.cgroup)) {
     throw new SandboxError(`${dir} already holds a running sandbox (cgroup ${rec.cgroup})`, {
-      hint: `stop it first (sysherd sandbox stop ${dir}), or use another directory`,
+      hint: `stop it first (sysherd sandbox stop ${shellQuote(dir)}), or use another directory`,
     });
   }
   // a dead sandbox's empty cgroup: remove it
@@ -478,8 +621,7 @@ function describeExit(exit: { code: number | null; signal: NodeJS.Signals | null
 export async function startSandbox(opts: StartOptions): Promise<SandboxInfo> {
   const o = normalizeStartOptions(opts);
   const tools = checkHost(o.mode);
-  fs.mkdirSync(o.dir, { recursive: true });
-  const dir = absoluteDir(o.dir);
+  const dir = claimDir(o.dir);
   await checkNotRunning(dir);
   const binds = o.mode === 'system' ? resolveBinds(o.binds) : [];
   const files = statePaths(dir);
@@ -488,13 +630,12 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxInfo> {
   // a sandbox.json of an earlier run must not describe this one until it is up
   rmIfExists(files.state);
   rmIfExists(path.join(dir, EXIT_FILE));
-  prepareDir(o.mode, dir);
-  fs.writeFileSync(
-    files.env,
-    `export ${Object.entries(layout.env)
-      .map(([k, v]) => `${k}=${shq(v)}`)
-      .join(' ')}\n`,
-  );
+  try {
+    prepareDir(o.mode, dir);
+    writeStateFile(files.env, `export ${Object.entries(layout.env).map(([k, v]) => `${k}=${shellQuote(v)}`).join(' ')}\n`);
+  } catch (err) {
+    throw new SandboxError(`cannot prepare the sandbox directory ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+  }
   if (o.beforeBoot) {
     try {
       await o.beforeBoot(layout.unitDir);
@@ -503,13 +644,14 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxInfo> {
     }
   }
 
-  const cgroup = createSandboxCgroup(tools.cgroupRoot, o.mode);
+  const tag = withStateDir(dir, (_read, t) => t)!;
+  const cgroup = createSandboxCgroup(tools.cgroupRoot, o.mode, tag);
   const started = Date.now();
   let child: ChildProcess | undefined;
   let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   let spawnError: Error | null = null;
   try {
-    fs.writeFileSync(files.cgroup, `${cgroup}\n`);
+    writeStateFile(files.cgroup, `${cgroup}\n${fs.statSync(cgroup, { bigint: true }).ino}\n`);
     const unshareArgs =
       o.mode === 'user'
         ? ['--mount', '--cgroup', '--propagation', 'private']
@@ -609,7 +751,7 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxInfo> {
       );
     }
     const info: SandboxInfo = { mode: o.mode, dir, cgroup, pid, pid1, ...layout };
-    fs.writeFileSync(files.state, `${JSON.stringify({ ...info, startedAt: new Date(started).toISOString(), bootMs: Date.now() - started }, null, 2)}\n`);
+    writeStateFile(files.state, `${JSON.stringify({ ...info, startedAt: new Date(started).toISOString(), bootMs: Date.now() - started }, null, 2)}\n`);
     return info;
   } catch (err) {
     // The launcher may not have entered the cgroup yet: kill it and wait until it is gone, so
@@ -637,6 +779,7 @@ function* stopSteps(dir: string): Generator<number, void, void> {
   const d = absoluteDir(dir);
   const rec = recordedCgroup(d);
   if (rec === null) return;
+  if (isSandboxCgroupPath(rec.cgroup)) checkCgroupIdentity(rec);
   yield* killAndRemoveSteps(rec.cgroup, rec.source);
   // the sandbox is gone: its state no longer describes anything
   const files = statePaths(d);

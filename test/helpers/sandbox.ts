@@ -89,6 +89,8 @@ async function writeUnits(unitDir: string, units: Record<string, string>): Promi
  */
 export async function bootSandbox(mode: SandboxMode, opts: BootOptions = {}): Promise<BootedSandbox> {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), `sysherd-test-${mode}-`));
+  // sysherd leaves the mode of a DIR it did not create alone: clients as other uids need 0755
+  await fsp.chmod(dir, 0o755);
   installExitHooks();
   live.add(dir);
   const stop = async (): Promise<void> => {

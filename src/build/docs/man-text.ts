@@ -103,7 +103,7 @@ export const WRITTEN = {
     '.TP', '.B SYSHERD_CODE_CACHE',
     '\\fB0\\fR: do not use V8\\(aqs code cache for the CLI bundle. By default the first run writes',
     'it to \\fB$XDG_CACHE_HOME/sysherd\\fR (\\fB~/.cache/sysherd\\fR, a directory of the user\\(aqs own,',
-    'mode 0700) and later runs start faster from it.',
+    'mode 0700) and later runs start faster from it. Never used by root, nor under sudo, pkexec or doas.',
     '.TP', '.B XDG_CACHE_HOME',
     'Where that cache goes (default \\fB~/.cache\\fR).',
   ],

@@ -71,7 +71,14 @@ class DependencyReader {
     let p = this.cache.get(name);
     if (!p) {
       p = (async () => {
-        const props = await new UnitObject(this.manager.bus, unitObjectPath(name), name).getAll('org.freedesktop.systemd1.Unit');
+        let props: Record<string, unknown>;
+        try {
+          props = await new UnitObject(this.manager.bus, unitObjectPath(name), name).getAll('org.freedesktop.systemd1.Unit');
+        } catch (e) {
+          // systemctl's list_dependencies_get_dependencies: "Failed to get properties of NAME: …"
+          if (e instanceof Error) e.message = `Failed to get properties of ${name}: ${e.message}`;
+          throw e;
+        }
         const deps = new Set<string>();
         for (const k of DEPENDENCY_PROPERTIES[this.kind]) for (const d of (props[k] as string[] | undefined) ?? []) deps.add(d);
         return { active: String(props.ActiveState ?? 'inactive'), deps: [...deps].sort(compareDependencies) };

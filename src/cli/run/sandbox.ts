@@ -2,6 +2,7 @@
 import { constants } from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError } from '../../core/errors.js';
+import { shellQuote } from '../../core/transport.js';
 import type { IO } from '../../output/io.js';
 import { writeJson } from '../../output/json.js';
 import { escapeTerminal } from '../../output/escape.js';
@@ -48,16 +49,16 @@ export async function runSandboxStart(opts: SandboxStartOptions, io: IO): Promis
     return;
   }
   const envLine = Object.entries(info.env)
-    .map(([k, v]) => `${k}=${v}`)
+    .map(([k, v]) => `${k}=${shellQuote(v)}`)
     .join(' ');
   io.out.write(`${escapeTerminal(info.dir)}\n`);
   io.err.write(
     [
       `${opts.mode} sandbox up in ${ms} ms (bus ${info.busAddress}, unit files in ${info.unitDir})`,
-      `  use it:   sysherd${opts.mode === 'user' ? ' --user' : ''} --address ${info.busAddress} list-units`,
+      `  use it:   sysherd${opts.mode === 'user' ? ' --user' : ''} --address ${shellQuote(info.busAddress)} list-units`,
       `  or:       export ${envLine}`,
-      `  inside:   sysherd sandbox exec ${info.dir} -- systemctl${opts.mode === 'user' ? ' --user' : ''} status`,
-      `  stop it:  sysherd sandbox stop ${info.dir}`,
+      `  inside:   sysherd sandbox exec ${shellQuote(info.dir)} -- systemctl${opts.mode === 'user' ? ' --user' : ''} status`,
+      `  stop it:  sysherd sandbox stop ${shellQuote(info.dir)}`,
       '',
     ]
       .map(escapeTerminal)

@@ -88,73 +88,111 @@ export async function expandUnitNames(
   return names;
 }
 
-/** Gather what `show` prints: job ids first, then units; the manager when nothing is named. */
-export async function collectShown(
+/** How many objects' properties are fetched ahead of the one being written. */
+const FETCH_AHEAD = 32;
+
+/**
+ * `GetAll` of each target in order, `FETCH_AHEAD` calls ahead, each handed to `each` as it
+ * comes and then dropped: the output of 10,000 units never sits in memory at once.
+ */
+async function fetchInOrder(bus: Bus, targets: { target: string; path: string }[], each: (o: ShownObject) => Promise<void>): Promise<void> {
+  const ahead: Promise<RawProperty[]>[] = [];
+  let next = 0;
+  const fetchNext = (): void => {
+    const p = getAllProperties(bus, targets[next++]!.path);
+    p.catch(() => {
+      // awaited below in order; a later call failing after an earlier error is not unhandled
+    });
+    ahead.push(p);
+  };
+  while (next < targets.length && ahead.length < FETCH_AHEAD) fetchNext();
+  for (let i = 0; i < targets.length; i++) {
+    const properties = await ahead.shift()!;
+    if (next < targets.length) fetchNext();
+    await each({ ...targets[i]!, properties });
+  }
+}
+
+/**
+ * Fetch what `show` prints and hand it over object by object, in systemctl's order: job ids
+ * first, then units; the manager when nothing is named. Like systemctl, what came before an
+ * error has been handed over when it throws.
+ */
+export async function forEachShown(
   bus: Bus,
   args: string[],
   io: IO,
   opts: { quiet: boolean; all: boolean; types?: string[]; dependencies?: DependencyKind | undefined },
-): Promise<ShownObject[]> {
-  const shown: ShownObject[] = [];
+  each: (o: ShownObject) => Promise<void>,
+): Promise<void> {
   if (args.length === 0) {
-    shown.push({ target: null, path: MANAGER_PATH, properties: await getAllProperties(bus, MANAGER_PATH) });
-    return shown;
+    await each({ target: null, path: MANAGER_PATH, properties: await getAllProperties(bus, MANAGER_PATH) });
+    return;
   }
   const patterns: string[] = [];
+  const jobs: { target: string; path: string }[] = [];
   for (const a of args) {
-    if (/^\d+$/.test(a) && Number(a) <= 0xffff_ffff) {
-      const path = `/org/freedesktop/systemd1/job/${Number(a)}`;
-      shown.push({ target: a, path, properties: await getAllProperties(bus, path) });
-    } else patterns.push(a);
+    if (/^\d+$/.test(a) && Number(a) <= 0xffff_ffff) jobs.push({ target: a, path: `/org/freedesktop/systemd1/job/${Number(a)}` });
+    else patterns.push(a);
   }
+  await fetchInOrder(bus, jobs, each);
   if (patterns.length > 0) {
     const manager = new Manager(bus);
     const names = await extendWithDependencies(manager, await expandUnitNames(manager, patterns, io, opts), opts.dependencies, io);
-    for (const name of names) {
-      const path = unitObjectPath(name);
-      shown.push({ target: name, path, properties: await getAllProperties(bus, path) });
-    }
+    await fetchInOrder(bus, names.map((name) => ({ target: name, path: unitObjectPath(name) })), each);
   }
-  return shown;
 }
 
-/** The text systemctl prints for the objects: properties filtered and formatted, blank lines between. */
-export function renderShown(shown: ShownObject[], opts: Pick<ShowOptions, 'properties' | 'propertiesGiven' | 'value' | 'all' | 'timestampStyle'>): string {
+/** The text systemctl prints for one object: its properties filtered and formatted. */
+export function renderShownObject(o: ShownObject, opts: Pick<ShowOptions, 'properties' | 'propertiesGiven' | 'value' | 'all' | 'timestampStyle'>): string {
   const filter = opts.properties.length > 0 || opts.propertiesGiven ? new Set(opts.properties) : null;
-  const blocks = shown.map((o) => {
-    const lines: string[] = [];
-    for (const p of o.properties) {
-      if (filter && !filter.has(p.name)) continue;
-      lines.push(...formatProperty(p, { showEmpty: opts.all || filter !== null, onlyValue: opts.value, timestampStyle: opts.timestampStyle }));
-    }
-    return lines.map((l) => `${l}\n`).join('');
-  });
-  return blocks.join('\n');
+  const lines: string[] = [];
+  for (const p of o.properties) {
+    if (filter && !filter.has(p.name)) continue;
+    lines.push(...formatProperty(p, { showEmpty: opts.all || filter !== null, onlyValue: opts.value, timestampStyle: opts.timestampStyle }));
+  }
+  return lines.map((l) => `${l}\n`).join('');
 }
 
-/** The `--json` records: one object per shown object, property name → typed value. */
-export function shownJson(shown: ShownObject[], opts: Pick<ShowOptions, 'properties' | 'propertiesGiven'>): Record<string, unknown>[] {
+/** The `--json` record of one object: property name → typed value. */
+export function shownJson(o: ShownObject, opts: Pick<ShowOptions, 'properties' | 'propertiesGiven'>): Record<string, unknown> {
   const filter = opts.properties.length > 0 || opts.propertiesGiven ? new Set(opts.properties) : null;
-  return shown.map((o) => {
-    const rec: Record<string, unknown> = {};
-    for (const p of o.properties) if (!filter || filter.has(p.name)) rec[p.name] = propertyJson(p);
-    return rec;
+  const rec: Record<string, unknown> = {};
+  for (const p of o.properties) if (!filter || filter.has(p.name)) rec[p.name] = propertyJson(p);
+  return rec;
+}
+
+/** Write, and wait when the reader is behind (a pager): the output is not piled up in memory. */
+function writeInTurn(out: NodeJS.WritableStream, text: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (out.write(text, () => resolve())) resolve();
   });
 }
 
 export async function runShow(opts: ShowOptions, io: IO): Promise<void> {
   const bus = await Bus.connect(opts.connect);
-  let shown: ShownObject[];
   try {
-    shown = await collectShown(bus, opts.args, io, opts);
+    if (opts.json) {
+      // the records only (not the raw replies), written once: --json stays one valid document
+      const records: Record<string, unknown>[] = [];
+      await forEachShown(bus, opts.args, io, opts, async (o) => {
+        records.push(shownJson(o, opts));
+      });
+      bus.close();
+      writeJson(io, records, opts.json);
+      return;
+    }
+    await withPager(io, { enabled: opts.pager }, async (out) => {
+      let first = true;
+      // systemctl: objects separated by a blank line, each written as it comes
+      await forEachShown(bus, opts.args, io, opts, (o) => {
+        const text = `${first ? '' : '\n'}${renderShownObject(o, opts)}`;
+        first = false;
+        return writeInTurn(out.out, text);
+      });
+      bus.close();
+    });
   } finally {
     bus.close();
   }
-  if (opts.json) {
-    writeJson(io, shownJson(shown, opts), opts.json);
-    return;
-  }
-  await withPager(io, { enabled: opts.pager }, async (out) => {
-    out.out.write(renderShown(shown, opts));
-  });
 }

@@ -93,7 +93,10 @@ describe('user-mode sandbox', () => {
     assert.equal(fs.readFileSync(`/proc/${info.pid}/comm`, 'utf8').trim(), 'systemd');
     assert.match(info.cgroup, /^\/sys\/fs\/cgroup(\/unified)?\/sandbox-user-/);
     assert.ok(fs.existsSync(info.cgroup));
-    assert.equal(fs.readFileSync(path.join(info.dir, 'cgroup'), 'utf8').trim(), info.cgroup);
+    // the cgroup, then its inode; the cgroup's name ends with the DIR's identity
+    const st = fs.statSync(info.dir, { bigint: true });
+    assert.ok(info.cgroup.endsWith(`-d${st.dev}i${st.ino}`), info.cgroup);
+    assert.equal(fs.readFileSync(path.join(info.dir, 'cgroup'), 'utf8'), `${info.cgroup}\n${fs.statSync(info.cgroup, { bigint: true }).ino}\n`);
     assert.equal(isSandboxRunning(info.dir), true);
     // systemd sees only its own subtree, as the root of its cgroup namespace
     assert.match(fs.readFileSync(`/proc/${info.pid}/cgroup`, 'utf8'), /^0::\/sandbox-user-[^/\n]+\/init\.scope$/m);
@@ -135,8 +138,74 @@ describe('user-mode sandbox', () => {
     assert.equal((await busctl(sb!.busAddress, 'call', ...SD, 'ListUnits')).code, 0);
   });
 
+  test('a forged state cannot make root stop this sandbox, nor enter it', async () => {
+    const evil = fs.mkdtempSync(path.join(os.tmpdir(), 'sysherd-test-forged-'));
+    const cg = path.join(evil, 'cgroup');
+    try {
+      // a DIR others can write, as the attacker of issue 13 had it
+      fs.chmodSync(evil, 0o777);
+      fs.writeFileSync(cg, `${sb!.cgroup}\n`);
+      fs.writeFileSync(path.join(evil, 'sandbox.json'), JSON.stringify({ ...readSandbox(sb!.dir), dir: evil }));
+      await assert.rejects(stopSandbox(evil), /^SandboxError: refusing to use the sandbox directory .*: it is writable by others/);
+      assert.throws(() => readSandbox(evil), /refusing to use/); // exec would enter the pid it names
+      // a DIR of another user's
+      fs.chmodSync(evil, 0o755);
+      fs.chownSync(evil, 65534, 65534);
+      await assert.rejects(stopSandbox(evil), /it is owned by uid 65534/);
+      // root's DIR, a state file of another user's
+      fs.chownSync(evil, 0, 0);
+      fs.chownSync(cg, 65534, 65534);
+      await assert.rejects(stopSandbox(evil), /refusing to use .*\/cgroup: it is owned by uid 65534/);
+      // everything root's (a state copied by hand): the cgroup does not carry this DIR's identity
+      fs.chownSync(cg, 0, 0);
+      await assert.rejects(stopSandbox(evil), /does not carry the identity of the sandbox directory/);
+      // the real sandbox's state file, through a symlink
+      fs.rmSync(cg);
+      fs.symlinkSync(path.join(sb!.dir, 'cgroup'), cg);
+      await assert.rejects(stopSandbox(evil), /it is a symlink/);
+      assert.equal(isSandboxRunning(sb!.dir), true);
+      assert.equal((await busctl(sb!.busAddress, 'call', ...SD, 'ListUnits')).code, 0);
+    } finally {
+      fs.rmSync(evil, { recursive: true, force: true });
+    }
+  });
+
   test('stop removes the cgroup and the processes; stopping twice is fine', async () => {
     await assertStopped(sb!);
+  });
+});
+
+describe('sandbox start on an existing directory', () => {
+  test('the CLI on /proc/sys: one plain line, exit 1, no internal error', async () => {
+    const r = await run(process.execPath, [path.join(projectRoot, 'bin', 'sysherd.js'), 'sandbox', 'start', '/proc/sys']);
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^sysherd: refusing to use \/proc\/sys as a sandbox directory: it is a system directory; [^\n]*\n$/);
+  });
+
+  test('an empty directory of root\'s keeps its mode; the CLI quotes the paths of its hints', async () => {
+    const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'sysherd-test-existing-'));
+    const dir = path.join(parent, 'a dir');
+    fs.mkdirSync(dir, { mode: 0o700 });
+    fs.chmodSync(dir, 0o700);
+    try {
+      const r = await run(process.execPath, [path.join(projectRoot, 'bin', 'sysherd.js'), 'sandbox', 'start', '--user', dir]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(fs.statSync(dir).mode & 0o7777, 0o700, 'start changed the mode of a directory it did not create');
+      const q = `'${dir}'`;
+      assert.ok(r.stderr.includes(`  stop it:  sysherd sandbox stop ${q}\n`), r.stderr);
+      assert.ok(r.stderr.includes(`  inside:   sysherd sandbox exec ${q} -- systemctl --user status\n`), r.stderr);
+      assert.ok(r.stderr.includes(`XDG_RUNTIME_DIR='${dir}/xdg'`), r.stderr);
+      // the env file and the export line are shell words: a shell gets the DIR back
+      const env = await run('bash', ['-c', `${fs.readFileSync(path.join(dir, 'env'), 'utf8')}printf %s "$XDG_CONFIG_HOME"`]);
+      assert.equal(env.stdout, `${dir}/config`);
+      const exportLine = /^ {2}or: {7}(export .*)$/m.exec(r.stderr)?.[1];
+      assert.ok(exportLine, r.stderr);
+      assert.equal((await run('bash', ['-c', `${exportLine}; printf %s "$DBUS_SESSION_BUS_ADDRESS"`])).stdout, `unix:path=${dir}/xdg/bus`);
+    } finally {
+      await stopSandbox(dir);
+      fs.rmSync(parent, { recursive: true, force: true });
+    }
   });
 });
 

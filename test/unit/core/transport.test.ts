@@ -19,6 +19,14 @@ describe('parseHost', () => {
       assert.throws(() => parseHost(bad), Error, bad);
     }
   });
+  it('refuses a user part ssh >= 9.6 refuses (misc.c valid_ruser): shell metacharacters, a leading -, control characters', () => {
+    for (const bad of ['a$(id)`id`;x@h', '`id`@h', 'a;b@h', "o'brien@h", 'a"b@h', 'a&b@h', 'a|b@h', 'a<b@h', 'a>b@h', 'a(b@h', 'a{b@h', 'a}b@h', '-oProxyCommand=x@h', 'a\x01b@h', 'a\\@h', 'a b@h', 'a\tb@h']) {
+      assert.throws(() => parseHost(bad), /invalid user in host/, bad);
+    }
+    for (const good of ['root', 'first.last', 'DOMAIN\\user', 'web$', 'a-b_c', 'user+tag', 'x@y']) {
+      assert.equal(parseHost(`${good}@h`).user, good);
+    }
+  });
   it('formats back', () => {
     for (const s of ['web1', 'root@web1:2222', '[::1]:22', 'fe80::1']) assert.equal(formatHost(parseHost(s)), s);
   });

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { PermissionError, SandboxError } from '../../../src/core/errors.js';
-import { isSandboxCgroupPath } from '../../../src/sandbox/cgroup.js';
+import { createSandboxCgroup, findCgroup2Root, isSandboxCgroupPath } from '../../../src/sandbox/cgroup.js';
 import {
   type SandboxInfo,
   execArgv,
@@ -293,6 +293,76 @@ describe('stopSandbox without a running sandbox', () => {
     fs.writeFileSync(path.join(d, 'cgroup'), '/tmp/not-a-cgroup\n');
     await assert.rejects(stopSandbox(d), (err: unknown) => err instanceof SandboxError && /refusing to stop cgroup "\/tmp\/not-a-cgroup"/.test(err.message));
     assert.throws(() => stopSandboxSync(d), /refusing/);
+  });
+});
+
+const asRoot = { skip: process.geteuid?.() === 0 ? false : 'needs root' };
+
+describe('startSandbox refuses directories it must not use, before it changes anything', asRoot, () => {
+  const refused = async (dir: string, re: RegExp): Promise<void> => {
+    let started: unknown;
+    try {
+      started = await startSandbox({ mode: 'user', dir, timeoutMs: 60_000 });
+    } catch (err) {
+      assert.ok(err instanceof SandboxError && re.test(err.message) && !err.message.includes('\n'), String(err));
+      return;
+    }
+    await stopSandbox(dir); // started where it must not: leave nothing running
+    assert.fail(`started a sandbox in ${dir}: ${JSON.stringify(started)}`);
+  };
+
+  test('system directories: /tmp, /root, /proc/sys (no EPERM), /usr/local, /var/lib', async () => {
+    const before = ['/tmp', '/root', '/usr/local'].map((d) => fs.statSync(d).mode);
+    for (const d of ['/tmp', '/root', '/proc/sys', '/proc/sys/kernel', '/usr/local', '/var/lib', '/sys/fs/cgroup', '/run/systemd', '/dev/shm']) {
+      await refused(d, /^refusing to use \/[^ ]* as a sandbox directory: it is a system directory$/);
+    }
+    assert.deepEqual(['/tmp', '/root', '/usr/local'].map((d) => fs.statSync(d).mode), before);
+  });
+
+  test('a non-empty directory that is not a sandbox: refused, its mode kept', async () => {
+    const d = freshDir('start-nonempty');
+    fs.chmodSync(d, 0o700);
+    fs.writeFileSync(path.join(d, 'precious'), 'x');
+    await refused(d, /is not empty and holds no sandbox/);
+    assert.equal(fs.statSync(d).mode & 0o7777, 0o700);
+    assert.deepEqual(fs.readdirSync(d), ['precious']);
+  });
+
+  test('a directory others can write (1777), or of another user: refused, its mode kept', async () => {
+    const d = freshDir('start-sticky');
+    fs.chmodSync(d, 0o1777);
+    await refused(d, /refusing to use the sandbox directory .*: it is writable by others/);
+    assert.equal(fs.statSync(d).mode & 0o7777, 0o1777);
+    const u = freshDir('start-nobody');
+    fs.chownSync(u, 65534, 65534);
+    await refused(u, /it is owned by uid 65534/);
+  });
+});
+
+describe('stopSandbox kills only the cgroup its DIR started', asRoot, () => {
+  test('the name must carry the DIR\'s identity and the inode must be the recorded one', async () => {
+    const root = findCgroup2Root();
+    assert.ok(root, 'no cgroup2 hierarchy');
+    const d = freshDir('stop-identity');
+    const st = fs.statSync(d, { bigint: true });
+    const cg = createSandboxCgroup(root, 'user', `d${st.dev}i${st.ino}`);
+    const other = createSandboxCgroup(root, 'user', 'd1i1');
+    try {
+      const ino = fs.statSync(cg, { bigint: true }).ino;
+      fs.writeFileSync(path.join(d, 'cgroup'), `${other}\n${fs.statSync(other, { bigint: true }).ino}\n`);
+      await assert.rejects(stopSandbox(d), /does not carry the identity of the sandbox directory/);
+      fs.writeFileSync(path.join(d, 'cgroup'), `${cg}\n${ino + 1n}\n`);
+      await assert.rejects(stopSandbox(d), /its inode is not the one recorded/);
+      fs.writeFileSync(path.join(d, 'cgroup'), `${cg}\n`);
+      await assert.rejects(stopSandbox(d), /its inode is not the one recorded/);
+      assert.ok(fs.existsSync(cg) && fs.existsSync(other));
+      fs.writeFileSync(path.join(d, 'cgroup'), `${cg}\n${ino}\n`);
+      await stopSandbox(d);
+      assert.ok(!fs.existsSync(cg), 'the DIR\'s own cgroup was not removed');
+      assert.ok(fs.existsSync(other));
+    } finally {
+      for (const c of [cg, other]) if (fs.existsSync(c)) fs.rmdirSync(c);
+    }
   });
 });
 
