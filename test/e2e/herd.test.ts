@@ -530,7 +530,7 @@ describe('sysherd herd (built CLI inside a system sandbox)', { timeout: 300_000 
     assert.equal((await herd('start', 'dep')).code, 0);
     const r = await herd('log', 'alpha', 'dep');
     assert.equal(r.code, 0, show(r));
-    const lines = r.stdout.trim().split('\n');
+    const lines = r.stdout.replace(/\n$/, '').split('\n'); // not trim(): a day before the 10th is padded with a space
     for (const l of lines) assert.match(l, /^[ \d]\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d\tservice (alpha|dep) (is being started|is running|is being stopped|is stopped|failed to start|is done \(one-shot\))$/);
     const tail = lines.slice(-4).map((l) => l.split('\t')[1]);
     assert.deepEqual(tail.slice(0, 2), ['service alpha is being stopped', 'service alpha is stopped']);
