@@ -11,6 +11,7 @@ import { wasInterrupted } from './interrupt.js';
 import type { IO } from '../output/io.js';
 import { collectList, collectRepeat, normalizeArgv } from './context.js';
 import { signalFromString } from '../core/kill-signal.js';
+import { parsePresetMode } from '../core/presets.js';
 import { hostList, isFleet, parallelOf, splitHostFlags, verbOf } from './fleet.js';
 import { registerListUnits } from './list-units.js';
 import { registerLifecycle } from './lifecycle.js';
@@ -90,6 +91,11 @@ export function buildProgram(io: IO): Command {
     .addOption(new Option('--now', 'enable/disable/mask: also start or stop the units'))
     .addOption(new Option('--runtime', 'unit-file changes only until the next reboot (/run)'))
     .addOption(new Option('-f, --force', 'enable: overwrite conflicting symlinks'))
+    .addOption(new Option('--no-reload', 'enable/disable/preset/edit/…: do not reload the manager afterwards'))
+    .addOption(new Option('--preset-mode <mode>', 'preset, preset-all: full, enable-only or disable-only ("help" lists them)').argParser(parsePresetMode))
+    .addOption(new Option('--root <path>', 'unit-file verbs on a directory tree offline (not supported: says so)'))
+    .addOption(new Option('--image <path>', 'unit-file verbs on a disk image offline (not supported: says so)'))
+    .addOption(new Option('--global', 'unit-file verbs on the user unit files of all users (not supported: says so)'))
     .addOption(new Option('--background', 'herd start: enqueue and return at once'))
     .addOption(new Option('-H, --host <[user@]host[:port]>', 'run on a remote host over ssh (repeatable, comma-separated for a fleet)').argParser(collectRepeat))
     .addOption(new Option('--hosts <file>', 'run on every host listed in FILE (one a line, # comments)'))
@@ -144,6 +150,11 @@ export function reportError(err: unknown, io: IO): number {
     io.err.write(`${c.red('sysherd:')} ${msg}; see 'sysherd --help'\n`);
     return ExitCode.FAILURE;
   }
+  if (err instanceof SystemdError && err.verbatim) {
+    // systemctl's own failure text, as systemctl prints it (each line escaped)
+    io.err.write(`${err.message.split('\n').map(escapeTerminal).join('\n')}\n`);
+    return err.exitCode;
+  }
   if (err instanceof SystemdError) {
     // messages can carry systemd's own text: escaped, so the error stays one line
     const hint = err.hint ? `; ${escapeTerminal(err.hint)}` : '';
@@ -159,7 +170,7 @@ export function reportError(err: unknown, io: IO): number {
 }
 
 /** Global options that take a value (their value is not a verb). */
-const VALUE_OPTIONS = new Set(['--address', '--timeout', '--json-mode', '-o', '--output', '-t', '--type', '--state', '-p', '--property', '-P', '-n', '--lines', '--log-history', '--job-mode', '-s', '--signal', '--kill-whom', '-H', '--host', '--hosts', '--parallel']);
+const VALUE_OPTIONS = new Set(['--address', '--timeout', '--json-mode', '-o', '--output', '-t', '--type', '--state', '-p', '--property', '-P', '-n', '--lines', '--log-history', '--job-mode', '-s', '--signal', '--kill-whom', '-H', '--host', '--hosts', '--parallel', '--preset-mode', '--root', '--image']);
 
 /**
  * As `systemctl` alone lists units, so does `sysherd` (also `sysherd --all --user`): with no verb

@@ -50,6 +50,11 @@ export interface SystemdErrorOptions {
   cause?: unknown;
   /** A hint the CLI prints after the message (what to do about it). */
   hint?: string | undefined;
+  /**
+   * The message is systemctl's own failure text, word for word (`Failed to enable unit: …`):
+   * the CLI prints it as it is, without `sysherd: ` and without dropping its final period.
+   */
+  verbatim?: boolean | undefined;
 }
 
 /** Base class of every error the library throws. */
@@ -58,12 +63,15 @@ export class SystemdError extends Error {
   readonly dbusName: string | undefined;
   /** What the user can do about it, if anything useful can be said. */
   readonly hint: string | undefined;
+  /** Print the message as it is: systemctl's own text (see `SystemdErrorOptions.verbatim`). */
+  readonly verbatim: boolean;
   override name = 'SystemdError';
 
   constructor(message: string, opts: SystemdErrorOptions = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.dbusName = opts.dbusName;
     this.hint = opts.hint;
+    this.verbatim = opts.verbatim ?? false;
   }
 
   /** Polkit, AccessDenied, InteractiveAuthorizationRequired and their kin. */
