@@ -151,8 +151,8 @@ export function reportError(err: unknown, io: IO): number {
     return ExitCode.FAILURE;
   }
   if (err instanceof SystemdError && err.verbatim) {
-    // systemctl's own failure text, as systemctl prints it (each line escaped)
-    io.err.write(`${err.message.split('\n').map(escapeTerminal).join('\n')}\n`);
+    // systemctl's own failure text, as systemctl prints it (each line escaped; red on a terminal)
+    io.err.write(`${err.message.split('\n').map((l) => c.red.bold(escapeTerminal(l))).join('\n')}\n`);
     return err.exitCode;
   }
   if (err instanceof SystemdError) {

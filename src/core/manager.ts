@@ -413,7 +413,7 @@ export class Manager {
 
   /** AddDependencyUnitFiles(as files, s target, s type, b runtime, b force); type: Wants or Requires. */
   async addDependencyUnitFiles(files: string[], target: string, type: 'Wants' | 'Requires', runtime = false, force = false): Promise<UnitFileChange[]> {
-    const [changes] = await this.call('AddDependencyUnitFiles', 'assbb', [files, target, type, runtime, force], true);
+    const [changes] = await this.call('AddDependencyUnitFiles', 'asssbb', [files, target, type, runtime, force], true);
     return decodeChanges(changes);
   }
 

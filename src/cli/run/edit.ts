@@ -222,6 +222,7 @@ export async function runEdit(o: EditOptions, io: IO): Promise<void> {
         };
         if (!p.fragmentPath) {
           if (!o.force) {
+            err(`No files found for ${p.name}.`);
             err(`Run 'sysherd edit${o.user ? ' --user' : ''} --force --full ${p.name}' to create a new unit.`);
             throw new EditAborted();
           }
@@ -271,7 +272,8 @@ export async function runEdit(o: EditOptions, io: IO): Promise<void> {
       const editorFailed = runEditor(targets.map((t) => t.tmp));
       if (editorFailed !== null) {
         err(editorFailed);
-        throw new EditAborted();
+        // 252 cleans up and (a quirk of its clean-up loop) exits 0 unless --full
+        throw new EditAborted(o.full ? 1 : 0);
       }
       let discarded = false;
       for (const t of targets) {
@@ -330,7 +332,7 @@ export async function runEdit(o: EditOptions, io: IO): Promise<void> {
     });
   } catch (e) {
     if (e instanceof EditAborted) {
-      io.exitCode = 1;
+      if (e.code !== 0) io.exitCode = e.code;
       return;
     }
     throw e;
@@ -350,4 +352,8 @@ export async function runEdit(o: EditOptions, io: IO): Promise<void> {
 }
 
 /** systemctl already said why (or nothing, as 252 for ENOENT): exit 1, no further message. */
-class EditAborted extends Error {}
+class EditAborted extends Error {
+  constructor(readonly code = 1) {
+    super('edit aborted');
+  }
+}
