@@ -268,7 +268,7 @@ describe('unit-file verbs of systemctl 252, side by side in a system sandbox', {
     test('each option is named in the error', async () => {
       await setUp(CLEAN);
       const before = await sh(STATE);
-      for (const args of [['--root=/tmp', 'enable', 'uf-a'], ['--image=/tmp/x.raw', 'preset', 'uf-b'], ['--global', 'enable', 'uf-a'], ['--root', '/', 'list-unit-files'], ['--global', 'edit', 'uf-a']]) {
+      for (const args of [['--root=/tmp', 'enable', 'uf-a'], ['--image=/tmp/x.raw', 'preset', 'uf-b'], ['--global', 'enable', 'uf-a'], ['--root', '/', 'list-unit-files'], ['--global', 'edit', 'uf-a'], ['--root=/', 'is-enabled', 'uf-a']]) {
         const r = await sysherd(...args);
         assert.equal(r.code, 1, args.join(' '));
         assert.equal(r.stdout, '');
