@@ -326,6 +326,19 @@ describe('unit-file verbs of systemctl 252, side by side in a system sandbox', {
       await samePty(['EDITOR=uf-insert'], ['edit', 'uf-templ@']);
     });
 
+    test('beyond 252: an edit that changes nothing installs nothing (systemctl copies the vendor unit to /etc); --json says so', async () => {
+      await setUp(CLEAN);
+      const ref = await runInSandboxPty(sb!.dir, ['env', 'EDITOR=true', '/usr/bin/systemctl', 'edit', '--full', 'uf-vendor'], 0);
+      assert.equal(ref.code, 0, ref.output);
+      assert.equal((await sh('test -e /etc/systemd/system/uf-vendor.service')).code, 0, 'systemctl 252 installs the unchanged copy');
+      await setUp(CLEAN);
+      const ours = await runInSandboxPty(sb!.dir, ['env', 'EDITOR=true', process.execPath, BIN, '--json', 'edit', '--full', 'uf-vendor'], 0);
+      assert.equal(ours.code, 0, ours.output);
+      assert.deepEqual(JSON.parse(ours.output), [{ unit: 'uf-vendor.service', path: '/etc/systemd/system/uf-vendor.service', result: 'unchanged' }]);
+      assert.equal((await sh('test -e /etc/systemd/system/uf-vendor.service')).code, 1, 'no copy in /etc');
+      assert.equal((await sh('ls -A /etc/systemd/system | grep "^\\.#"')).stdout, '', 'no temporary file left');
+    });
+
     test('not on a terminal: refused as systemctl refuses', async () => {
       await same(['edit', 'uf-a']);
     });

@@ -40,8 +40,8 @@ export interface EditJson {
   unit: string;
   /** The file the edit is for (drop-in `…/NAME.d/override.conf`, or the unit file with `--full`). */
   path: string;
-  /** `installed`, `canceled` (empty), `discarded` (systemd could not load it). */
-  result: 'installed' | 'canceled' | 'discarded';
+  /** `installed`, `unchanged` (not installed), `canceled` (empty), `discarded` (systemd could not load it). */
+  result: 'installed' | 'unchanged' | 'canceled' | 'discarded';
 }
 
 /** A verbatim systemctl failure (its text, exit 1). */
@@ -101,7 +101,11 @@ interface EditTarget {
   fragment: string | null;
   /** To write the temporary file again for "edit again". */
   template: (current: string) => string;
+  /** The text the edit started from, stripped as the result is (`null`: a new file). */
+  before: string | null;
 }
+
+const strip = (s: string): string => s.replace(/^[ \t\n\r]+|[ \t\n\r]+$/g, '');
 
 /** Ask for one of `choices` on the terminal, as systemd's `ask_char` (the prompt on stdout). */
 export function askChar(io: IO, choices: string, prompt: string): string | null {
@@ -230,7 +234,7 @@ export async function runEdit(o: EditOptions, io: IO): Promise<void> {
           const original = fileFor(o.full ? p.name : `${p.name}.d/override.conf`);
           fs.mkdirSync(path.dirname(original), { recursive: true, mode: 0o755 });
           const tmp = tempName(original);
-          targets.push({ unit: p.name, original, tmp, fragment: null, template: (c) => (o.full ? c : dropInTemplate(original, c, [])) });
+          targets.push({ unit: p.name, original, tmp, fragment: null, template: (c) => (o.full ? c : dropInTemplate(original, c, [])), before: null });
           continue;
         }
         let unitName = path.basename(p.fragmentPath);
@@ -250,7 +254,7 @@ export async function runEdit(o: EditOptions, io: IO): Promise<void> {
           const tmp = tempName(original);
           fs.copyFileSync(p.fragmentPath, tmp);
           fs.chmodSync(tmp, 0o644);
-          targets.push({ unit: unitName, original, tmp, fragment: null, template: (c) => c });
+          targets.push({ unit: unitName, original, tmp, fragment: null, template: (c) => c, before: strip(fs.readFileSync(p.fragmentPath, 'utf8')) });
         } else {
           const original = fileFor(`${unitName}.d/override.conf`);
           fs.mkdirSync(path.dirname(original), { recursive: true, mode: 0o755 });
@@ -265,7 +269,7 @@ export async function runEdit(o: EditOptions, io: IO): Promise<void> {
           const template = (c: string | null): string => dropInTemplate(original, c, others);
           fs.writeFileSync(tmp, template(current), { mode: 0o644 });
           fs.chmodSync(tmp, 0o644);
-          targets.push({ unit: unitName, original, tmp, fragment: p.fragmentPath, template });
+          targets.push({ unit: unitName, original, tmp, fragment: p.fragmentPath, template, before: current === null ? null : strip(current) });
         }
       }
 
@@ -289,7 +293,7 @@ export async function runEdit(o: EditOptions, io: IO): Promise<void> {
             content = null;
             break;
           }
-          if (content === '' || o.force) break;
+          if (content === '' || o.force || content === t.before) break;
           const why = verifyEdit(t, content, o.user);
           if (why === null) break;
           err(`systemd cannot load ${t.unit} with the new "${t.original}":`);
@@ -314,6 +318,11 @@ export async function runEdit(o: EditOptions, io: IO): Promise<void> {
         if (content === '') {
           err(`Editing "${t.original}" canceled: temporary file is empty.`);
           records.push({ unit: t.unit, path: t.original, result: 'canceled' });
+          continue;
+        }
+        if (content === t.before) {
+          // beyond 252: nothing changed, nothing installed (no copy of a vendor unit in /etc)
+          records.push({ unit: t.unit, path: t.original, result: 'unchanged' });
           continue;
         }
         fs.renameSync(t.tmp, t.original);
