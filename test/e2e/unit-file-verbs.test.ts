@@ -9,6 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 
 import { execInSandbox } from '../../src/sandbox/sandbox.js';
@@ -385,5 +386,60 @@ describe('unit-file verbs of systemctl 252, side by side in a system sandbox', {
       assert.equal((await sh('cat /etc/systemd/system/uf-a.service.d/override.conf')).stdout, '[Service]\nEnvironment=OK=1');
       assert.equal((await sh('cat /tmp/uf-n')).stdout, '2\n');
     });
+  });
+});
+
+describe('unit-file verbs with --user, side by side in a user sandbox', { timeout: 300_000 }, () => {
+  let ub: BootedSandbox | undefined;
+  const run = (argv: string[]): Promise<Run> => execInSandbox(ub!.dir, ['env', 'SYSTEMCTL_FORCE_BUS=1', ...argv]);
+  const state = async (): Promise<string> =>
+    (await execInSandbox(ub!.dir, ['sh', '-c', `cd ${shellQuote(ub!.unitDir)} && find . -mindepth 1 | sort | while read -r f; do if [ -L "$f" ]; then echo "$f -> $(readlink "$f")"; elif [ -d "$f" ]; then echo "$f/"; else echo "$f:"; cat "$f"; echo "<EOF>"; fi; done`])).stdout;
+  const reset = async (): Promise<void> => {
+    const r = await execInSandbox(ub!.dir, ['sh', '-c', `cd ${shellQuote(ub!.unitDir)} && rm -rf u-a.service.d u-t.target.wants u-t.target.requires default.target default.target.wants && systemctl --user daemon-reload`]); 
+    assert.equal(r.code, 0, r.stderr);
+  };
+
+  before(async () => {
+    ensureBuilt();
+    ub = await bootSandbox('user', {
+      units: {
+        'u-a.service': '[Unit]\nDescription=UA\n[Service]\nType=oneshot\nExecStart=/bin/true\n[Install]\nWantedBy=default.target\n',
+        'u-t.target': '[Unit]\nDescription=UT\n',
+      },
+    });
+  });
+  after(async () => {
+    await ub?.stop();
+  });
+
+  test('add-wants, add-requires, set-default, get-default, preset: the same lines, the same files', async () => {
+    for (const args of [['add-wants', 'u-t', 'u-a'], ['add-requires', 'u-t.target', 'u-a'], ['set-default', 'u-t'], ['get-default'], ['preset', 'u-a'], ['set-default']]) {
+      await reset();
+      const ref = await run(['systemctl', '--user', ...args]);
+      const refState = await state();
+      await reset();
+      const ours = await run([process.execPath, BIN, '--user', ...args]);
+      const ourState = await state();
+      const what = `--user ${args.join(' ')}\n--- systemctl (exit ${String(ref.code)}) ---\n${ref.stdout}${ref.stderr}\n--- sysherd (exit ${String(ours.code)}) ---\n${ours.stdout}${ours.stderr}`;
+      assert.equal(ours.code, ref.code, what);
+      assert.equal(ours.stdout, ref.stdout, what);
+      assert.equal(ours.stderr, ref.stderr, what);
+      assert.equal(ourState, refState, what);
+    }
+  });
+
+  test('edit --user: the drop-in goes under $XDG_CONFIG_HOME/systemd/user, as systemctl puts it', async () => {
+    await reset();
+    const editor = `${ub!.dir}/uf-edit`;
+    writeFileSync(editor, '#!/bin/sh\nprintf "[Service]\\nEnvironment=U=1\\n" > "$1"\n', { mode: 0o755 });
+    const ref = await runInSandboxPty(ub!.dir, ['env', 'SYSTEMCTL_FORCE_BUS=1', `EDITOR=${editor}`, '/usr/bin/systemctl', '--user', 'edit', 'u-a'], 0);
+    const refState = await state();
+    await reset();
+    const ours = await runInSandboxPty(ub!.dir, ['env', `EDITOR=${editor}`, process.execPath, BIN, '--user', 'edit', 'u-a'], 0);
+    const ourState = await state();
+    assert.equal(ours.code, ref.code, `${ref.output}\n---\n${ours.output}`);
+    assert.equal(comparablePty(ours.output), comparablePty(ref.output));
+    assert.equal(ourState, refState);
+    assert.match(ourState, /^\.\/u-a\.service\.d\/override\.conf:\n\[Service\]\nEnvironment=U=1<EOF>$/m);
   });
 });
