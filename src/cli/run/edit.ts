@@ -17,6 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { withConnection } from '../../core/api.js';
 import { SystemdError } from '../../core/errors.js';
+import { colors } from '../../output/color.js';
 import type { IO } from '../../output/io.js';
 import { writeJson } from '../../output/json.js';
 import { templatePaths, unitPaths } from './cat.js';
@@ -107,22 +108,44 @@ interface EditTarget {
 
 const strip = (s: string): string => s.replace(/^[ \t\n\r]+|[ \t\n\r]+$/g, '');
 
-/** Ask for one of `choices` on the terminal, as systemd's `ask_char` (the prompt on stdout). */
+/**
+ * Ask for one of `choices`, as systemd's `ask_char`: the prompt on stdout after a `\r`, one key
+ * read at once on a terminal (else the first character of a line), "Read unexpected character,
+ * please try again." otherwise. `null` at the end of input or on Ctrl-C.
+ */
 export function askChar(io: IO, choices: string, prompt: string): string | null {
+  const stdin = process.stdin as NodeJS.ReadStream & { setRawMode?: (raw: boolean) => void };
+  const tty = stdin.isTTY === true && typeof stdin.setRawMode === 'function';
   for (;;) {
-    io.out.write(prompt);
-    const line = readLineSync();
-    if (line === null) return null;
-    const c = line.trim();
-    if (c.length === 1 && choices.includes(c)) return c;
-    io.out.write(`"${c}" is not a valid answer.\n`);
+    io.out.write(`\r${colors(io.color).bold(prompt)}`);
+    let c: string | null;
+    if (tty) {
+      stdin.setRawMode!(true);
+      try {
+        c = readSync(1);
+      } finally {
+        stdin.setRawMode!(false);
+      }
+      if (c === '\x03' || c === '\x04') c = null;
+      if (c !== null) io.out.write(c === '\r' || c === '\n' ? '\n' : `${c}\n`);
+    } else {
+      const line = readSync(Infinity);
+      c = line === null ? null : (line[0] ?? '\n');
+    }
+    if (c === null) {
+      io.out.write('\n');
+      return null;
+    }
+    if (choices.includes(c)) return c;
+    io.out.write('Read unexpected character, please try again.\n');
   }
 }
 
-function readLineSync(): string | null {
+/** Read up to `max` bytes from stdin, or up to a newline; `null` at the end of input. */
+function readSync(max: number): string | null {
   const buf = Buffer.alloc(1);
-  let line = '';
-  for (;;) {
+  let text = '';
+  while (text.length < max) {
     let n: number;
     try {
       n = fs.readSync(0, buf, 0, 1, null);
@@ -130,11 +153,12 @@ function readLineSync(): string | null {
       if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
       return null;
     }
-    if (n === 0) return line === '' ? null : line;
-    const ch = buf.toString('utf8');
-    if (ch === '\n') return line;
-    line += ch;
+    if (n === 0) return text === '' ? null : text;
+    const ch = buf.toString('latin1');
+    if (ch === '\n' && max !== 1) return text;
+    text += ch;
   }
+  return text;
 }
 
 /**
