@@ -90,7 +90,7 @@ export function buildProgram(io: IO): Command {
     .addOption(new Option('--kill-whom <whom>', 'kill: main, control or all processes (also --kill-who)').choices(['main', 'control', 'all']))
     .addOption(new Option('--now', 'enable/disable/mask: also start or stop the units'))
     .addOption(new Option('--runtime', 'unit-file changes only until the next reboot (/run)'))
-    .addOption(new Option('-f, --force', 'enable: overwrite conflicting symlinks'))
+    .addOption(new Option('-f, --force', 'enable/preset/link/add-wants/…: overwrite conflicting symlinks; edit: create a unit that does not exist'))
     .addOption(new Option('--no-reload', 'enable/disable/preset/edit/…: do not reload the manager afterwards'))
     .addOption(new Option('--preset-mode <mode>', 'preset, preset-all: full, enable-only or disable-only ("help" lists them)').argParser(parsePresetMode))
     .addOption(new Option('--root <path>', 'unit-file verbs on a directory tree offline (not supported: says so)'))

@@ -124,7 +124,7 @@ export function registerUnitFiles(program: Command, io: IO): void {
   program
     .command('preset-all')
     .description('Enable or disable every unit file as the preset policy says (--preset-mode=full|enable-only|disable-only)')
-    .argument('[none...]', 'takes no arguments')
+    .argument('[extra...]', 'takes no arguments (any is an error, as in systemctl)')
     .action(async (args: string[], _flags: unknown, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       refuseOffline(g);
@@ -137,7 +137,7 @@ export function registerUnitFiles(program: Command, io: IO): void {
   program
     .command('get-default')
     .description('Print the default target (the one default.target links to)')
-    .argument('[none...]', 'takes no arguments')
+    .argument('[extra...]', 'takes no arguments (any is an error, as in systemctl)')
     .action(async (args: string[], _flags: unknown, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       refuseOffline(g);
