@@ -74,6 +74,14 @@ export interface GlobalOptions {
   mkdir?: boolean;
   /** `--read-only` of bind/mount-image. */
   readOnly?: boolean;
+  /** `false` with `--no-reload`. */
+  reload?: boolean;
+  /** `--preset-mode=full|enable-only|disable-only|help`. */
+  presetMode?: string;
+  /** `--root=PATH`, `--image=PATH`, `--global`: refused (offline unit-file changes). */
+  root?: string;
+  image?: string;
+  global?: boolean;
   // herd
   logHistory?: string;
   background?: boolean;

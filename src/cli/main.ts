@@ -11,6 +11,7 @@ import { InvalidArgumentError } from '../core/errors.js';
 import { parseSeconds } from '../core/power.js';
 import { registerSystemState } from './system-state.js';
 import { signalFromString } from '../core/kill-signal.js';
+import { parsePresetMode } from '../core/presets.js';
 import { hostList, isFleet, parallelOf, splitHostFlags, verbOf } from './fleet.js';
 import { registerListUnits } from './list-units.js';
 import { registerLifecycle } from './lifecycle.js';
@@ -91,7 +92,7 @@ export const REGISTRAR_VERBS: ReadonlyMap<Registrar, readonly string[]> = new Ma
   [registerListUnits, ['list-units']],
   [registerLifecycle, ['start', 'stop', 'reload', 'restart', 'try-restart', 'reload-or-restart', 'try-reload-or-restart', 'condstop', 'condrestart', 'reload-or-try-restart', 'condreload', 'force-reload']],
   [registerJobs, ['list-jobs', 'cancel', 'kill', 'reset-failed', 'daemon-reload', 'daemon-reexec']],
-  [registerUnitFiles, ['enable', 'disable', 'reenable', 'mask', 'unmask', 'list-unit-files']],
+  [registerUnitFiles, ['enable', 'disable', 'reenable', 'mask', 'unmask', 'preset', 'link', 'revert', 'add-wants', 'add-requires', 'preset-all', 'get-default', 'set-default', 'edit', 'list-unit-files']],
   [registerQueries, ['is-active', 'is-failed', 'is-enabled', 'is-system-running']],
   [registerStatus, ['status']],
   [registerInspect, ['show', 'cat', 'help', 'show-environment']],
@@ -158,7 +159,12 @@ export function buildProgram(io: IO, verb?: string): Command {
     .addOption(new Option('--kill-whom <whom>', 'kill: main, control or all processes (also --kill-who)').choices(['main', 'control', 'all']))
     .addOption(new Option('--now', 'enable/disable/mask: also start or stop the units'))
     .addOption(new Option('--runtime', 'unit-file changes only until the next reboot (/run)'))
-    .addOption(new Option('-f, --force', 'enable: overwrite conflicting symlinks; halt/poweroff/reboot/kexec/exit: the manager does it at once, no unit started (-ff: see the manual)'))
+    .addOption(new Option('-f, --force', 'enable/preset/link/add-wants/…: overwrite conflicting symlinks; edit: create a unit that does not exist; halt/poweroff/reboot/kexec/exit: the manager does it at once, no unit started (-ff: see the manual)'))
+    .addOption(new Option('--no-reload', 'enable/disable/preset/edit/…: do not reload the manager afterwards'))
+    .addOption(new Option('--preset-mode <mode>', 'preset, preset-all: full, enable-only or disable-only ("help" lists them)').argParser(parsePresetMode))
+    .addOption(new Option('--root <path>', 'unit-file verbs on a directory tree offline (not supported: says so)'))
+    .addOption(new Option('--image <path>', 'unit-file verbs on a disk image offline (not supported: says so)'))
+    .addOption(new Option('--global', 'unit-file verbs on the user unit files of all users (not supported: says so)'))
     .addOption(new Option('--background', 'herd start: enqueue and return at once'))
     .addOption(new Option('-H, --host <[user@]host[:port]>', 'run on a remote host over ssh (repeatable, comma-separated for a fleet)').argParser(collectRepeat))
     .addOption(new Option('--hosts <file>', 'run on every host listed in FILE (one a line, # comments)'))
@@ -226,7 +232,7 @@ export function buildProgram(io: IO, verb?: string): Command {
 }
 
 /** Global options that take a value (their value is not a verb). */
-const VALUE_OPTIONS = new Set(['--address', '--timeout', '--json-mode', '-o', '--output', '-t', '--type', '--state', '-p', '--property', '-P', '-n', '--lines', '--log-history', '--job-mode', '-s', '--signal', '--kill-whom', '-H', '--host', '--hosts', '--parallel', '--what', '--timestamp', '-M', '--machine', '--message', '--check-inhibitors', '--boot-loader-menu', '--boot-loader-entry', '--reboot-argument']);
+const VALUE_OPTIONS = new Set(['--address', '--timeout', '--json-mode', '-o', '--output', '-t', '--type', '--state', '-p', '--property', '-P', '-n', '--lines', '--log-history', '--job-mode', '-s', '--signal', '--kill-whom', '-H', '--host', '--hosts', '--parallel', '--what', '--timestamp', '-M', '--machine', '--message', '--check-inhibitors', '--boot-loader-menu', '--boot-loader-entry', '--reboot-argument', '--preset-mode', '--root', '--image']);
 
 /**
  * As `systemctl` alone lists units, so does `sysherd` (also `sysherd --all --user`): with no verb

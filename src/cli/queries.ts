@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import type { IO } from '../output/io.js';
 import { connectOptions, jsonFormat, type GlobalOptions } from './context.js';
+import { refuseOffline } from './unit-files.js';
 
 const QUERY_VERBS = [
   ['is-active', 'Say whether units are active (exit 0 if any is, else 3)'],
@@ -20,6 +21,7 @@ export function registerQueries(program: Command, io: IO): void {
       .argument('[unit...]', 'unit names (nginx → nginx.service); is-active/is-failed also take globs over loaded units')
       .action(async (args: string[], _flags: unknown, cmd: Command) => {
         const g = cmd.optsWithGlobals<GlobalOptions>();
+        if (verb === 'is-enabled') refuseOffline(g); // --root/--image/--global: unit files offline
         const { runQuery } = await import('./run/queries.js');
         await runQuery(
           {

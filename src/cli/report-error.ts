@@ -4,7 +4,7 @@
  */
 import { CommanderError } from 'commander';
 import { ExitCode, SystemdError } from '../core/errors.js';
-import { colors } from '../output/color.js';
+import { ANSI, colors } from '../output/color.js';
 import { escapeTerminal } from '../output/escape.js';
 import type { IO } from '../output/io.js';
 import { wasInterrupted } from './interrupt.js';
@@ -34,9 +34,11 @@ export function reportError(err: unknown, io: IO): number {
   if (err instanceof SystemdError) {
     // messages can carry systemd's own text: escaped, so the error stays one line
     const hint = err.hint ? `; ${escapeTerminal(err.hint)}` : '';
-    // systemctl's own failure text: as systemctl prints it (no prefix, its period kept)
+    // systemctl's own failure text, as systemctl prints it: no prefix, its period kept, each line
+    // escaped, in systemd's red on a terminal (log_error)
     if (err.verbatim) {
-      io.err.write(`${escapeTerminal(err.message)}${hint}\n`);
+      const red = (l: string): string => (io.errColor ? `${ANSI.red}${l}${ANSI.normal}` : l);
+      io.err.write(`${err.message.split('\n').map((l) => red(escapeTerminal(l))).join('\n')}\n${err.hint ? `${escapeTerminal(err.hint)}\n` : ''}`);
       return err.exitCode;
     }
     io.err.write(`${c.red('sysherd:')} ${escapeTerminal(err.message).replace(/\.$/, '')}${hint}\n`);

@@ -51,10 +51,10 @@ export interface SystemdErrorOptions {
   /** A hint the CLI prints after the message (what to do about it). */
   hint?: string | undefined;
   /**
-   * The message is systemctl's own failure text (`Failed to mask unit: File … already exists.`):
-   * the CLI prints it as systemctl does, without the `sysherd:` prefix and with its period.
+   * The message is systemctl's own failure text, word for word (`Failed to enable unit: …`):
+   * the CLI prints it as it is, without `sysherd: ` and without dropping its final period.
    */
-  verbatim?: boolean;
+  verbatim?: boolean | undefined;
 }
 
 /** Base class of every error the library throws. */
@@ -63,7 +63,7 @@ export class SystemdError extends Error {
   readonly dbusName: string | undefined;
   /** What the user can do about it, if anything useful can be said. */
   readonly hint: string | undefined;
-  /** systemctl's own text: printed as it is (see SystemdErrorOptions.verbatim). */
+  /** Print the message as it is: systemctl's own text (see `SystemdErrorOptions.verbatim`). */
   readonly verbatim: boolean;
   override name = 'SystemdError';
 

@@ -394,6 +394,54 @@ export class Manager {
     return { carriesInstallInfo: carries as boolean, changes: decodeChanges(changes) };
   }
 
+  /** PresetUnitFiles(as files, b runtime, b force): enable or disable as the preset policy says. */
+  async presetUnitFiles(files: string[], runtime = false, force = false): Promise<EnableResult> {
+    const [carries, changes] = await this.call('PresetUnitFiles', 'asbb', [files, runtime, force], true);
+    return { carriesInstallInfo: carries as boolean, changes: decodeChanges(changes) };
+  }
+
+  /** PresetUnitFilesWithMode(as files, s mode, b runtime, b force); mode: full, enable-only, disable-only. */
+  async presetUnitFilesWithMode(files: string[], mode: string, runtime = false, force = false): Promise<EnableResult> {
+    const [carries, changes] = await this.call('PresetUnitFilesWithMode', 'assbb', [files, mode, runtime, force], true);
+    return { carriesInstallInfo: carries as boolean, changes: decodeChanges(changes) };
+  }
+
+  /** PresetAllUnitFiles(s mode, b runtime, b force): the preset policy applied to every unit file. */
+  async presetAllUnitFiles(mode: string, runtime = false, force = false): Promise<UnitFileChange[]> {
+    const [changes] = await this.call('PresetAllUnitFiles', 'sbb', [mode, runtime, force], true);
+    return decodeChanges(changes);
+  }
+
+  /** RevertUnitFiles(as files): remove drop-ins and overriding copies in /etc and /run, unmask. */
+  async revertUnitFiles(files: string[]): Promise<UnitFileChange[]> {
+    const [changes] = await this.call('RevertUnitFiles', 'as', [files], true);
+    return decodeChanges(changes);
+  }
+
+  /** LinkUnitFiles(as files, b runtime, b force): link unit files from outside the search path into it. */
+  async linkUnitFiles(files: string[], runtime = false, force = false): Promise<UnitFileChange[]> {
+    const [changes] = await this.call('LinkUnitFiles', 'asbb', [files, runtime, force], true);
+    return decodeChanges(changes);
+  }
+
+  /** AddDependencyUnitFiles(as files, s target, s type, b runtime, b force); type: Wants or Requires. */
+  async addDependencyUnitFiles(files: string[], target: string, type: 'Wants' | 'Requires', runtime = false, force = false): Promise<UnitFileChange[]> {
+    const [changes] = await this.call('AddDependencyUnitFiles', 'asssbb', [files, target, type, runtime, force], true);
+    return decodeChanges(changes);
+  }
+
+  /** GetDefaultTarget(): the unit default.target links to (`graphical.target`, …). */
+  async getDefaultTarget(): Promise<string> {
+    const [name] = await this.call('GetDefaultTarget');
+    return name as string;
+  }
+
+  /** SetDefaultTarget(s name, b force): link default.target to `name`. */
+  async setDefaultTarget(name: string, force = true): Promise<UnitFileChange[]> {
+    const [changes] = await this.call('SetDefaultTarget', 'sb', [name, force], true);
+    return decodeChanges(changes);
+  }
+
   /** GetUnitFileLinks(s name, b runtime): the symlinks that enable a unit file (`is-enabled --full`). */
   async getUnitFileLinks(name: string, runtime = false): Promise<string[]> {
     const [links] = await this.call('GetUnitFileLinks', 'sb', [name, runtime]);

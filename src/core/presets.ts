@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { InvalidArgumentError } from './errors.js';
 
 export type PresetScope = 'system' | 'user';
 
@@ -126,3 +127,13 @@ export function queryPreset(name: string, rules: PresetRule[]): 'enabled' | 'dis
 
 /** Unit file states systemctl shows no preset for (`show_preset_for_state`). */
 export const NO_PRESET_STATES = new Set(['alias', 'static', 'generated', 'transient']);
+
+/** systemd's preset modes (`unit_file_preset_mode_table`), in its order: `--preset-mode=`. */
+export const PRESET_MODES = ['full', 'enable-only', 'disable-only'] as const;
+export type PresetMode = (typeof PRESET_MODES)[number];
+
+/** `--preset-mode=VALUE`: one of systemctl's values or `help`, else its error (verbatim, exit 1). */
+export function parsePresetMode(value: string): PresetMode | 'help' {
+  if (value === 'help' || (PRESET_MODES as readonly string[]).includes(value)) return value as PresetMode | 'help';
+  throw new InvalidArgumentError(`Failed to parse preset mode: ${value}.`, { verbatim: true });
+}

@@ -47,7 +47,7 @@ export interface CatRecord {
 }
 
 /** What the manager says about a unit's files (systemctl's `unit_find_paths` over the bus). */
-interface UnitPaths {
+export interface UnitPaths {
   unit: string;
   loadState: string;
   fragmentPath: string;
@@ -109,7 +109,7 @@ export function templatePaths(name: string, scope: 'system' | 'user'): UnitPaths
   return { unit: name, loadState: fragmentPath || dropInPaths.length > 0 ? 'loaded' : 'not-found', fragmentPath, dropInPaths, needDaemonReload: false };
 }
 
-async function unitPaths(manager: Manager, name: string, scope: 'system' | 'user'): Promise<UnitPaths> {
+export async function unitPaths(manager: Manager, name: string, scope: 'system' | 'user'): Promise<UnitPaths> {
   if (/@\.[a-z]+$/.test(name)) return templatePaths(name, scope);
   const u = new UnitObject(manager.bus, unitObjectPath(name), name);
   const iface = 'org.freedesktop.systemd1.Unit';

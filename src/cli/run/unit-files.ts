@@ -10,10 +10,12 @@ import type { ConnectOptions } from '../../core/bus.js';
 import { ExitCode, InvalidArgumentError, SystemdError, type ExitCodeValue } from '../../core/errors.js';
 import { withConnection } from '../../core/api.js';
 import type { Manager } from '../../core/manager.js';
-import { isGlob, isUnitType, isValidUnitName, mangleUnitName, unitObjectPath, UNIT_TYPES } from '../../core/names.js';
+import { isGlob, isUnitType, isValidUnitName, mangleUnitName, unitObjectPath, UNIT_TYPES, type UnitType } from '../../core/names.js';
 import { UnitObject } from '../../core/unit.js';
 import { openPolkitAgent, wantPolkitAgent } from '../../core/polkit-agent.js';
-import { NO_PRESET_STATES, queryPreset, readPresets, type PresetScope } from '../../core/presets.js';
+import { NO_PRESET_STATES, queryPreset, readPresets, type PresetMode, type PresetScope } from '../../core/presets.js';
+
+export type { PresetMode };
 import { statesHelp } from '../../core/states.js';
 import type { EnableResult, UnitFileChange, UnitFileEntry } from '../../core/types.js';
 import { colors } from '../../output/color.js';
@@ -28,30 +30,48 @@ import { renderTable, tableWidth, type Column } from '../../output/table.js';
 
 /** systemd 252's unit file states (`unit_file_state_table`), in its order. */
 
-export type UnitFileVerb = 'enable' | 'disable' | 'reenable' | 'mask' | 'unmask';
+export type UnitFileVerb = 'enable' | 'disable' | 'reenable' | 'mask' | 'unmask' | 'preset' | 'link' | 'revert';
 
 interface VerbSpec {
-  /** The D-Bus method. */
-  method: 'EnableUnitFiles' | 'DisableUnitFiles' | 'ReenableUnitFiles' | 'MaskUnitFiles' | 'UnmaskUnitFiles';
+  /** The D-Bus method (preset with a mode other than full: PresetUnitFilesWithMode). */
+  method: 'EnableUnitFiles' | 'DisableUnitFiles' | 'ReenableUnitFiles' | 'MaskUnitFiles' | 'UnmaskUnitFiles' | 'PresetUnitFiles' | 'LinkUnitFiles' | 'RevertUnitFiles';
   /** The reply starts with `b carries_install_info`. */
   carries: boolean;
+  /** systemctl does not print its "no installation config" notice for this verb (preset). */
+  ignoreCarries: boolean;
   /** systemctl 252 warns "Unit X does not exist, proceeding anyway." first. */
   checkExists: boolean;
   /** What `--now` does afterwards (252: only enable, disable and mask have one). */
   now: 'start' | 'stop' | null;
 }
 
-/** systemctl 252's `enable_unit`, as a table. */
+/** systemctl 252's `verb_enable`, as a table. */
 export const UNIT_FILE_VERBS: Record<UnitFileVerb, VerbSpec> = {
-  enable: { method: 'EnableUnitFiles', carries: true, checkExists: false, now: 'start' },
-  disable: { method: 'DisableUnitFiles', carries: false, checkExists: false, now: 'stop' },
-  reenable: { method: 'ReenableUnitFiles', carries: true, checkExists: false, now: null },
-  mask: { method: 'MaskUnitFiles', carries: false, checkExists: true, now: 'stop' },
-  unmask: { method: 'UnmaskUnitFiles', carries: false, checkExists: true, now: null },
+  enable: { method: 'EnableUnitFiles', carries: true, ignoreCarries: false, checkExists: false, now: 'start' },
+  disable: { method: 'DisableUnitFiles', carries: false, ignoreCarries: false, checkExists: false, now: 'stop' },
+  reenable: { method: 'ReenableUnitFiles', carries: true, ignoreCarries: false, checkExists: false, now: null },
+  mask: { method: 'MaskUnitFiles', carries: false, ignoreCarries: false, checkExists: true, now: 'stop' },
+  unmask: { method: 'UnmaskUnitFiles', carries: false, ignoreCarries: false, checkExists: true, now: null },
+  preset: { method: 'PresetUnitFiles', carries: true, ignoreCarries: true, checkExists: false, now: null },
+  link: { method: 'LinkUnitFiles', carries: false, ignoreCarries: false, checkExists: false, now: null },
+  revert: { method: 'RevertUnitFiles', carries: false, ignoreCarries: false, checkExists: false, now: null },
 };
 
 /**
- * A failure of a unit-file verb: systemctl words it "Failed to VERB unit: …" and exits 1 whatever
+ * systemctl 252's `normalize_filenames` for `link`: every name must be an absolute path (a
+ * relative one was made absolute when it was mangled); a bare name is refused, verbatim.
+ */
+export function linkPaths(names: string[]): string[] {
+  for (const n of names) {
+    if (n.startsWith('/')) continue;
+    throw new UnitFileVerbError(`Link argument must contain at least one directory separator.\nIf you intended to link a file in the current directory, try ./${n} instead.`);
+  }
+  return names;
+}
+
+/**
+ * A failure of a unit-file verb: systemctl words it "Failed to VERB unit: …" (printed verbatim,
+ * as systemctl's own text) and exits 1 whatever
  * the bus error was (its `enable_unit` returns the errno; only the job verbs translate bus errors
  * into LSB codes). `isPermission` and the D-Bus name stay those of the cause.
  */
@@ -59,8 +79,8 @@ export class UnitFileVerbError extends SystemdError {
   override name = 'UnitFileVerbError';
   private readonly permission: boolean;
   constructor(message: string, cause?: SystemdError) {
-    // "Failed to …" is systemctl's own text: printed as systemctl prints it
-    super(message, { dbusName: cause?.dbusName, cause, verbatim: message.startsWith('Failed to ') });
+    // systemctl's own failure text: printed as systemctl prints it
+    super(message, { dbusName: cause?.dbusName, cause, verbatim: true });
     this.permission = cause?.isPermission ?? false;
   }
   override get isPermission(): boolean {
@@ -133,37 +153,59 @@ export function mangleUnitFileNames(args: string[], opts: { quiet: boolean; oper
       names.push(absoluteFromCwd(arg));
       continue;
     }
-    const fail = (): UnitFileVerbError => new UnitFileVerbError(`Failed to mangle unit name or path '${arg}': Invalid argument`);
-    if (arg === '') throw fail();
-    if (!opts.quiet && !isValidUnitName(arg) && isGlob(arg) && /^[A-Za-z0-9:_.\\@\-[\]!*?]+$/.test(arg)) {
-      notices.push(`Glob pattern passed ${opts.operation ?? 'to enable'}, but globs are not supported for this.`);
-    }
-    let m;
-    try {
-      m = mangleUnitName(arg, { suffix: 'service' });
-    } catch {
-      throw fail();
-    }
-    if (m.warning && !opts.quiet) notices.push(m.warning);
+    const m = mangleWithSuffix(arg, { ...opts, suffix: 'service', failure: `Failed to mangle unit name or path '${arg}': Invalid argument` });
+    notices.push(...m.notices);
     names.push(m.name);
   }
   return { names, notices };
 }
 
-export interface UnitFileVerbOptions {
-  verb: UnitFileVerb;
-  args: string[];
-  runtime: boolean;
-  force: boolean;
-  now: boolean;
+/**
+ * systemd's `unit_name_mangle_with_suffix(arg, operation, quiet ? 0 : WARN, suffix)`: the name,
+ * the notices it prints (a glob is escaped, with systemd's notice), or `failure` (verbatim, exit 1).
+ */
+export function mangleWithSuffix(
+  arg: string,
+  opts: { quiet: boolean; operation?: string; suffix: UnitType; failure: string },
+): { name: string; notices: string[] } {
+  const notices: string[] = [];
+  const fail = (): UnitFileVerbError => new UnitFileVerbError(opts.failure);
+  if (arg === '') throw fail();
+  if (!opts.quiet && !isValidUnitName(arg) && isGlob(arg) && /^[A-Za-z0-9:_.\\@\-[\]!*?]+$/.test(arg)) {
+    notices.push(`Glob pattern passed ${opts.operation ?? 'to enable'}, but globs are not supported for this.`);
+  }
+  let m;
+  try {
+    m = mangleUnitName(arg, { suffix: opts.suffix });
+  } catch {
+    throw fail();
+  }
+  if (m.warning && !opts.quiet) notices.push(m.warning);
+  return { name: m.name, notices };
+}
+
+/** What every verb that changes unit files over D-Bus shares. */
+export interface ChangeOptions {
   quiet: boolean;
   json: 'pretty' | 'short' | null;
   connect: ConnectOptions;
+  /** `--no-reload`: do not reload the manager afterwards (systemctl reloads after every change). */
+  noReload?: boolean;
   /**
    * Start a polkit text agent for the call, as systemctl's `polkit_agent_open_maybe` (stdin a
    * terminal, not root, the local system manager, no `--no-ask-password`). Default `false`.
    */
   polkitAgent?: { askPassword: boolean; localSystem: boolean };
+}
+
+export interface UnitFileVerbOptions extends ChangeOptions {
+  verb: UnitFileVerb;
+  args: string[];
+  runtime: boolean;
+  force: boolean;
+  now: boolean;
+  /** `preset`: `--preset-mode` (default full). */
+  presetMode?: PresetMode;
   /**
    * What `--now` runs: start or stop these units and wait for them (the lifecycle verbs' code,
    * which prints systemctl's job lines and sets the exit code on `io`). With `--json` it returns
@@ -177,7 +219,7 @@ export interface UnitFileVerbJson {
   verb: UnitFileVerb;
   /** The names sent to systemd, mangled as systemctl mangles them. */
   units: string[];
-  /** Whether the files have [Install] info: enable and reenable only, else `null`. */
+  /** Whether the files have [Install] info: enable, reenable and preset, else `null`. */
   carriesInstallInfo: boolean | null;
   /** Every change systemd made, in its order (`type`: symlink, unlink, is-masked, …). */
   changes: UnitFileChange[];
@@ -208,6 +250,14 @@ async function unitFileExists(m: Manager, name: string): Promise<boolean> {
 
 async function callVerb(m: Manager, spec: VerbSpec, names: string[], o: UnitFileVerbOptions): Promise<EnableResult | UnitFileChange[]> {
   switch (spec.method) {
+    case 'PresetUnitFiles': {
+      const mode = o.presetMode ?? 'full';
+      return mode === 'full' ? m.presetUnitFiles(names, o.runtime, o.force) : m.presetUnitFilesWithMode(names, mode, o.runtime, o.force);
+    }
+    case 'LinkUnitFiles':
+      return m.linkUnitFiles(names, o.runtime, o.force);
+    case 'RevertUnitFiles':
+      return m.revertUnitFiles(names);
     case 'EnableUnitFiles':
       return m.enableUnitFiles(names, o.runtime, o.force);
     case 'ReenableUnitFiles':
@@ -221,15 +271,63 @@ async function callVerb(m: Manager, spec: VerbSpec, names: string[], o: UnitFile
   }
 }
 
-/** systemctl's `enable_unit` over D-Bus. */
-export async function runUnitFileVerb(o: UnitFileVerbOptions, io: IO): Promise<void> {
-  if (o.args.length === 0) throw new InvalidArgumentError('Too few arguments.');
-  const spec = UNIT_FILE_VERBS[o.verb];
-  // paths from systemd and names as typed: escaped before they reach a terminal
-  const err = (text: string): void => {
+/** Text for stderr: paths from systemd and names as typed are escaped before they reach a terminal. */
+export function stderrWriter(io: IO): (text: string) => void {
+  return (text) => {
     io.err.write(`${text.split('\n').map(escapeTerminal).join('\n')}\n`);
   };
-  const mangled = mangleUnitFileNames(o.args, { quiet: o.quiet });
+}
+
+/**
+ * The part every unit-file change shares (systemctl's `verb_enable`, `verb_preset_all`,
+ * `verb_add_dependency`, `verb_set_default` over D-Bus): the call under a polkit agent, a failure
+ * worded "FAILED: <systemd's message>" (verbatim, exit 1), the changes printed on stderr as
+ * `unit_file_dump_changes` does (not with `-q` or `--json`), then daemon-reload unless
+ * `--no-reload`.
+ */
+export async function applyChanges<T extends EnableResult | UnitFileChange[]>(m: Manager, o: ChangeOptions, failed: string, call: () => Promise<T>, io: IO): Promise<T> {
+  const err = stderrWriter(io);
+  // the agent stays for the reload too (systemctl keeps it until it exits)
+  const agent =
+    o.polkitAgent &&
+    wantPolkitAgent({ stdinIsTTY: process.stdin.isTTY === true, euid: process.geteuid?.() ?? 0, localSystem: o.polkitAgent.localSystem, askPassword: o.polkitAgent.askPassword })
+      ? await openPolkitAgent()
+      : null;
+  try {
+    let result: T;
+    try {
+      result = await call();
+    } catch (e) {
+      if (e instanceof SystemdError) throw new UnitFileVerbError(`${failed}: ${e.message}`, e);
+      throw e;
+    }
+    if (!o.quiet && !o.json) {
+      for (const c of Array.isArray(result) ? result : result.changes) {
+        const line = describeChange(c, io.unicode);
+        if (line !== null) err(line);
+      }
+    }
+    if (!o.noReload) {
+      try {
+        await m.reload();
+      } catch (e) {
+        if (e instanceof SystemdError) throw new UnitFileVerbError(`Failed to reload daemon: ${e.message}`, e);
+        throw e;
+      }
+    }
+    return result;
+  } finally {
+    await agent?.close();
+  }
+}
+
+/** systemctl's `verb_enable` over D-Bus: enable, disable, reenable, mask, unmask, preset, link, revert. */
+export async function runUnitFileVerb(o: UnitFileVerbOptions, io: IO): Promise<void> {
+  // systemctl's verb table: at least one unit
+  if (o.args.length === 0) throw new InvalidArgumentError('Too few arguments.', { verbatim: true });
+  const spec = UNIT_FILE_VERBS[o.verb];
+  const err = stderrWriter(io);
+  const mangled = mangleUnitFileNames(o.args, { quiet: o.quiet, operation: `to ${o.verb}` });
   mangled.notices.forEach(err);
   let names = mangled.names;
   if (o.verb === 'disable' && names.some((n) => n.includes('/'))) {
@@ -237,43 +335,15 @@ export async function runUnitFileVerb(o: UnitFileVerbOptions, io: IO): Promise<v
     names = names.map((n) => (n.includes('/') ? path.basename(n) : n));
     err("Warning: Can't execute disable on the unit file path. Proceeding with the unit name.");
   }
+  if (o.verb === 'link') names = linkPaths(names);
   await withConnection(o.connect, async (m) => {
     if (spec.checkExists) {
       for (const n of names) if (!(await unitFileExists(m, n))) err(`Unit ${n} does not exist, proceeding anyway.`);
     }
-    let result: EnableResult | UnitFileChange[];
-    // the agent stays for the reload too (systemctl keeps it until it exits)
-    const agent =
-      o.polkitAgent &&
-      wantPolkitAgent({ stdinIsTTY: process.stdin.isTTY === true, euid: process.geteuid?.() ?? 0, localSystem: o.polkitAgent.localSystem, askPassword: o.polkitAgent.askPassword })
-        ? await openPolkitAgent()
-        : null;
-    try {
-      try {
-        result = await callVerb(m, spec, names, o);
-      } catch (e) {
-        if (e instanceof SystemdError) throw new UnitFileVerbError(`Failed to ${o.verb} unit: ${e.message}`, e);
-        throw e;
-      }
-      if (!o.quiet && !o.json) {
-        for (const c of Array.isArray(result) ? result : result.changes) {
-          const line = describeChange(c, io.unicode);
-          if (line !== null) err(line);
-        }
-      }
-      // systemctl reloads the manager after every change it asked for (no --no-reload here)
-      try {
-        await m.reload();
-      } catch (e) {
-        if (e instanceof SystemdError) throw new UnitFileVerbError(`Failed to reload daemon: ${e.message}`, e);
-        throw e;
-      }
-    } finally {
-      await agent?.close();
-    }
+    const result = await applyChanges(m, o, `Failed to ${o.verb} unit`, () => callVerb(m, spec, names, o), io);
     const changes = Array.isArray(result) ? result : result.changes;
     const carries = Array.isArray(result) ? null : result.carriesInstallInfo;
-    if (carries === false && !o.quiet) err(noInstallInfoNotice(io.unicode));
+    if (carries === false && !o.quiet && !spec.ignoreCarries) err(noInstallInfoNotice(io.unicode));
     let now: UnitFileVerbJson['now'] = null;
     if (o.now && spec.now) {
       // systemctl 252: start/stop basename(name) for every name given

@@ -26,6 +26,9 @@ describe('unit-file verbs (systemctl 252 enable_unit)', () => {
         ['reenable', 'ReenableUnitFiles', true, null],
         ['mask', 'MaskUnitFiles', false, 'stop'],
         ['unmask', 'UnmaskUnitFiles', false, null],
+        ['preset', 'PresetUnitFiles', true, null],
+        ['link', 'LinkUnitFiles', false, null],
+        ['revert', 'RevertUnitFiles', false, null],
       ],
     );
   });
