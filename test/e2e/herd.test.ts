@@ -582,7 +582,7 @@ describe('sysherd herd (built CLI inside a system sandbox)', { timeout: 300_000 
     assert.equal((await herd('start', 'bad')).code, 1);
     const inPty = (env: Record<string, string>): Promise<string> =>
       new Promise((resolve, reject) => {
-        const cmd = [process.execPath, CLI, '--address', sb!.busAddress, 'herd', 'status'].map((a) => `'${a}'`).join(' ');
+        const cmd = [process.execPath, CLI, '--address', sb!.busAddress, '--no-pager', 'herd', 'status'].map((a) => `'${a}'`).join(' ');
         execFile('script', ['-qec', cmd, '/dev/null'], { env: { PATH: process.env.PATH ?? '', TERM: 'xterm-256color', LANG: 'C.UTF-8', ...env } }, (err, stdout) =>
           err ? reject(err) : resolve(stdout),
         );
