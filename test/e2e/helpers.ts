@@ -294,8 +294,16 @@ export function renderTerminal(output: string): string[] {
  */
 export function runInSandboxPty(dir: string, argv: string[], uid: number): Promise<{ code: number | null; output: string }> {
   const inner = [process.execPath, BIN, 'sandbox', 'exec', '--uid', String(uid), dir, '--', ...argv].map(shellQuote).join(' ');
+  return runScriptPty(inner, { TERM: 'dumb' });
+}
+
+/**
+ * Run a shell command line on a pseudo-terminal (script(1)), killed after 60 s: its exit code and
+ * the terminal's bytes, CR removed.
+ */
+export function runScriptPty(command: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qec', `${inner}; echo "exit=$?"`, '/dev/null'], { cwd: projectRoot, env: cliEnv({ TERM: 'dumb' }), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qec', `${command}; echo "exit=$?"`, '/dev/null'], { cwd: projectRoot, env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.stdout.on('data', (b: Buffer) => out.push(b));

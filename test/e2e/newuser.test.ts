@@ -11,7 +11,7 @@ import { buildProgram } from '../../src/cli/main.ts';
 import { execInSandbox } from '../../src/sandbox/sandbox.ts';
 import { memoryIO } from '../../src/output/io.ts';
 import { bootSandbox, type BootedSandbox } from '../helpers/sandbox.ts';
-import { BIN, cliEnv, ensureBuilt, projectRoot, runCli, shellQuote, waitActiveState } from './helpers.ts';
+import { BIN, cliEnv, ensureBuilt, projectRoot, runCli, runScriptPty, shellQuote, waitActiveState } from './helpers.ts';
 
 const UNITS: Record<string, string> = {
   'slow.service': '[Unit]\nDescription=Slow oneshot that takes a while to start up\n[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/sleep 30\n',
@@ -48,20 +48,7 @@ async function inside(argv: string[]): Promise<{ code: number | null; stdout: st
 function pty(argv: string[], opts: { cols: number; rows?: number; env?: Record<string, string> }): Promise<{ code: number | null; output: string }> {
   const envArgs = Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`);
   const inner = [process.execPath, BIN, 'sandbox', 'exec', sb.dir, '--', 'env', ...envArgs, ...argv].map(shellQuote).join(' ');
-  const cmd = `stty cols ${opts.cols} rows ${opts.rows ?? 50}; ${inner}; echo "exit=$?"`;
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qec', cmd, '/dev/null'], { cwd: projectRoot, env: cliEnv({ TERM: 'xterm-256color' }), stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.once('error', reject);
-    child.once('close', () => {
-      clearTimeout(timer);
-      const output = Buffer.concat(out).toString('utf8').replace(/\r/g, '');
-      const m = /exit=(\d+)\n?$/.exec(output);
-      resolve({ code: m ? Number(m[1]) : null, output: output.replace(/exit=\d+\n?$/, '') });
-    });
-  });
+  return runScriptPty(`stty cols ${opts.cols} rows ${opts.rows ?? 50}; ${inner}`, { TERM: 'xterm-256color' });
 }
 
 const OURS = [process.execPath, BIN];
