@@ -49,7 +49,13 @@ type Rule =
   | { kind: 'file-states'; states: string[]; templateNames: boolean }
   | { kind: 'failed' }
   | { kind: 'targets' }
+  | { kind: 'words'; words: string[] }
+  | { kind: 'unit-then-words'; words: string[] }
   | { kind: 'none' };
+
+/** systemd's log levels and targets, as systemctl's completion offers them. */
+const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'err', 'crit', 'alert', 'emerg'];
+const LOG_TARGETS = ['console', 'journal', 'kmsg', 'journal-or-kmsg', 'null'];
 
 /** systemctl 252's bash completion groups (its VERBS table), one rule each. */
 const GROUPS = {
@@ -76,6 +82,12 @@ const GROUPS = {
   RESTARTABLE_UNITS: { kind: 'units', sources: ['files-not-masked', 'units-listed'], templates: false, filter: [{ CanStart: 'yes' }] },
   MASKED_UNITS: { kind: 'file-states', states: ['masked'], templateNames: false },
   TARGETS: { kind: 'targets' },
+  LOG_LEVEL: { kind: 'words', words: LOG_LEVELS },
+  LOG_TARGET: { kind: 'words', words: LOG_TARGETS },
+  SERVICE_WATCHDOGS: { kind: 'words', words: ['on', 'off'] },
+  // a unit file first (`__get_all_unit_files`), then a level or target
+  SERVICE_LOG_LEVEL: { kind: 'unit-then-words', words: LOG_LEVELS },
+  SERVICE_LOG_TARGET: { kind: 'unit-then-words', words: LOG_TARGETS },
   STANDALONE: { kind: 'none' },
 } satisfies Record<string, Rule>;
 type Group = keyof typeof GROUPS;
@@ -117,6 +129,11 @@ export const VERB_GROUPS: Record<string, Group> = {
   'reload-or-restart': 'RESTARTABLE_UNITS',
   unmask: 'MASKED_UNITS',
   'set-default': 'TARGETS',
+  'log-level': 'LOG_LEVEL',
+  'log-target': 'LOG_TARGET',
+  'service-watchdogs': 'SERVICE_WATCHDOGS',
+  'service-log-level': 'SERVICE_LOG_LEVEL',
+  'service-log-target': 'SERVICE_LOG_TARGET',
   // sysherd's own verbs, grouped as their systemctl kin
   freeze: 'STOPPABLE_UNITS',
   thaw: 'STOPPABLE_UNITS',
@@ -128,7 +145,7 @@ const STANDALONE = [
   'daemon-reexec', 'daemon-reload', 'default', 'emergency', 'exit', 'halt', 'hibernate', 'hybrid-sleep', 'suspend-then-hibernate', 'kexec',
   'list-jobs', 'list-sockets', 'list-timers', 'list-units', 'list-unit-files', 'poweroff', 'reboot', 'rescue', 'show-environment', 'suspend',
   'get-default', 'is-system-running', 'preset-all', 'list-automounts', 'sandbox', 'demo', 'watch',
-  'log-level', 'log-target', 'service-watchdogs', 'set-environment', 'unset-environment', 'import-environment',
+  'set-environment', 'unset-environment', 'import-environment',
 ];
 for (const v of STANDALONE) VERB_GROUPS[v] ??= 'STANDALONE';
 
@@ -195,6 +212,8 @@ export function sourceNames(rule: Rule, l: Listing): string[] {
     case 'targets':
       for (const f of l.files) if (fileName(f).endsWith('.target')) out.add(fileName(f));
       return [...out];
+    case 'words':
+    case 'unit-then-words':
     case 'none':
       return [];
   }
@@ -284,6 +303,11 @@ export async function runComplete(req: CompletionRequest): Promise<string[]> {
   } else {
     rule = ruleOf(what.verb);
   }
+  if (rule.kind === 'unit-then-words') {
+    if (what.args.length > 1) return [];
+    rule = what.args.length === 0 ? { kind: 'units', sources: ['files'], templates: true } : { kind: 'words', words: rule.words };
+  }
+  if (rule.kind === 'words') return rule.words.filter((w) => w.startsWith(prefix));
   if (rule.kind === 'none') return [];
   const m = await Manager.connect({ bus: req.user ? 'user' : 'system', address: req.address, timeout: COMPLETION_TIMEOUT_MS });
   try {
