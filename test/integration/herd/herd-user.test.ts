@@ -93,7 +93,7 @@ describe('herd on a user manager (run functions, memoryIO)', { timeout: 120_000 
     await run(['start', 'top']);
     const r = await run(['status', 'top']);
     assert.equal(r.err, "journal not available: not read in this test; history from the unit's properties only\n");
-    assert.match(r.out, /^● Status of top:\n {2}It is running since .+\.\n {2}Main PID: \d+\n {2}Command: \/bin\/sleep infinity\n {2}It is disabled\.\n/);
+    assert.match(r.out, /^● Status of top:\n {2}It is running since .+\.\n {2}Main PID: \d+\n {2}Command: \/bin\/sleep infinity\n {2}It is static\.\n/);
     assert.doesNotMatch(r.out, /Recent messages/);
     const v = await json<{ history: string; historyNote: string; statusChanges: { event: string }[]; status: string }>(['status', 'top']);
     assert.equal(v.history, 'properties');
