@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The shipped CLI is one CommonJS bundle (npm run build: dist/cli/bin.js); this shim loads it.
+// The shipped CLI is one CommonJS bundle (npm run build: dist/cli/bin.js; ora and fzstd beside it,
+// required on first use); this shim loads it.
 //
 // Start-up is most of what a short command costs, so:
 // - `sysherd --version` alone is answered here, without loading the bundle;

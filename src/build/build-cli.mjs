@@ -58,10 +58,27 @@ const noSupportsColor = {
   },
 };
 
-await build({
-  plugins: [lazyBuiltins, noSupportsColor],
-  entryPoints: [new URL('../cli/bin.ts', import.meta.url).pathname],
-  outfile: new URL('bin.js', outdir).pathname,
+/**
+ * Libraries only some runs use, each in a file of its own next to bin.js, required when the module
+ * that imports them is first evaluated: V8 must at least pre-parse every byte of a script it
+ * loads, and without a code cache (root never uses one; a first run) that is paid by every
+ * command. ora (with cli-spinners' table and its other dependencies: ~100 KB) is imported only
+ * with `await import()` when a spinner is shown on a terminal; fzstd by the journal reader (status
+ * only). Both are leaves (they share no state with the rest), so nothing is in two copies.
+ */
+const SIDE = {
+  // module.exports is ora itself: the bundle's `(await import('ora')).default` reads it in Node's
+  // CommonJS interop (default = module.exports)
+  ora: { file: 'ora.js', contents: "module.exports = require('ora').default;" },
+  fzstd: { file: 'fzstd.js', contents: "module.exports = require('fzstd');" },
+};
+const sideBundles = {
+  name: 'side-bundles',
+  setup(b) {
+    b.onResolve({ filter: /^(ora|fzstd)$/ }, (args) => ({ path: `./${SIDE[args.path].file}`, external: true }));
+  },
+};
+const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -71,6 +88,24 @@ await build({
   charset: 'ascii',
   legalComments: 'none',
   logLevel: 'warning',
+};
+for (const side of Object.values(SIDE)) {
+  await build({
+    ...common,
+    plugins: [noSupportsColor],
+    stdin: { contents: side.contents, resolveDir: new URL('../..', import.meta.url).pathname, loader: 'js' },
+    outfile: new URL(side.file, outdir).pathname,
+  });
+}
+
+await build({
+  ...common,
+  plugins: [lazyBuiltins, noSupportsColor, sideBundles],
+  entryPoints: [new URL('../cli/bin.ts', import.meta.url).pathname],
+  outfile: new URL('bin.js', outdir).pathname,
+  // `await import('ora')` becomes a require of ./ora.js: the shim runs the bundle as a vm.Script,
+  // which has no dynamic import() (and Node's ESM loader would cost ~15 ms)
+  supported: { 'dynamic-import': false },
   // dbus-next's XML (introspection) dependencies: never used, never loaded
   alias: { 'fast-xml-parser': './src/core/no-xml.ts', 'fast-xml-builder': './src/core/no-xml.ts' },
   // main.ts finds package.json from import.meta.url

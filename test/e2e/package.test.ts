@@ -56,13 +56,15 @@ describe('npm package', () => {
     if (tmp) await fsp.rm(tmp, { recursive: true, force: true });
   });
 
-  test('the tarball holds the bundle (one CommonJS file), the library and its types, completions and the man page', () => {
+  test('the tarball holds the bundle (one CommonJS file, and the two libraries loaded on first use), the library and its types, completions and the man page', () => {
     for (const f of [
       'package.json',
       'README.md',
       'bin/sysherd.js',
       'bin/package.json',
       'dist/cli/bin.js',
+      'dist/cli/ora.js',
+      'dist/cli/fzstd.js',
       'dist/cli/package.json',
       'dist/lib/index.js',
       'dist/lib/index.d.ts',
