@@ -75,6 +75,8 @@ describe('npm package', () => {
     ]) {
       assert.ok(files.includes(f), `${f} is not in the package`);
     }
+    // the bundle's code cache for the Node that built it (bin/sysherd.js: for root and first runs)
+    assert.ok(files.some((f) => /^dist\/cli\/bin-v[\d.]+-\w+-\d+\.cache$/.test(f)), 'no shipped code cache');
     assert.ok(pkg.man.some((m) => path.normalize(m) === 'man/sysherd.1'), 'package.json "man" does not name man/sysherd.1');
   });
 
