@@ -187,6 +187,8 @@ export class Bus {
       const bus = new Bus(raw, target, kind, opts);
       let settled = false;
       const conn = (raw as unknown as { _connection: NodeJS.EventEmitter & { stream?: NodeJS.EventEmitter } })._connection;
+      // before the connection is up: dbus-next's Hello, queued until then, is written by it too
+      installFastEncoder(conn as unknown as EncodingConnection);
       const timer = setTimeout(() => {
         fail(new Error(`no answer within ${formatSeconds(timeout)}`));
       }, timeout);
@@ -213,7 +215,6 @@ export class Bus {
         clearTimeout(timer);
         const stream = conn.stream;
         bus.fast = installFastDecoder(stream);
-        installFastEncoder(conn as unknown as EncodingConnection);
         bus.stream = stream as typeof bus.stream;
         stream?.on('close', () => bus.handleClose());
         conn.on('end', () => bus.handleClose());
