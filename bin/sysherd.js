@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The shipped CLI is one CommonJS bundle (npm run build: dist/cli/bin.js); this shim loads it.
+// The shipped CLI is one CommonJS bundle (npm run build: dist/cli/bin.js; ora and fzstd beside it,
+// required on first use); this shim loads it.
 //
 // Start-up is most of what a short command costs, so:
 // - `sysherd --version` alone is answered here, without loading the bundle;
@@ -11,7 +12,7 @@
 // The cache IS code: V8 checks a cache only against the source's length (its checksum is off in
 // release builds), so whoever can write the cache file runs code as whoever loads it. Hence
 // (src/build/docs/manual/security.md):
-// - no cache at all for root, setuid/setgid runs, or under sudo/pkexec/doas (SUDO_UID,
+// - no cache of its own for root, setuid/setgid runs, or under sudo/pkexec/doas (SUDO_UID,
 //   SUDO_USER, PKEXEC_UID, DOAS_USER): their HOME may well be another user's;
 // - the cache directory is reached from `/` one component at a time, each opened relative to the
 //   previous one's file descriptor with O_NOFOLLOW (Node has no openat: `/proc/self/fd/N/name`
@@ -23,6 +24,12 @@
 //   file is a regular file of ours with one link, not writable by group or others; it is written
 //   with O_CREAT|O_EXCL|O_NOFOLLOW and renamed in place; old caches are deleted only when they
 //   are regular files of ours.
+// - the cache the build ships beside the bundle (dist/cli/bin-NODEVERSION-ARCH-SIZE.cache, npm run
+//   build) serves the runs that may not have a cache of their own (root, sudo…) and first runs:
+//   it is trusted exactly as far as the bundle itself, and only then: opened with O_NOFOLLOW in
+//   the bundle's directory, a regular file with one link, owned by the bundle's owner (root or
+//   us), nobody else allowed to write it, the bundle or the directory. Whoever could plant it
+//   could rewrite bin.js.
 'use strict';
 
 const S_ISVTX = 0o1000; // not in fs.constants
@@ -44,11 +51,12 @@ function cacheAllowed() {
 }
 
 function loadWithCodeCache() {
-  if (!cacheAllowed()) return false;
+  if (process.env.SYSHERD_CODE_CACHE === '0' || process.platform !== 'linux' || typeof process.geteuid !== 'function') return false;
   const fs = require('node:fs');
   const path = require('node:path');
   const base = process.env.XDG_CACHE_HOME || (process.env.HOME ? path.join(process.env.HOME, '.cache') : '');
-  if (!path.isAbsolute(base)) return false;
+  // a cache of our own: not for root or someone else, and only in a real home
+  const own = cacheAllowed() && path.isAbsolute(base);
   let source, script, fn, cached;
   const file = path.join(__dirname, '..', 'dist', 'cli', 'bin.js');
   try {
@@ -57,7 +65,9 @@ function loadWithCodeCache() {
     const st = fs.statSync(file);
     const dir = path.join(base, 'sysherd');
     const name = `bin-${process.version}-${process.arch}-${st.size}-${Math.round(st.mtimeMs)}.cache`;
-    cached = readCodeCache(fs, path, dir, name);
+    cached = own ? readCodeCache(fs, path, dir, name) : undefined;
+    const mine = cached !== undefined;
+    if (!mine) cached = readShippedCache(fs, path.dirname(file), `bin-${process.version}-${process.arch}-${st.size}.cache`);
     // latin1: no UTF-8 decoding of 700 KB. The bundle's code is ASCII (esbuild charset: 'ascii'
     // escapes every other character in strings, templates and regexps); only comments may hold
     // UTF-8, and a comment's bytes mean nothing to the program.
@@ -68,7 +78,7 @@ function loadWithCodeCache() {
     m.filename = file;
     m.paths = Module._nodeModulePaths(path.dirname(file));
     require.cache[file] = m;
-    if (cached === undefined || script.cachedDataRejected) process.once('exit', () => saveCodeCache(fs, path, script, dir, name));
+    if (own && (!mine || script.cachedDataRejected)) process.once('exit', () => saveCodeCache(fs, path, script, dir, name));
     m.loaded = true;
     // run the bundle as node would (errors in it are the CLI's own, not the cache's)
     fn.call(m.exports, m.exports, Module.createRequire(file), m, file, path.dirname(file));
@@ -148,15 +158,17 @@ function ownFile(st) {
   return st.isFile() && st.uid === process.geteuid() && (st.mode & 0o022) === 0 && st.nlink === 1;
 }
 
-/** The cache's bytes, or undefined when there is none we can trust. */
-function readCodeCache(fs, path, dir, name) {
-  let dirFd, fd;
+/**
+ * The bytes of cache file `name` in the directory open as `dirFd` when `accept` takes the open
+ * file's fstat (and it is not empty); undefined otherwise. Never follows a symlink; O_NONBLOCK: a
+ * FIFO planted there must not hang the open.
+ */
+function readCacheAt(fs, dirFd, name, accept) {
+  let fd;
   try {
-    dirFd = openCacheDir(fs, path, dir, false);
-    // O_NONBLOCK: a FIFO planted there must not hang the open
     fd = fs.openSync(at(dirFd, name), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
     const st = fs.fstatSync(fd);
-    if (!ownFile(st) || st.size === 0) return undefined;
+    if (!accept(st) || st.size === 0) return undefined;
     const buf = Buffer.allocUnsafe(st.size);
     let n = 0;
     while (n < buf.length) {
@@ -169,6 +181,45 @@ function readCodeCache(fs, path, dir, name) {
     return undefined;
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** The cache's bytes, or undefined when there is none we can trust. */
+function readCodeCache(fs, path, dir, name) {
+  let dirFd;
+  try {
+    dirFd = openCacheDir(fs, path, dir, false);
+    return readCacheAt(fs, dirFd, name, ownFile);
+  } catch {
+    return undefined;
+  } finally {
+    if (dirFd !== undefined) fs.closeSync(dirFd);
+  }
+}
+
+/**
+ * The cache shipped beside the bundle, when it is as trustworthy as the bundle: the bundle's
+ * directory, the bundle and the cache owned by root or us (the cache by the bundle's owner),
+ * writable by nobody else; the cache a regular file with one link, opened without following a
+ * symlink. Undefined otherwise.
+ */
+function readShippedCache(fs, dir, name) {
+  const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
+  const euid = process.geteuid();
+  const trusted = (st) => (st.uid === 0 || st.uid === euid) && (st.mode & 0o022) === 0;
+  let dirFd, binFd;
+  try {
+    dirFd = fs.openSync(dir, O_RDONLY | O_DIRECTORY);
+    const d = fs.fstatSync(dirFd);
+    if (!d.isDirectory() || !trusted(d)) return undefined;
+    binFd = fs.openSync(at(dirFd, 'bin.js'), O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+    const b = fs.fstatSync(binFd);
+    if (!b.isFile() || !trusted(b)) return undefined;
+    return readCacheAt(fs, dirFd, name, (st) => st.isFile() && st.nlink === 1 && st.uid === b.uid && trusted(st));
+  } catch {
+    return undefined;
+  } finally {
+    if (binFd !== undefined) fs.closeSync(binFd);
     if (dirFd !== undefined) fs.closeSync(dirFd);
   }
 }

@@ -8,7 +8,8 @@
  * `node --import tsx` is not needed: this is plain ESM run by `node src/build/build-cli.mjs`.
  */
 import { build } from 'esbuild';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 
 // built next to it, then swapped in: others running the CLI meanwhile never find it half there
 const final = new URL('../../dist/cli/', import.meta.url);
@@ -58,10 +59,27 @@ const noSupportsColor = {
   },
 };
 
-await build({
-  plugins: [lazyBuiltins, noSupportsColor],
-  entryPoints: [new URL('../cli/bin.ts', import.meta.url).pathname],
-  outfile: new URL('bin.js', outdir).pathname,
+/**
+ * Libraries only some runs use, each in a file of its own next to bin.js, required when the module
+ * that imports them is first evaluated: V8 must at least pre-parse every byte of a script it
+ * loads, and without a code cache (root never uses one; a first run) that is paid by every
+ * command. ora (with cli-spinners' table and its other dependencies: ~100 KB) is imported only
+ * with `await import()` when a spinner is shown on a terminal; fzstd by the journal reader (status
+ * only). Both are leaves (they share no state with the rest), so nothing is in two copies.
+ */
+const SIDE = {
+  // module.exports is ora itself: the bundle's `(await import('ora')).default` reads it in Node's
+  // CommonJS interop (default = module.exports)
+  ora: { file: 'ora.js', contents: "module.exports = require('ora').default;" },
+  fzstd: { file: 'fzstd.js', contents: "module.exports = require('fzstd');" },
+};
+const sideBundles = {
+  name: 'side-bundles',
+  setup(b) {
+    b.onResolve({ filter: /^(ora|fzstd)$/ }, (args) => ({ path: `./${SIDE[args.path].file}`, external: true }));
+  },
+};
+const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -71,11 +89,57 @@ await build({
   charset: 'ascii',
   legalComments: 'none',
   logLevel: 'warning',
+};
+for (const side of Object.values(SIDE)) {
+  await build({
+    ...common,
+    plugins: [noSupportsColor],
+    stdin: { contents: side.contents, resolveDir: new URL('../..', import.meta.url).pathname, loader: 'js' },
+    outfile: new URL(side.file, outdir).pathname,
+  });
+}
+
+await build({
+  ...common,
+  plugins: [lazyBuiltins, noSupportsColor, sideBundles],
+  entryPoints: [new URL('../cli/bin.ts', import.meta.url).pathname],
+  outfile: new URL('bin.js', outdir).pathname,
+  // `await import('ora')` becomes a require of ./ora.js: the shim runs the bundle as a vm.Script,
+  // which has no dynamic import() (and Node's ESM loader would cost ~15 ms)
+  supported: { 'dynamic-import': false },
   // dbus-next's XML (introspection) dependencies: never used, never loaded
   alias: { 'fast-xml-parser': './src/core/no-xml.ts', 'fast-xml-builder': './src/core/no-xml.ts' },
   // main.ts finds package.json from import.meta.url
   define: { 'import.meta.url': '__sysherdImportMetaUrl' },
   banner: { js: "const __sysherdImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
+/**
+ * The bundle's V8 code cache, shipped beside it (bin/sysherd.js): for the runs that may not use a
+ * cache of their own (root, sudo, a first run), which would otherwise pre-parse all of bin.js
+ * (~20 ms) and compile every function they run. It is trusted exactly as far as bin.js is (same
+ * directory, same owner, nobody else may write either). Made by a run of a bus verb that finds no
+ * bus (so it holds what start-up, parsing the line, dbus-next and the error path compile), and
+ * only for this Node (its version and architecture are in the name; V8 checks them too).
+ */
+const bundleFile = new URL('bin.js', outdir).pathname;
+const cacheFile = new URL(`bin-${process.version}-${process.arch}-${statSync(bundleFile).size}.cache`, outdir).pathname;
+const harness = `
+const [bundle, out, ...args] = process.argv.slice(1);
+const fs = require('node:fs'), vm = require('node:vm'), Module = require('node:module'), path = require('node:path');
+const script = new vm.Script(Module.wrap(fs.readFileSync(bundle, 'latin1')), { filename: bundle });
+process.argv = [process.argv[0], bundle, ...args];
+process.once('exit', () => { fs.writeFileSync(out, script.createCachedData(), { mode: 0o644 }); });
+const m = new Module(bundle, module);
+m.filename = bundle;
+m.paths = Module._nodeModulePaths(path.dirname(bundle));
+script.runInThisContext().call(m.exports, m.exports, Module.createRequire(bundle), m, bundle, path.dirname(bundle));
+`;
+const nowhere = 'unix:path=/nonexistent/sysherd-build';
+const made = spawnSync(process.execPath, ['-e', harness, bundleFile, cacheFile, '--user', 'is-active', 'sysherd-build.service'], {
+  env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', DBUS_SESSION_BUS_ADDRESS: nowhere, DBUS_SYSTEM_BUS_ADDRESS: nowhere, XDG_RUNTIME_DIR: '/nonexistent' },
+  stdio: ['ignore', 'ignore', 'pipe'],
+});
+if (!existsSync(cacheFile)) throw new Error(`no code cache made: ${made.stderr}`);
+
 rmSync(final, { recursive: true, force: true });
 renameSync(outdir, final);

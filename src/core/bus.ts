@@ -20,6 +20,7 @@ import { machineTarget, remoteTarget } from './transport.js';
 import { ConnectionError, InvalidArgumentError, SystemdError, TimeoutError, fromDBusError } from './errors.js';
 import { normalize } from './values.js';
 import { type FastDecoder, installFastDecoder } from './decode.js';
+import { type CallMessage, encodeMethodCall } from './encode.js';
 
 const { Message, MessageType, Variant, DBusError } = dbus;
 type DbusMessage = InstanceType<typeof Message>;
@@ -186,6 +187,8 @@ export class Bus {
       const bus = new Bus(raw, target, kind, opts);
       let settled = false;
       const conn = (raw as unknown as { _connection: NodeJS.EventEmitter & { stream?: NodeJS.EventEmitter } })._connection;
+      // before the connection is up: dbus-next's Hello, queued until then, is written by it too
+      installFastEncoder(conn as unknown as EncodingConnection);
       const timer = setTimeout(() => {
         fail(new Error(`no answer within ${formatSeconds(timeout)}`));
       }, timeout);
@@ -506,6 +509,20 @@ function messageBusOnStream(stream: NodeJS.ReadWriteStream & NodeJS.EventEmitter
   });
   conn._wireStream(stream);
   return new dbus.MessageBus(conn as never);
+}
+
+type EncodingConnection = { stream?: { writable?: boolean; supportsUnixFd?: boolean; write(b: Buffer): boolean }; _write(m: unknown): void };
+
+/** Method calls of simple bodies marshalled by encode.ts (one Buffer, no generic tree); the rest by dbus-next. */
+function installFastEncoder(conn: EncodingConnection): void {
+  const write = conn._write.bind(conn);
+  conn._write = (m: unknown): void => {
+    const stream = conn.stream;
+    const msg = m as CallMessage & { type?: number };
+    const data = stream?.writable && !stream.supportsUnixFd && msg.type === MessageType.METHOD_CALL ? encodeMethodCall(msg) : null;
+    if (data === null) write(m);
+    else stream!.write(data);
+  };
 }
 
 /** A D-Bus variant of `signature` for a call body (`a(sv)` entries, Properties.Set). */

@@ -372,14 +372,21 @@ function inProcess(q: JournalQuery, opts: JournalRunOptions): boolean {
   );
 }
 
+/** The boot id, read once per process (it cannot change while we run; status asks once per unit). */
+let bootIdRead: { id: string | undefined } | undefined;
+
 /** This boot's id as the journal writes it (32 hex digits), `undefined` when unknown. */
 function currentBootId(): string | undefined {
+  if (bootIdRead) return bootIdRead.id;
+  let id: string | undefined;
   try {
-    const id = readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim().replace(/-/g, '');
-    return /^[0-9a-f]{32}$/.test(id) ? id : undefined;
+    const s = readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim().replace(/-/g, '');
+    id = /^[0-9a-f]{32}$/.test(s) ? s : undefined;
   } catch {
-    return undefined;
+    id = undefined;
   }
+  bootIdRead = { id };
+  return id;
 }
 
 /**

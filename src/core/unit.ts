@@ -167,6 +167,16 @@ export class UnitObject {
     return (props ?? {}) as Record<string, unknown>;
   }
 
+  /**
+   * Every interface's properties in one call (`GetAll("")`, sd-bus's "all interfaces"), one
+   * record, as systemctl's `bus_map_all_properties` reads them: the Unit interface's and the
+   * type's (Service, Socket, …) names do not overlap.
+   */
+  async getAllInterfaces(): Promise<Record<string, unknown>> {
+    const [props] = await this.bus.call({ path: this.path, interface: PROPS, member: 'GetAll', signature: 's', body: [''] });
+    return (props ?? {}) as Record<string, unknown>;
+  }
+
   /** One property. */
   async get(iface: UnitInterface, property: string): Promise<unknown> {
     const [v] = await this.bus.call({ path: this.path, interface: PROPS, member: 'Get', signature: 'ss', body: [iface, property] });

@@ -129,7 +129,9 @@ export function journalRecord(e: JournalEntry, showAll: boolean): JournalRecord 
 /** The raw material of one unit: its properties as read, for the record and the text renderer. */
 export interface Gathered {
   name: string;
+  /** The Unit interface's properties (status reads all interfaces at once: then `u` is `t`). */
   u: Record<string, unknown>;
+  /** The type's interface's (Service, Socket, …). */
   t: Record<string, unknown>;
   processes: UnitProcess[];
   processesError: string | null;

@@ -10,7 +10,10 @@
  * medians and p90 of wall time are printed, with the ratios the issue sets targets for and each
  * one's verdict (met / MISSED), and the peak RSS (/proc: VmHWM, read as the child ends) of
  * `list-units --all --json`, also in a second sandbox with --rss-units units (0: skip). The short
- * commands also run with SYSHERD_CODE_CACHE=0 (no V8 code cache: a first run, or root).
+ * commands also run with SYSHERD_CODE_CACHE=0 (no V8 code cache at all). Which cache the plain
+ * cases get is printed: the sandboxes' buses take only their owner, root on these machines, and
+ * root never uses a cache of its own (in a home), only the one shipped beside the bundle (npm run
+ * build makes it for the Node that builds). Without either, every sysherd case is a no-cache run.
  *
  * `-H`: a SYSTEM-mode sandbox reached as ssh host `h` through a local sshd (test/helpers/ssh-hosts.ts),
  * `sysherd -H h list-units` against `systemctl -H h list-units`, --remote-runs interleaved rounds
@@ -66,6 +69,29 @@ interface Case {
 }
 
 const NO_CACHE = { SYSHERD_CODE_CACHE: '0' };
+/** Would the shim use a cache of its own here? Not as root or for someone else (bin/sysherd.js cacheAllowed). */
+const OWN_CACHE =
+  process.geteuid?.() !== 0 &&
+  process.geteuid?.() === process.getuid?.() &&
+  !['SUDO_UID', 'SUDO_USER', 'PKEXEC_UID', 'DOAS_USER'].some((v) => process.env[v] !== undefined);
+/** The cache the build ships beside the bundle, for this Node (what root gets). */
+function shippedCache(): boolean {
+  const bundle = path.join(projectRoot, 'dist', 'cli', 'bin.js');
+  return fs.existsSync(bundle) && fs.existsSync(path.join(projectRoot, 'dist', 'cli', `bin-${process.version}-${process.arch}-${fs.statSync(bundle).size}.cache`));
+}
+let CACHE_USED = false;
+/** What the sysherd figures are, for the header (set once the build is there). */
+let CACHE_NOTE = '';
+function decideCache(): void {
+  CACHE_USED = process.env.SYSHERD_CODE_CACHE !== '0' && (OWN_CACHE || shippedCache());
+  CACHE_NOTE = !CACHE_USED
+    ? 'sysherd WITHOUT a V8 code cache in every case (run as root, and no cache shipped for this Node, or SYSHERD_CODE_CACHE=0)'
+    : OWN_CACHE
+      ? 'sysherd with the user\'s own V8 code cache (~/.cache/sysherd), and with none where a case says "no code cache"'
+      : 'sysherd as root: with the V8 code cache shipped beside the bundle (root never uses one of its own), and with none where a case says "no code cache"';
+}
+/** The no-cache twins of cases (only when the plain cases do use the cache). */
+const noCacheTwins = (cases: Case[]): Case[] => (CACHE_USED ? cases.map((c) => ({ ...c, name: `${c.name} (no code cache)`, env: NO_CACHE })) : []);
 const loadavg = (): string => os.loadavg().map((l) => l.toFixed(1)).join(' ');
 
 /** Every case once per round, shuffled; wall times of the measured rounds by case name. */
@@ -93,11 +119,8 @@ async function remoteTimes(): Promise<Map<string, number[]>> {
     try {
       const env: NodeJS.ProcessEnv = { ...process.env, PATH: hosts.env.PATH, SYSTEMD_PAGER: 'cat', PAGER: 'cat', LANG: 'C.UTF-8' };
       for (const k of ['FORCE_COLOR', 'NODE_OPTIONS', 'NODE_TEST_CONTEXT', 'COLUMNS']) delete env[k];
-      const cases: Case[] = [
-        { name: 'sysherd -H h list-units', argv: [NODE, BIN, '-H', 'h', 'list-units'] },
-        { name: 'sysherd -H h list-units (no code cache)', argv: [NODE, BIN, '-H', 'h', 'list-units'], env: NO_CACHE },
-        { name: 'systemctl -H h list-units', argv: ['systemctl', '-H', 'h', '--no-pager', 'list-units'] },
-      ];
+      const ours: Case = { name: 'sysherd -H h list-units', argv: [NODE, BIN, '-H', 'h', 'list-units'] };
+      const cases: Case[] = [ours, ...noCacheTwins([ours]), { name: 'systemctl -H h list-units', argv: ['systemctl', '-H', 'h', '--no-pager', 'list-units'] }];
       return await interleave(cases, env, REMOTE_RUNS, '-H: ');
     } finally {
       await hosts.stop();
@@ -191,6 +214,7 @@ async function main(): Promise<void> {
     progress('building the CLI (npm run build:cli)…\n');
     execFileSync('npm', ['run', 'build:cli'], { cwd: projectRoot, stdio: ['ignore', 'ignore', 'inherit'] });
   }
+  decideCache();
   const workers = Math.max(RESTART, STATUS);
   progress(`booting a user-mode sandbox with ${UNITS} + ${workers} loaded units…\n`);
   const t0 = performance.now();
@@ -205,18 +229,21 @@ async function main(): Promise<void> {
     const statusUnits = Array.from({ length: STATUS }, (_, i) => `worker@${i + 1}.service`);
     const S = [NODE, BIN, '--user'];
     const C = ['systemctl', '--user', '--no-pager'];
+    const short: Case[] = [
+      { name: 'sysherd list-units --all --json', argv: [...S, 'list-units', '--all', '--json'] },
+      { name: 'sysherd is-active UNIT', argv: [...S, 'is-active', 'worker@1.service'] },
+      { name: 'sysherd status UNIT', argv: [...S, 'status', '--no-pager', 'worker@1.service'] },
+    ];
     const cases: Case[] = [
       { name: 'node -e 0', argv: [NODE, '-e', '0'] },
       { name: 'sysherd --version', argv: [NODE, BIN, '--version'] },
-      { name: 'sysherd list-units --all --json', argv: [...S, 'list-units', '--all', '--json'] },
+      short[0]!,
       { name: 'systemctl list-units --all -o json', argv: [...C, 'list-units', '--all', '-o', 'json'] },
-      { name: 'sysherd is-active UNIT', argv: [...S, 'is-active', 'worker@1.service'] },
+      short[1]!,
       { name: 'systemctl is-active UNIT', argv: [...C, 'is-active', 'worker@1.service'] },
-      { name: 'sysherd status UNIT', argv: [...S, 'status', '--no-pager', 'worker@1.service'] },
+      short[2]!,
       { name: 'systemctl status UNIT', argv: [...C, 'status', 'worker@1.service'] },
-      { name: 'sysherd list-units --all --json (no code cache)', argv: [...S, 'list-units', '--all', '--json'], env: NO_CACHE },
-      { name: 'sysherd is-active UNIT (no code cache)', argv: [...S, 'is-active', 'worker@1.service'], env: NO_CACHE },
-      { name: 'sysherd status UNIT (no code cache)', argv: [...S, 'status', '--no-pager', 'worker@1.service'], env: NO_CACHE },
+      ...noCacheTwins(short),
       { name: `sysherd restart ${RESTART} units`, argv: [...S, 'restart', ...restartUnits] },
       { name: `systemctl restart ${RESTART} units`, argv: [...C, 'restart', ...restartUnits] },
       { name: `sysherd status ${STATUS} units`, argv: [...S, 'status', '--no-pager', ...statusUnits] },
@@ -249,16 +276,17 @@ async function main(): Promise<void> {
     const stats = statsOf(cases, times);
     const med = new Map(stats.map((s) => [s.name, s.medianMs]));
     const ratio = (a: string, b: string): number => med.get(a)! / med.get(b)!;
-    const targets: { what: string; value: number; target: number | null }[] = [
+    type Target = { what: string; value: number; target: number | null };
+    /** A ratio and, when the plain cases use the cache, the same without it (`a`/`b`: the no-cache cases). */
+    const twin = (t: Target, a: string, b: string): Target[] => (CACHE_USED ? [t, { what: '  the same, no code cache', value: ratio(a, b), target: t.target }] : [t]);
+    const NC = ' (no code cache)';
+    const targets: Target[] = [
       { what: 'sysherd --version / node -e 0', value: ratio('sysherd --version', 'node -e 0'), target: 1.15 },
-      { what: 'list-units --all --json / node -e 0', value: ratio('sysherd list-units --all --json', 'node -e 0'), target: 1.5 },
-      { what: '  the same, no code cache', value: ratio('sysherd list-units --all --json (no code cache)', 'node -e 0'), target: 1.5 },
+      ...twin({ what: 'list-units --all --json / node -e 0', value: ratio('sysherd list-units --all --json', 'node -e 0'), target: 1.5 }, `sysherd list-units --all --json${NC}`, 'node -e 0'),
       { what: 'list-units --all --json / systemctl', value: ratio('sysherd list-units --all --json', 'systemctl list-units --all -o json'), target: null },
-      { what: 'is-active UNIT / node -e 0', value: ratio('sysherd is-active UNIT', 'node -e 0'), target: 1.3 },
-      { what: '  the same, no code cache', value: ratio('sysherd is-active UNIT (no code cache)', 'node -e 0'), target: 1.3 },
+      ...twin({ what: 'is-active UNIT / node -e 0', value: ratio('sysherd is-active UNIT', 'node -e 0'), target: 1.3 }, `sysherd is-active UNIT${NC}`, 'node -e 0'),
       { what: 'is-active UNIT / systemctl', value: ratio('sysherd is-active UNIT', 'systemctl is-active UNIT'), target: null },
-      { what: 'status UNIT / is-active UNIT', value: ratio('sysherd status UNIT', 'sysherd is-active UNIT'), target: 1.15 },
-      { what: '  the same, no code cache', value: ratio('sysherd status UNIT (no code cache)', 'sysherd is-active UNIT (no code cache)'), target: 1.15 },
+      ...twin({ what: 'status UNIT / is-active UNIT', value: ratio('sysherd status UNIT', 'sysherd is-active UNIT'), target: 1.15 }, `sysherd status UNIT${NC}`, `sysherd is-active UNIT${NC}`),
       { what: 'status UNIT / systemctl', value: ratio('sysherd status UNIT', 'systemctl status UNIT'), target: null },
       { what: `restart ${RESTART} units / systemctl`, value: ratio(`sysherd restart ${RESTART} units`, `systemctl restart ${RESTART} units`), target: 1.1 },
       { what: `status ${STATUS} units / systemctl`, value: ratio(`sysherd status ${STATUS} units`, `systemctl status ${STATUS} units`), target: 2 },
@@ -286,14 +314,11 @@ async function main(): Promise<void> {
     const rssTarget = rssRows.length > 1 ? rssRows[rssRows.length - 1]!.sysherdKb / 1024 : null;
 
     if (REMOTE_RUNS > 0) {
-      const remoteCases = ['sysherd -H h list-units', 'sysherd -H h list-units (no code cache)', 'systemctl -H h list-units'].map((name) => ({ name, argv: [] }));
+      const remoteCases = ['sysherd -H h list-units', ...(CACHE_USED ? ['sysherd -H h list-units (no code cache)'] : []), 'systemctl -H h list-units'].map((name) => ({ name, argv: [] }));
       const rs = statsOf(remoteCases, await remoteTimes());
       stats.push(...rs);
       for (const x of rs) med.set(x.name, x.medianMs);
-      targets.push(
-        { what: '-H h list-units / systemctl -H', value: ratio('sysherd -H h list-units', 'systemctl -H h list-units'), target: 1.2 },
-        { what: '  the same, no code cache', value: ratio('sysherd -H h list-units (no code cache)', 'systemctl -H h list-units'), target: 1.2 },
-      );
+      targets.push(...twin({ what: '-H h list-units / systemctl -H', value: ratio('sysherd -H h list-units', 'systemctl -H h list-units'), target: 1.2 }, `sysherd -H h list-units${NC}`, 'systemctl -H h list-units'));
     }
     const verdict = (t: { value: number; target: number | null }): string => (t.target === null ? '' : t.value <= t.target ? '  met' : '  MISSED');
 
@@ -301,6 +326,7 @@ async function main(): Promise<void> {
     const f = (n: number): string => n.toFixed(1).padStart(8);
     const lines = [
       `${RUNS} interleaved rounds (after ${WARMUP} warm-up), wall ms; user-mode sandbox, ${loaded} loaded units; node ${process.version}; ${os.cpus().length} CPUs, load average ${loadBefore} before, ${loadAfter} after`,
+      CACHE_NOTE,
       ...(REMOTE_RUNS > 0 ? [`-H: ${REMOTE_RUNS} interleaved rounds against a system-mode sandbox behind a local sshd`] : []),
       '',
       `${'command'.padEnd(w)}${'median'.padStart(8)}${'p90'.padStart(8)}${'min'.padStart(8)}`,
@@ -314,7 +340,7 @@ async function main(): Promise<void> {
     ];
     out.write(`\n${lines.join('\n')}\n`);
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify({ node: process.version, runs: RUNS, warmup: WARMUP, loadedUnits: loaded, loadAverage: { before: loadBefore, after: loadAfter }, cases: stats, ratios: targets.map((t) => ({ ...t, met: t.target === null ? null : t.value <= t.target })), rss: rssRows }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ node: process.version, codeCache: CACHE_USED, runs: RUNS, warmup: WARMUP, loadedUnits: loaded, loadAverage: { before: loadBefore, after: loadAfter }, cases: stats, ratios: targets.map((t) => ({ ...t, met: t.target === null ? null : t.value <= t.target })), rss: rssRows }, null, 2)}\n`);
     }
   } finally {
     await sb.stop();

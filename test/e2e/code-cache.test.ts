@@ -36,8 +36,9 @@ function runAs(
   args: string[],
   env: Record<string, string>,
   onSpawn?: (child: ChildProcess) => void,
+  bin = BIN,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const [file, argv] = asUser(uid, [process.execPath, BIN, ...args]);
+  const [file, argv] = asUser(uid, [process.execPath, bin, ...args]);
   const base = cliEnv();
   for (const k of ['HOME', 'XDG_CACHE_HOME', 'SUDO_UID', 'SUDO_USER', 'SUDO_GID', 'SUDO_COMMAND', 'PKEXEC_UID', 'DOAS_USER', 'SYSHERD_CODE_CACHE']) {
     delete base[k];
@@ -230,6 +231,59 @@ describe('V8 code cache', { skip: isRoot ? false : 'needs root (setpriv to other
     const u = await runAs(ATTACKER, ['--help'], { HOME: uhome }, plant(udir, precious, ATTACKER));
     assert.equal(u.code, 0, u.stderr);
     assert.equal(fs.readFileSync(precious, 'utf8'), 'keep me\n', 'the save wrote through a symlink');
+  });
+
+  /**
+   * The cache the build ships beside the bundle (dist/cli/bin-NODE-ARCH-SIZE.cache) is trusted as
+   * far as the bundle is, no further: a copy of the installed package in a directory of root's,
+   * with the attacker's cache planted as the shipped one in every way but a trusted one.
+   */
+  test('the shipped cache: used as the build made it (root\'s, beside a bundle of root\'s), never when anyone else could have written it', async () => {
+    const shipped = path.basename(fs.readdirSync(path.dirname(BUNDLE)).find((f) => /^bin-.*\.cache$/.test(f)) ?? '');
+    assert.equal(shipped, `bin-${process.version}-${process.arch}-${fs.statSync(BUNDLE).size}.cache`, 'the build shipped no cache for this Node');
+    const install = (name: string, dirMode = 0o755): { bin: string; cli: string; cache: string } => {
+      const root = mkdirOwned(path.join(tmp, name), 0, 0o755);
+      const binDir = mkdirOwned(path.join(root, 'bin'), 0, 0o755);
+      const cli = mkdirOwned(path.join(root, 'dist', 'cli'), 0, dirMode);
+      for (const f of ['sysherd.js', 'package.json']) fs.copyFileSync(path.join(path.dirname(BIN), f), path.join(binDir, f));
+      for (const f of fs.readdirSync(path.dirname(BUNDLE))) if (!f.endsWith('.cache')) fs.copyFileSync(path.join(path.dirname(BUNDLE), f), path.join(cli, f));
+      const cache = path.join(cli, shipped);
+      fs.writeFileSync(cache, evilCache, { mode: 0o644 });
+      return { bin: path.join(binDir, 'sysherd.js'), cli, cache };
+    };
+    const home = mkdirOwned(path.join(tmp, 'shipped-home'), 0, 0o700);
+    const runs = async (i: { bin: string }, uid: number | null = null, env: Record<string, string> = {}) => (await runAs(uid, ['--help'], { HOME: home, ...env }, undefined, i.bin)).stdout;
+
+    // as the build left it: root's file beside root's bundle; root (and a user) runs it
+    const good = install('shipped-good');
+    assert.match(await runs(good), /^PWNED$/m, 'root did not use the shipped cache');
+    fs.rmSync(marker, { force: true }); // root's now: the user's run could not append to it
+    assert.match(await runs(good, ATTACKER, { HOME: path.join(tmp, 'nowhere') }), /^PWNED$/m, 'a user did not use the shipped cache');
+    assert.doesNotMatch(await runs(good, null, { SYSHERD_CODE_CACHE: '0' }), /PWNED/, 'SYSHERD_CODE_CACHE=0 used it');
+    fs.rmSync(marker, { force: true });
+
+    const never: [string, (i: { bin: string; cli: string; cache: string }) => void, number?][] = [
+      ['owned by someone else', (i) => fs.chownSync(i.cache, ATTACKER, ATTACKER)],
+      ['writable by others', (i) => fs.chmodSync(i.cache, 0o666)],
+      ['writable by the group', (i) => fs.chmodSync(i.cache, 0o664)],
+      ['in a directory others may write', () => undefined, 0o777],
+      ['a symlink (root\'s) to a file of root\'s', (i) => {
+        const real = path.join(path.dirname(i.cli), 'real.cache');
+        fs.renameSync(i.cache, real);
+        fs.symlinkSync(real, i.cache);
+      }],
+      ['with a second link', (i) => fs.linkSync(i.cache, path.join(path.dirname(i.cli), 'other-link'))],
+      ['beside a bundle of someone else\'s', (i) => fs.chownSync(path.join(i.cli, 'bin.js'), ATTACKER, ATTACKER)],
+      ['beside a bundle others may write', (i) => fs.chmodSync(path.join(i.cli, 'bin.js'), 0o666)],
+    ];
+    for (const [k, [what, spoil, dirMode]] of never.entries()) {
+      const i = install(`shipped-bad-${k}`, dirMode);
+      spoil(i);
+      const out = await runs(i);
+      assert.doesNotMatch(out, /PWNED/, `used a shipped cache ${what}`);
+      assert.match(out, /^Usage: sysherd/m, `${what}: the CLI did not run`);
+    }
+    assert.equal(pwned(), '');
   });
 
   test('old caches are deleted only when they are regular files of the user\'s', async () => {

@@ -56,13 +56,15 @@ describe('npm package', () => {
     if (tmp) await fsp.rm(tmp, { recursive: true, force: true });
   });
 
-  test('the tarball holds the bundle (one CommonJS file), the library and its types, completions and the man page', () => {
+  test('the tarball holds the bundle (one CommonJS file, and the two libraries loaded on first use), the library and its types, completions and the man page', () => {
     for (const f of [
       'package.json',
       'README.md',
       'bin/sysherd.js',
       'bin/package.json',
       'dist/cli/bin.js',
+      'dist/cli/ora.js',
+      'dist/cli/fzstd.js',
       'dist/cli/package.json',
       'dist/lib/index.js',
       'dist/lib/index.d.ts',
@@ -73,6 +75,8 @@ describe('npm package', () => {
     ]) {
       assert.ok(files.includes(f), `${f} is not in the package`);
     }
+    // the bundle's code cache for the Node that built it (bin/sysherd.js: for root and first runs)
+    assert.ok(files.some((f) => /^dist\/cli\/bin-v[\d.]+-\w+-\d+\.cache$/.test(f)), 'no shipped code cache');
     assert.ok(pkg.man.some((m) => path.normalize(m) === 'man/sysherd.1'), 'package.json "man" does not name man/sysherd.1');
   });
 

@@ -1,7 +1,7 @@
 /**
- * `status [PATTERN…|PID…]`: systemctl 252's status, as systemctl builds it — gather (one GetAll
- * per interface, GetUnitProcesses and the journal, here), record (output/status-record.ts: the
- * `--json` schema), render (output/status-text.ts: systemctl's text). Each unit is written out as
+ * `status [PATTERN…|PID…]`: systemctl 252's status, as systemctl builds it — gather (one
+ * `GetAll("")` for all of a unit's interfaces, GetUnitProcesses and the journal, here), record
+ * (output/status-record.ts: the `--json` schema), render (output/status-text.ts: systemctl's text). Each unit is written out as
  * soon as it is rendered, while the next few are read ahead, so status of thousands of units holds
  * a few of them, never the whole output. With no unit: the manager's overview (`show_system_status`).
  */
@@ -14,7 +14,7 @@ import { type JournalRunOptions, bootCutoffMonotonic, readJournal } from '../../
 import { Manager } from '../../core/manager.js';
 import { expandUnitNames } from '../../core/expand.js';
 import type { UnitStatus } from '../../core/types.js';
-import { type UnitInterface, UnitObject } from '../../core/unit.js';
+import { UnitObject } from '../../core/unit.js';
 import { unitObjectPath } from '../../core/names.js';
 import { Paint, urlifyEnabled } from '../../output/color.js';
 import { escapeTerminal } from '../../output/escape.js';
@@ -57,20 +57,6 @@ export interface StatusOptions {
   /** `--with-dependencies`: each named unit's dependencies of this kind are shown after it. */
   dependencies?: DependencyKind;
 }
-
-const TYPE_INTERFACE: Record<string, UnitInterface> = {
-  service: 'org.freedesktop.systemd1.Service',
-  socket: 'org.freedesktop.systemd1.Socket',
-  timer: 'org.freedesktop.systemd1.Timer',
-  mount: 'org.freedesktop.systemd1.Mount',
-  automount: 'org.freedesktop.systemd1.Automount',
-  swap: 'org.freedesktop.systemd1.Swap',
-  path: 'org.freedesktop.systemd1.Path',
-  slice: 'org.freedesktop.systemd1.Slice',
-  scope: 'org.freedesktop.systemd1.Scope',
-  target: 'org.freedesktop.systemd1.Target',
-  device: 'org.freedesktop.systemd1.Device',
-};
 
 function localProcessComm(pid: number): string | null {
   try {
@@ -134,14 +120,14 @@ async function unitJournal(id: string, u: Record<string, unknown>, opts: StatusO
 }
 
 async function gather(m: Manager, unit: UnitObject, name: string, opts: StatusOptions, ctx: RunContext): Promise<Gathered> {
-  const u = await unit.getAll('org.freedesktop.systemd1.Unit');
+  // one call for the Unit interface and the type's (Service, Socket, …), as systemctl: `u` and `t`
+  // are the same record
+  const u = await unit.getAllInterfaces();
+  const t = u;
   const id = str(u.Id) ?? name;
   const journal = unitJournal(id, u, opts, ctx);
   // no unhandled rejection while the bus calls below run (unitJournal itself does not throw)
   journal.catch(() => undefined);
-  const type = id.slice(id.lastIndexOf('.') + 1);
-  const iface = TYPE_INTERFACE[type];
-  const t = iface ? await unit.getAll(iface).catch(() => ({}) as Record<string, unknown>) : {};
   const g: Gathered = { name: id, u, t, processes: [], processesError: null, triggeredBy: [], triggers: [], entries: null, journalError: null, rotated: false };
   if (str(t.ControlGroup)) {
     try {

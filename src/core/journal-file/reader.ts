@@ -287,14 +287,20 @@ function dropAllCaches(): void {
   open.clear();
 }
 
+/** /etc/machine-id, read once per process (it does not change once made; '' when there is none). */
+let machineIdRead: string | undefined;
+function readMachineId(): string {
+  try {
+    return readFileSync('/etc/machine-id', 'latin1').trim();
+  } catch {
+    return '';
+  }
+}
+
 /** The files `journalctl` (no --merge, no namespace) reads, in a stable order. */
 export function journalFiles(roots = ['/run/log/journal', '/var/log/journal']): string[] {
-  let machineId = '';
-  try {
-    machineId = readFileSync('/etc/machine-id', 'latin1').trim();
-  } catch {
-    /* no machine id: only /run's directories count */
-  }
+  // no machine id: only /run's directories count (read again next time: it may be made later)
+  const machineId = (machineIdRead ||= readMachineId());
   const files: string[] = [];
   const isJournal = (n: string): boolean => n.endsWith('.journal') || n.endsWith('.journal~');
   for (const root of roots) {
