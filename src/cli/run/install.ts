@@ -13,13 +13,11 @@ import { isValidUnitName } from '../../core/names.js';
 import type { UnitFileChange } from '../../core/types.js';
 import type { IO } from '../../output/io.js';
 import { writeJson } from '../../output/json.js';
+import { checkArgCount } from './manage.js';
 import { applyChanges, mangleUnitFileNames, mangleWithSuffix, stderrWriter, UnitFileVerbError, type ChangeOptions, type PresetMode } from './unit-files.js';
 
-/** systemctl's verb table says "Too few arguments." / "Too many arguments." (exit 1). */
-export function checkArgCount(args: string[], min: number, max: number = Infinity): void {
-  if (args.length < min) throw new InvalidArgumentError('Too few arguments.', { verbatim: true });
-  if (args.length > max) throw new InvalidArgumentError('Too many arguments.', { verbatim: true });
-}
+/** systemctl's verb table says "Too few arguments." / "Too many arguments." (exit 1): one check, in manage.ts. */
+export { checkArgCount };
 
 // ── add-wants, add-requires ────────────────────────────────────────────────────────────────
 

@@ -49,10 +49,13 @@ export function verbError(message: string, cause: unknown): BusError {
   return new BusError(message, { dbusName: cause instanceof SystemdError ? cause.dbusName : undefined, cause });
 }
 
-/** systemctl's argument count checks (`verbs[]` min/max): "Too few arguments." / "Too many arguments.". */
+/**
+ * systemctl's argument count checks (`verbs[]` min/max): "Too few arguments." / "Too many
+ * arguments.", exit 1 — systemctl's own text, printed as it prints it (verbatim).
+ */
 export function checkArgCount(args: string[], min: number, max = Infinity): void {
-  if (args.length < min) throw new InvalidArgumentError('Too few arguments.');
-  if (args.length > max) throw new InvalidArgumentError('Too many arguments.');
+  if (args.length < min) throw new InvalidArgumentError('Too few arguments.', { verbatim: true });
+  if (args.length > max) throw new InvalidArgumentError('Too many arguments.', { verbatim: true });
 }
 
 /**

@@ -87,7 +87,7 @@ export interface QueryRecord {
 
 /** `is-active`, `is-failed`, `is-enabled`: one implementation. */
 export async function runQuery(o: QueryOptions, io: IO): Promise<void> {
-  if (o.args.length === 0) throw new InvalidArgumentError('Too few arguments.');
+  if (o.args.length === 0) throw new InvalidArgumentError('Too few arguments.', { verbatim: true });
   const spec = QUERIES[o.verb];
   const records: QueryRecord[] = [];
   let found = false;
