@@ -20,7 +20,7 @@ import type { GlobalOptions } from './context.js';
 
 /** commander's argParser for `--timestamp`: a known style or `help`, else systemctl's error. */
 export function checkTimestampStyle(value: string): string {
-  if (value !== 'help' && parseTimestampStyle(value) === undefined) throw new InvalidArgumentError(`Invalid value: ${value}.`);
+  if (value !== 'help' && parseTimestampStyle(value) === undefined) throw new InvalidArgumentError(`Invalid value: ${value}.`, { verbatim: true });
   return value;
 }
 
@@ -44,19 +44,19 @@ export function checkParsedOptions(verb: string, args: readonly string[], g: Glo
     io.out.write(`${CLEAN_WHAT.join('\n')}\n`);
     return false;
   }
-  if (g.wait && g.block === false) throw new InvalidArgumentError('--wait may not be combined with --no-block.');
+  if (g.wait && g.block === false) throw new InvalidArgumentError('--wait may not be combined with --no-block.', { verbatim: true });
   // (a wrong number of units is reported first, by the verb: "Too few arguments.")
   const countOk = verb === 'isolate' ? args.length === 1 : args.length > 0;
   if (g.wait && START_VERBS.has(verb) && verb !== 'start' && verb !== 'restart' && countOk && !g.marked) {
-    throw new InvalidArgumentError("--wait may only be used with the 'start' or 'restart' commands.");
+    throw new InvalidArgumentError("--wait may only be used with the 'start' or 'restart' commands.", { verbatim: true });
   }
   if (g.marked) {
-    if (verb !== 'reload-or-restart') throw new InvalidArgumentError("--marked may only be used with 'reload-or-restart'.");
-    if (args.length > 0) throw new InvalidArgumentError("No additional arguments allowed with 'reload-or-restart --marked'.");
-    if (g.wait) throw new InvalidArgumentError('--marked --wait is not supported.');
-    if (g.showTransaction) throw new InvalidArgumentError('--marked --show-transaction is not supported.');
+    if (verb !== 'reload-or-restart') throw new InvalidArgumentError("--marked may only be used with 'reload-or-restart'.", { verbatim: true });
+    if (args.length > 0) throw new InvalidArgumentError("No additional arguments allowed with 'reload-or-restart --marked'.", { verbatim: true });
+    if (g.wait) throw new InvalidArgumentError('--marked --wait is not supported.', { verbatim: true });
+    if (g.showTransaction) throw new InvalidArgumentError('--marked --show-transaction is not supported.', { verbatim: true });
   } else if (verb === 'reload-or-restart' && args.length === 0) {
-    throw new InvalidArgumentError('List of units to restart/reload is required.');
+    throw new InvalidArgumentError('List of units to restart/reload is required.', { verbatim: true });
   }
   return true;
 }

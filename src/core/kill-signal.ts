@@ -187,7 +187,7 @@ export function parseSignal(input: string): IntParse {
 export function signalFromString(input: string): number {
   const r = parseSignal(input);
   if (!r.ok) {
-    throw new InvalidArgumentError(`Failed to parse signal string "${input}".`);
+    throw new InvalidArgumentError(`Failed to parse signal string "${input}".`, { verbatim: true });
   }
   return r.value;
 }

@@ -121,7 +121,7 @@ describe('--timestamp=STYLE: show and status as systemctl 252', () => {
     for (const bad of ['bogus', '', 'US', 'pretty,utc']) {
       const r = await same(['show', 'ts.service', `--timestamp=${bad}`], { code: 1 });
       assert.equal(r.stdout, '');
-      assert.equal(r.stderr, `sysherd: Invalid value: ${bad}\n`);
+      assert.equal(r.stderr, `Invalid value: ${bad}.\n`); // systemctl's own text, as it prints it
     }
     await same(['start', 'wok.service', '--timestamp=bogus'], { code: 1 });
     assert.equal(await prop('wok.service', 'ExecMainStartTimestampMonotonic'), '0');

@@ -30,7 +30,7 @@ describe('main: help, version and usage errors (no bus touched)', () => {
     const io = memoryIO();
     // --address to nowhere: a bad -s must fail before any connection is tried
     assert.equal(await main(['--address', 'unix:path=/nonexistent', '-s', 'FOO', 'list-jobs'], io), 1);
-    assert.equal(io.stderr(), 'sysherd: Failed to parse signal string "FOO"\n');
+    assert.equal(io.stderr(), 'Failed to parse signal string "FOO".\n');
     assert.equal(io.stdout(), '');
   });
   it('unknown --json and --legend values name the valid ones', async () => {
