@@ -111,6 +111,19 @@ export type JsonMode = 'pretty' | 'short';
 
 export const JSON_MODES = ['pretty', 'short', 'off'] as const;
 
+/**
+ * Whether the manager is another machine's: `--address`, `-H`, `--hosts` or `-M` (a container).
+ * Then no polkit agent runs here, and this machine's files are not the target's.
+ */
+export function remoteManager(g: GlobalOptions): boolean {
+  return g.address !== undefined || (g.host?.length ?? 0) > 0 || g.hosts !== undefined || g.machine !== undefined;
+}
+
+/** A polkit agent may run for this line (systemctl's polkit_agent_open_maybe): the local system manager, unless --no-ask-password. */
+export function polkit(g: GlobalOptions): boolean {
+  return g.askPassword !== false && !g.user && !remoteManager(g);
+}
+
 /** Turn the global flags into connection options. Bad values → `InvalidArgumentError`. */
 export function connectOptions(g: GlobalOptions): ConnectOptions {
   if (g.user && g.system) throw new InvalidArgumentError('--user and --system cannot be used together', { hint: 'pick one scope' });

@@ -5,12 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { IO } from '../output/io.js';
-import { connectOptions, jsonFormat, type GlobalOptions } from './context.js';
-
-/** systemctl's `polkit_agent_open_maybe`: only for the local system manager, unless --no-ask-password. */
-export function polkit(g: GlobalOptions): boolean {
-  return g.askPassword !== false && !g.user && g.address === undefined && (g.host?.length ?? 0) === 0 && g.hosts === undefined;
-}
+import { connectOptions, jsonFormat, polkit, type GlobalOptions } from './context.js';
 
 export function registerJobs(program: Command, io: IO): void {
   program

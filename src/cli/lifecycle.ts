@@ -9,7 +9,7 @@ import { UNIT_ACTIONS } from '../core/manager.js';
 import type { JobMode } from '../core/types.js';
 import type { LifecycleOptions } from './run/lifecycle.js';
 import type { IO } from '../output/io.js';
-import { connectOptions, jsonFormat, type GlobalOptions } from './context.js';
+import { connectOptions, jsonFormat, remoteManager, type GlobalOptions } from './context.js';
 
 const DESCRIPTIONS: Record<string, string> = {
   start: 'Start (activate) one or more units',
@@ -60,7 +60,7 @@ export function lifecycleOptions(
     connect: connectOptions(g),
     askPassword: g.askPassword !== false,
     user: g.user ?? false,
-    remote: g.address !== undefined || (g.host?.length ?? 0) > 0 || g.hosts !== undefined,
+    remote: remoteManager(g),
     wait: g.wait ?? false,
     marked: g.marked ?? false,
     ...what,

@@ -7,7 +7,7 @@
 import type { Command, Option } from 'commander';
 import { SYSTEM_ACTIONS } from '../core/power.js';
 import type { IO } from '../output/io.js';
-import { connectOptions, jsonFormat, type GlobalOptions } from './context.js';
+import { connectOptions, jsonFormat, remoteManager, type GlobalOptions } from './context.js';
 
 /**
  * How many times `-f`/`--force` is on the line (`-ff`, `-f -f`, `--force --force`, `-qf`): commander
@@ -41,10 +41,6 @@ function valueShortsOf(program: Command): Set<string> {
   return set;
 }
 
-/** Not -H/--hosts/-M/--address: this machine's files are the target's (inhibitors, reboot argument). */
-function isLocal(g: GlobalOptions): boolean {
-  return g.address === undefined && (g.host?.length ?? 0) === 0 && g.hosts === undefined && g.machine === undefined;
-}
 
 function programOf(c: Command): Command {
   let p = c;
@@ -79,7 +75,7 @@ export function registerSystemState(program: Command, io: IO): void {
             bootLoaderEntry: g.bootLoaderEntry,
             rebootArgument: g.rebootArgument,
             user: g.user ?? false,
-            local: isLocal(g),
+            local: !remoteManager(g),
             askPassword: g.askPassword !== false,
             json: jsonFormat(g, io),
             connect: connectOptions(g),
@@ -102,7 +98,7 @@ export function registerSystemState(program: Command, io: IO): void {
         {
           args,
           dryRun: g.dryRun ?? false,
-          local: isLocal(g),
+          local: !remoteManager(g),
           json: jsonFormat(g, io),
           connect: connectOptions(g),
         },

@@ -10,7 +10,7 @@ import { InvalidArgumentError } from '../core/errors.js';
 import { PRESET_MODES, type PresetMode } from '../core/presets.js';
 import type { JobMode } from '../core/types.js';
 import type { IO } from '../output/io.js';
-import { connectOptions, jsonFormat, withDependencies, type GlobalOptions } from './context.js';
+import { connectOptions, jsonFormat, remoteManager, withDependencies, type GlobalOptions } from './context.js';
 
 const VERBS = [
   ['enable', 'Enable unit files (create the symlinks of their [Install] section); --now also starts them'],
@@ -53,7 +53,7 @@ function changeOptions(g: GlobalOptions, io: IO) {
     noReload: g.reload === false,
     polkitAgent: {
       askPassword: g.askPassword !== false,
-      localSystem: !g.user && g.address === undefined && (g.host?.length ?? 0) === 0 && g.hosts === undefined,
+      localSystem: !g.user && !remoteManager(g),
     },
   };
 }
@@ -96,7 +96,7 @@ export function registerUnitFiles(program: Command, io: IO): void {
                   connect: connectOptions(g),
                   askPassword: g.askPassword !== false,
                   user: g.user ?? false,
-                  remote: g.address !== undefined || (g.host?.length ?? 0) > 0 || g.hosts !== undefined,
+                  remote: remoteManager(g),
                 },
                 vio,
               );

@@ -7,8 +7,7 @@
  */
 import type { Command } from 'commander';
 import type { IO } from '../output/io.js';
-import { connectOptions, jsonFormat, type GlobalOptions } from './context.js';
-import { polkit } from './jobs.js';
+import { connectOptions, jsonFormat, polkit, type GlobalOptions } from './context.js';
 import { lifecycleOptions } from './lifecycle.js';
 import { CLEAN_OR_FREEZE, ENVIRONMENT_VERBS, SETTINGS } from './unit-verb-table.js';
 

@@ -34,6 +34,18 @@ export function wantPolkitAgent(c: PolkitAgentConditions): boolean {
 }
 
 /**
+ * systemctl's `polkit_agent_open_maybe`: start the agent when this process would want one (stdin
+ * a terminal, not root, the local system manager, asking allowed); `null` otherwise or when it
+ * cannot be started. `debug` hears whether it started (SYSHERD_DEBUG).
+ */
+export async function openPolkitAgentMaybe(c: Pick<PolkitAgentConditions, 'localSystem' | 'askPassword'>, debug?: (line: string) => void): Promise<PolkitAgent | null> {
+  if (!wantPolkitAgent({ ...c, stdinIsTTY: process.stdin.isTTY === true, euid: process.geteuid?.() ?? 0 })) return null;
+  const agent = await openPolkitAgent();
+  if (process.env.SYSHERD_DEBUG) debug?.(agent ? `sysherd: polkit agent pkttyagent started (pid ${agent.pid})\n` : 'sysherd: polkit agent could not be started\n');
+  return agent;
+}
+
+/**
  * Start the agent and resolve once it is ready (closed the notify descriptor) or gone. `null`
  * when it cannot be started (not installed): the call then goes on without one, as systemctl's.
  */

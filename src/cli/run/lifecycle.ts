@@ -11,7 +11,7 @@ import { busErrorMessage, InvalidArgumentError, SystemdError } from '../../core/
 import { expandUnitNames, startGlobWarning } from '../../core/expand.js';
 import { jobFailureLines } from '../../core/job.js';
 import { Manager } from '../../core/manager.js';
-import { openPolkitAgent, wantPolkitAgent, type PolkitAgent } from '../../core/polkit-agent.js';
+import { openPolkitAgentMaybe, type PolkitAgent } from '../../core/polkit-agent.js';
 import {
   activeTriggeringUnits,
   isFailedResult,
@@ -173,17 +173,7 @@ export async function runLifecycle(o: LifecycleOptions, io: IO): Promise<Transac
     `the queued jobs go on in systemd; follow them with '${PROGRAM}${o.user ? ' --user' : ''} list-jobs' or '${PROGRAM}${o.user ? ' --user' : ''} status UNIT'`,
   );
   try {
-    if (
-      wantPolkitAgent({
-        stdinIsTTY: process.stdin.isTTY === true,
-        euid: process.geteuid?.() ?? 0,
-        localSystem: !o.user && !o.remote,
-        askPassword: o.askPassword,
-      })
-    ) {
-      agent = await openPolkitAgent();
-      if (process.env.SYSHERD_DEBUG) io.err.write(agent ? `sysherd: polkit agent pkttyagent started (pid ${agent.pid})\n` : 'sysherd: polkit agent could not be started\n');
-    }
+    agent = await openPolkitAgentMaybe({ localSystem: !o.user && !o.remote, askPassword: o.askPassword }, (l) => io.err.write(l));
 
     // --marked: no names, the manager picks the units (EnqueueMarkedJobs)
     let names: string[] = [];

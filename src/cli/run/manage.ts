@@ -10,7 +10,7 @@ import { BusError, InvalidArgumentError, SystemdError } from '../../core/errors.
 import { expandUnitNames } from '../../core/expand.js';
 import { signalFromString, signalHelp, signalName } from '../../core/kill-signal.js';
 import { Manager, type ReexecuteEnd } from '../../core/manager.js';
-import { openPolkitAgent, wantPolkitAgent, type PolkitAgent } from '../../core/polkit-agent.js';
+import { openPolkitAgentMaybe } from '../../core/polkit-agent.js';
 import type { KillWhom } from '../../core/types.js';
 import { colors } from '../../output/color.js';
 import { escapeTerminal } from '../../output/escape.js';
@@ -64,11 +64,7 @@ export function checkArgCount(args: string[], min: number, max = Infinity): void
  * not root, as systemctl's `polkit_agent_open_maybe`, so polkit can ask for a password.
  */
 export async function withManager<T>(connect: ConnectOptions, fn: (m: Manager) => Promise<T>, polkit = false, io?: IO): Promise<T> {
-  let agent: PolkitAgent | null = null;
-  if (polkit && wantPolkitAgent({ stdinIsTTY: process.stdin.isTTY === true, euid: process.geteuid?.() ?? 0, localSystem: true, askPassword: true })) {
-    agent = await openPolkitAgent();
-    if (process.env.SYSHERD_DEBUG) io?.err.write(agent ? `sysherd: polkit agent pkttyagent started (pid ${agent.pid})\n` : 'sysherd: polkit agent could not be started\n');
-  }
+  const agent = polkit ? await openPolkitAgentMaybe({ localSystem: true, askPassword: true }, (l) => io?.err.write(l)) : null;
   try {
     const m = await Manager.connect(connect);
     try {

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { Bus, type ConnectOptions } from '../../core/bus.js';
 import { busErrorMessage, SystemdError } from '../../core/errors.js';
 import { Manager } from '../../core/manager.js';
-import { openPolkitAgent, wantPolkitAgent, type PolkitAgent } from '../../core/polkit-agent.js';
+import { openPolkitAgentMaybe, type PolkitAgent } from '../../core/polkit-agent.js';
 import {
   isValidRebootParameter,
   kexecLoaded,
@@ -213,8 +213,7 @@ function cmdlineInit(): string | undefined {
 }
 
 async function maybeAgent(o: { local: boolean; user: boolean; askPassword: boolean }): Promise<PolkitAgent | null> {
-  if (!wantPolkitAgent({ stdinIsTTY: process.stdin.isTTY === true, euid: process.geteuid?.() ?? 0, localSystem: !o.user && o.local, askPassword: o.askPassword })) return null;
-  return openPolkitAgent();
+  return openPolkitAgentMaybe({ localSystem: !o.user && o.local, askPassword: o.askPassword });
 }
 
 export async function runSystemAction(o: SystemActionOptions, io: IO): Promise<void> {

@@ -12,7 +12,7 @@ import { withConnection } from '../../core/api.js';
 import type { Manager } from '../../core/manager.js';
 import { isGlob, isUnitType, isValidUnitName, mangleUnitName, unitObjectPath, UNIT_TYPES, type UnitType } from '../../core/names.js';
 import { UnitObject } from '../../core/unit.js';
-import { openPolkitAgent, wantPolkitAgent } from '../../core/polkit-agent.js';
+import { openPolkitAgentMaybe } from '../../core/polkit-agent.js';
 import { NO_PRESET_STATES, queryPreset, readPresets, type PresetMode, type PresetScope } from '../../core/presets.js';
 
 export type { PresetMode };
@@ -288,11 +288,7 @@ export function stderrWriter(io: IO): (text: string) => void {
 export async function applyChanges<T extends EnableResult | UnitFileChange[]>(m: Manager, o: ChangeOptions, failed: string, call: () => Promise<T>, io: IO): Promise<T> {
   const err = stderrWriter(io);
   // the agent stays for the reload too (systemctl keeps it until it exits)
-  const agent =
-    o.polkitAgent &&
-    wantPolkitAgent({ stdinIsTTY: process.stdin.isTTY === true, euid: process.geteuid?.() ?? 0, localSystem: o.polkitAgent.localSystem, askPassword: o.polkitAgent.askPassword })
-      ? await openPolkitAgent()
-      : null;
+  const agent = o.polkitAgent ? await openPolkitAgentMaybe(o.polkitAgent) : null;
   try {
     let result: T;
     try {

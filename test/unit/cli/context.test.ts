@@ -63,3 +63,17 @@ describe("systemctl 252's option quirks", () => {
     assert.throws(() => collectWhat('', undefined), /^Error: --what= requires arguments\.$|--what= requires arguments\./);
   });
 });
+
+describe('which manager: remoteManager and polkit', () => {
+  it('another machine (--address, -H, --hosts, -M) gets no polkit agent here; nor --user or --no-ask-password', async () => {
+    const { polkit, remoteManager } = await import('../../../src/cli/context.ts');
+    assert.equal(remoteManager({}), false);
+    assert.equal(polkit({}), true);
+    for (const g of [{ address: 'unix:path=/x' }, { host: ['h'] }, { hosts: 'f' }, { machine: 'c1' }]) {
+      assert.equal(remoteManager(g), true, JSON.stringify(g));
+      assert.equal(polkit(g), false, JSON.stringify(g));
+    }
+    assert.equal(polkit({ user: true }), false);
+    assert.equal(polkit({ askPassword: false }), false);
+  });
+});
