@@ -8,9 +8,8 @@ import type { IO } from '../output/io.js';
 import { reportError, unknownVerbMessage } from './report-error.js';
 import { collectList, collectProperties, collectRepeat, collectWhat, normalizeArgv, parseBoolean } from './context.js';
 import { InvalidArgumentError } from '../core/errors.js';
-import { parseSeconds } from '../core/power.js';
 import { registerSystemState } from './system-state.js';
-import { signalFromString } from '../core/kill-signal.js';
+import { parseSec, signalFromString } from '../core/kill-signal.js';
 import { parsePresetMode } from '../core/presets.js';
 import { hostList, isFleet, parallelOf, splitHostFlags, verbOf } from './fleet.js';
 import { registerListUnits } from './list-units.js';
@@ -49,7 +48,7 @@ function checkInhibitorsMode(value: string): string {
 
 /** systemctl parses --boot-loader-menu whatever the verb: a time span. */
 function checkBootLoaderMenu(value: string): string {
-  if (parseSeconds(value) === null) throw new InvalidArgumentError(`Failed to parse --boot-loader-menu= argument '${value}': Invalid argument`);
+  if (!parseSec(value).ok) throw new InvalidArgumentError(`Failed to parse --boot-loader-menu= argument '${value}': Invalid argument`);
   return value;
 }
 

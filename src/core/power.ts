@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import type { Bus } from './bus.js';
 import type { ManagerEndMethod } from './manager.js';
 import type { JobMode } from './types.js';
+import { safeAtou32 } from './kill-signal.js';
 
 /** logind's shutdown and sleep methods (each also as `…WithFlags(t flags)`). */
 export type LogindAction = 'PowerOff' | 'Reboot' | 'Halt' | 'Suspend' | 'Hibernate' | 'HybridSleep' | 'SuspendThenHibernate';
@@ -167,44 +168,15 @@ export function logindStopErrno(dbusName: string | undefined): 'EACCES' | 'EOPNO
 
 // ── local facts systemctl reads from files ───────────────────────────────────────────────────
 
-/** systemd's safe_atou8 (base 0: `0x10`, `010`; leading blanks and `+` allowed); `null` when invalid. */
+/** systemd's safe_atou8 (base 0: `0x10`, `010`, `0b…`, `0o…`; leading blanks and `+` allowed); `null` when invalid. */
 export function parseExitCode(s: string): number | null {
-  const t = s.replace(/^[ \t\n\r]+/, '');
-  const m = /^\+?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(t);
-  if (!m) return null;
-  const digits = m[1]!;
-  const n = /^0[xX]/.test(digits) ? parseInt(digits.slice(2), 16) : digits.length > 1 && digits.startsWith('0') ? parseInt(digits, 8) : parseInt(digits, 10);
-  return n <= 255 ? n : null;
+  const r = safeAtou32(s);
+  return r.ok && r.value <= 255 ? r.value : null;
 }
 
 /** systemd's reboot_parameter_is_valid: ASCII, at most NAME_MAX (255) bytes. */
 export function isValidRebootParameter(s: string): boolean {
   return /^[\x00-\x7f]*$/.test(s) && s.length <= 255;
-}
-
-/** systemd's parse_sec for `--boot-loader-menu=` (a time span → µs; bare numbers are seconds). */
-export function parseSeconds(s: string): bigint | null {
-  const t = s.trim();
-  if (t === 'infinity') return 2n ** 64n - 1n;
-  const UNITS: Record<string, number> = {
-    us: 1, usec: 1, µs: 1, μs: 1, ms: 1e3, msec: 1e3, s: 1e6, sec: 1e6, second: 1e6, seconds: 1e6,
-    m: 60e6, min: 60e6, minute: 60e6, minutes: 60e6, h: 3600e6, hr: 3600e6, hour: 3600e6, hours: 3600e6,
-    d: 86400e6, day: 86400e6, days: 86400e6, w: 604800e6, week: 604800e6, weeks: 604800e6,
-    M: 2629800e6, month: 2629800e6, months: 2629800e6, y: 31557600e6, year: 31557600e6, years: 31557600e6,
-  };
-  if (t === '') return null;
-  let total = 0;
-  let rest = t;
-  while (rest !== '') {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Zµμ]*)/.exec(rest);
-    if (!m || m[0] === '') return null;
-    const unit = m[2] === '' ? 's' : m[2]!;
-    const mult = UNITS[unit];
-    if (mult === undefined) return null;
-    total += Number(m[1]) * mult;
-    rest = rest.slice(m[0].length).replace(/^\s+/, '');
-  }
-  return BigInt(Math.round(total));
 }
 
 /** /sys/kernel/kexec_loaded says 1. */

@@ -10,7 +10,7 @@
  * `InvalidArgumentError` with systemctl's words ("Unknown assignment: Foo=bar").
  */
 import { InvalidArgumentError } from './errors.js';
-import { parseSignal, safeAtoi, safeAtou32, safeAtou64, STRERROR, type ParseErrno } from './kill-signal.js';
+import { parseSec, parseSignal, safeAtoi, safeAtou32, safeAtou64, STRERROR, UINT64_MAX, type ParseErrno } from './kill-signal.js';
 import { parseBoolean } from './values.js';
 
 /** One `(sv)` entry of SetUnitProperties: the D-Bus name, the variant's signature and value. */
@@ -21,8 +21,7 @@ export interface PropertyValue {
   value: unknown;
 }
 
-/** UINT64_MAX: systemd's "infinity" (CGROUP_LIMIT_MAX, USEC_INFINITY, CGROUP_WEIGHT_INVALID). */
-export const UINT64_MAX = 0xffff_ffff_ffff_ffffn;
+export { UINT64_MAX, parseSec };
 const UINT32_MAX = 0xffff_ffffn;
 
 const fail = (message: string): never => {
@@ -78,48 +77,6 @@ export function parseSize(t: string, base: 1000 | 1024): { ok: true; value: bigi
     }
   } while (p.length > 0 && start < suffixes.length);
   if (p.replace(/^[ \t\n\r]+/, '').length > 0) return { ok: false, errno: 'EINVAL' };
-  return { ok: true, value: total };
-}
-
-const USEC_PER_SEC = 1_000_000;
-/** parse_time's multipliers, in systemd's matching order. */
-const TIME_UNITS: [string, number][] = [
-  ['seconds', USEC_PER_SEC], ['second', USEC_PER_SEC], ['sec', USEC_PER_SEC], ['s', USEC_PER_SEC],
-  ['minutes', 60 * USEC_PER_SEC], ['minute', 60 * USEC_PER_SEC], ['min', 60 * USEC_PER_SEC],
-  ['months', 2_629_800 * USEC_PER_SEC], ['month', 2_629_800 * USEC_PER_SEC], ['M', 2_629_800 * USEC_PER_SEC],
-  ['msec', 1000], ['ms', 1000], ['m', 60 * USEC_PER_SEC],
-  ['hours', 3600 * USEC_PER_SEC], ['hour', 3600 * USEC_PER_SEC], ['hr', 3600 * USEC_PER_SEC], ['h', 3600 * USEC_PER_SEC],
-  ['days', 86_400 * USEC_PER_SEC], ['day', 86_400 * USEC_PER_SEC], ['d', 86_400 * USEC_PER_SEC],
-  ['weeks', 604_800 * USEC_PER_SEC], ['week', 604_800 * USEC_PER_SEC], ['w', 604_800 * USEC_PER_SEC],
-  ['years', 31_557_600 * USEC_PER_SEC], ['year', 31_557_600 * USEC_PER_SEC], ['y', 31_557_600 * USEC_PER_SEC],
-  ['usec', 1], ['us', 1], ['μs', 1], ['µs', 1],
-];
-
-/** `parse_sec`: a time span (`5s`, `1min 30s`, `500ms`, `2` = seconds, `infinity`) in µs. */
-export function parseSec(t: string): { ok: true; value: bigint } | { ok: false; errno: ParseErrno } {
-  if (/^[ \t\n\r]*infinity[ \t\n\r]*$/.test(t)) return { ok: true, value: UINT64_MAX };
-  let p = t;
-  let total = 0n;
-  let something = false;
-  for (;;) {
-    p = p.replace(/^[ \t\n\r]+/, '');
-    if (p === '') {
-      if (!something) return { ok: false, errno: 'EINVAL' };
-      break;
-    }
-    if (p.startsWith('-')) return { ok: false, errno: 'ERANGE' };
-    const m = /^\+?(\d*)(?:\.(\d+))?/.exec(p);
-    if (!m || (m[1] === '' && m[2] === undefined)) return { ok: false, errno: 'EINVAL' };
-    p = p.slice(m[0].length).replace(/^[ \t\n\r]+/, '');
-    const unit = TIME_UNITS.find(([s]) => p.startsWith(s));
-    const mult = unit ? unit[1] : USEC_PER_SEC;
-    if (unit) p = p.slice(unit[0].length);
-    const whole = BigInt(m[1] || '0') * BigInt(mult);
-    const frac = m[2] ? BigInt(Math.floor(Number(`0.${m[2]}`) * mult)) : 0n;
-    total += whole + frac;
-    if (total >= UINT64_MAX) return { ok: false, errno: 'ERANGE' };
-    something = true;
-  }
   return { ok: true, value: total };
 }
 

@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Bus, type ConnectOptions } from '../../core/bus.js';
 import { busErrorMessage, SystemdError } from '../../core/errors.js';
+import { parseSec } from '../../core/kill-signal.js';
 import { Manager } from '../../core/manager.js';
 import { openPolkitAgentMaybe, type PolkitAgent } from '../../core/polkit-agent.js';
 import {
@@ -21,15 +22,14 @@ import {
   Logind,
   logindStopErrno,
   parseExitCode,
-  parseSeconds,
   processComm,
   readSessions,
   SD_LOGIND_REBOOT_VIA_KEXEC,
   SD_LOGIND_ROOT_CHECK_INHIBITORS,
   systemAction,
   type SystemAction,
+  userName,
 } from '../../core/power.js';
-import { userName } from '../../core/power.js';
 import { escapeTerminal } from '../../output/escape.js';
 import type { IO } from '../../output/io.js';
 import { writeJson } from '../../output/json.js';
@@ -259,7 +259,8 @@ export async function runSystemAction(o: SystemActionOptions, io: IO): Promise<v
       requests.push({ call: (l) => l.setRebootToFirmwareSetup(true), error: (e) => `Cannot indicate to EFI to boot into setup mode: ${e}` });
     }
     if (o.bootLoaderMenu !== undefined) {
-      const usec = parseSeconds(o.bootLoaderMenu)!; // checked when parsed
+      const parsed = parseSec(o.bootLoaderMenu);
+      const usec = parsed.ok ? parsed.value : 0n; // checked when parsed
       doc.bootLoaderMenuUsec = usec.toString();
       requests.push({
         call: (l) => l.setRebootToBootLoaderMenu(usec),

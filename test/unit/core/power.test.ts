@@ -7,11 +7,11 @@ import {
   isValidRebootParameter,
   logindStopErrno,
   parseExitCode,
-  parseSeconds,
   readSessions,
   SYSTEM_ACTIONS,
   systemAction,
 } from '../../../src/core/power.ts';
+import { parseSec } from '../../../src/core/kill-signal.ts';
 import { localContainers } from '../../../src/cli/run/list-machines.ts';
 import { machineTarget } from '../../../src/core/transport.ts';
 
@@ -58,15 +58,15 @@ describe('parseExitCode: systemd safe_atou8', () => {
   });
 });
 
-describe('parseSeconds: systemd parse_sec for --boot-loader-menu', () => {
+describe('parseSec (kill-signal.ts): systemd parse_sec, as --boot-loader-menu reads it', () => {
   it('reads spans; bare numbers are seconds', () => {
-    assert.equal(parseSeconds('5'), 5_000_000n);
-    assert.equal(parseSeconds('1min 30s'), 90_000_000n);
-    assert.equal(parseSeconds('500ms'), 500_000n);
-    assert.equal(parseSeconds('infinity'), 2n ** 64n - 1n);
+    assert.deepEqual(parseSec('5'), { ok: true, value: 5_000_000n });
+    assert.deepEqual(parseSec('1min 30s'), { ok: true, value: 90_000_000n });
+    assert.deepEqual(parseSec('500ms'), { ok: true, value: 500_000n });
+    assert.deepEqual(parseSec('infinity'), { ok: true, value: 2n ** 64n - 1n });
   });
   it('refuses what is not a span', () => {
-    for (const bad of ['bogus', '', '5 parsecs', '-1']) assert.equal(parseSeconds(bad), null, bad);
+    for (const bad of ['bogus', '', '5 parsecs', '-1']) assert.equal(parseSec(bad).ok, false, bad);
   });
 });
 
