@@ -221,7 +221,7 @@ export function verifyEdit(t: EditTarget, content: string, user: boolean): strin
 export async function runEdit(o: EditOptions, io: IO): Promise<void> {
   checkArgCount(o.args, 1);
   if (!io.outIsTTY || !io.errIsTTY) throw fail('Cannot edit units if not on a tty.');
-  if (o.connect.host !== undefined || o.connect.address !== undefined) throw fail('Cannot edit units remotely.');
+  if (o.connect.host !== undefined || o.connect.address !== undefined || o.connect.machine !== undefined) throw fail('Cannot edit units remotely.');
   const err = stderrWriter(io);
   const dirs = configDirs(o.user);
   const scope = o.user ? 'user' : 'system';

@@ -64,9 +64,9 @@ describe('edit (systemctl 252 verb_edit)', () => {
     const base = { quiet: false, json: null, connect: { bus: 'system' as const }, full: false, runtime: false, force: false, user: false };
     await assert.rejects(runEdit({ ...base, args: [] }, memoryIO()), (e: Error & { verbatim?: boolean }) => e.message === 'Too few arguments.' && e.verbatim === true);
     await assert.rejects(runEdit({ ...base, args: ['a'] }, memoryIO()), (e: Error) => e.message === 'Cannot edit units if not on a tty.');
-    await assert.rejects(
-      runEdit({ ...base, args: ['a'], connect: { bus: 'system', host: 'h' } }, memoryIO({ outIsTTY: true, errIsTTY: true })),
-      (e: Error) => e.message === 'Cannot edit units remotely.',
-    );
+    // another machine's manager (-H, --address, -M): its files are not here
+    for (const connect of [{ bus: 'system' as const, host: 'h' }, { bus: 'system' as const, address: 'unix:path=/x' }, { bus: 'system' as const, machine: 'c1' }]) {
+      await assert.rejects(runEdit({ ...base, args: ['a'], connect }, memoryIO({ outIsTTY: true, errIsTTY: true })), (e: Error) => e.message === 'Cannot edit units remotely.', JSON.stringify(connect));
+    }
   });
 });
