@@ -22,7 +22,7 @@ import type { IO } from '../../output/io.js';
 import { writeJson } from '../../output/json.js';
 import { templatePaths, unitPaths } from './cat.js';
 import { expandUnitNames } from './show.js';
-import { checkArgCount } from './install.js';
+import { checkArgCount } from './manage.js';
 import { stderrWriter, UnitFileVerbError, type ChangeOptions } from './unit-files.js';
 
 export const EDIT_MARKER_START = '### Anything between here and the comment below will become the new contents of the file';

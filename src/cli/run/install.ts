@@ -16,8 +16,6 @@ import { writeJson } from '../../output/json.js';
 import { checkArgCount } from './manage.js';
 import { applyChanges, mangleUnitFileNames, mangleWithSuffix, stderrWriter, UnitFileVerbError, type ChangeOptions, type PresetMode } from './unit-files.js';
 
-/** systemctl's verb table says "Too few arguments." / "Too many arguments." (exit 1): one check, in manage.ts. */
-export { checkArgCount };
 
 // ── add-wants, add-requires ────────────────────────────────────────────────────────────────
 

@@ -12,6 +12,7 @@ import type { Manager } from '../../core/manager.js';
 import { unitObjectPath } from '../../core/names.js';
 import { escapeTerminal } from '../../output/escape.js';
 import type { IO } from '../../output/io.js';
+import { checkArgCount } from './manage.js';
 import { writeJson } from '../../output/json.js';
 import { mangleUnitFileNames, UnitFileVerbError } from './unit-files.js';
 
@@ -87,7 +88,7 @@ export interface QueryRecord {
 
 /** `is-active`, `is-failed`, `is-enabled`: one implementation. */
 export async function runQuery(o: QueryOptions, io: IO): Promise<void> {
-  if (o.args.length === 0) throw new InvalidArgumentError('Too few arguments.', { verbatim: true });
+  checkArgCount(o.args, 1);
   const spec = QUERIES[o.verb];
   const records: QueryRecord[] = [];
   let found = false;
@@ -122,7 +123,7 @@ export async function runIsSystemRunning(
   o: { args: string[]; quiet: boolean; json: 'pretty' | 'short' | null; connect: ConnectOptions; wait?: boolean },
   io: IO,
 ): Promise<void> {
-  if (o.args.length > 0) throw new InvalidArgumentError('Too many arguments.');
+  checkArgCount(o.args, 0, 0);
   const state = await withConnection(o.connect, async (m) => {
     // --wait: listen for StartupFinished before reading the state, as systemctl
     const sub = o.wait ? await m.subscribe() : null;

@@ -21,6 +21,7 @@ import type { EnableResult, UnitFileChange, UnitFileEntry } from '../../core/typ
 import { colors } from '../../output/color.js';
 import { escapeTerminal } from '../../output/escape.js';
 import type { IO } from '../../output/io.js';
+import { checkArgCount } from './manage.js';
 import { writeJson } from '../../output/json.js';
 import { writeTableJson } from './list-sockets.js';
 import { extendWithDependencies } from './with-dependencies.js';
@@ -320,7 +321,7 @@ export async function applyChanges<T extends EnableResult | UnitFileChange[]>(m:
 /** systemctl's `verb_enable` over D-Bus: enable, disable, reenable, mask, unmask, preset, link, revert. */
 export async function runUnitFileVerb(o: UnitFileVerbOptions, io: IO): Promise<void> {
   // systemctl's verb table: at least one unit
-  if (o.args.length === 0) throw new InvalidArgumentError('Too few arguments.', { verbatim: true });
+  checkArgCount(o.args, 1);
   const spec = UNIT_FILE_VERBS[o.verb];
   const err = stderrWriter(io);
   const mangled = mangleUnitFileNames(o.args, { quiet: o.quiet, operation: `to ${o.verb}` });

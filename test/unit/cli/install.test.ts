@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkArgCount, cmdlineOverride, DEPENDENCY_VERBS, runAddDependency, runSetDefault } from '../../../src/cli/run/install.ts';
+import { cmdlineOverride, DEPENDENCY_VERBS, runAddDependency, runSetDefault } from '../../../src/cli/run/install.ts';
 import { linkPaths, mangleWithSuffix } from '../../../src/cli/run/unit-files.ts';
 import { parsePresetMode, PRESET_MODES } from '../../../src/core/presets.ts';
 import { main } from '../../../src/cli/main.ts';
+import { checkArgCount } from '../../../src/cli/run/manage.ts';
 import { memoryIO } from '../../../src/output/io.ts';
 
 describe('unit-file verbs beyond enable (systemctl 252)', () => {
