@@ -16,9 +16,9 @@ export function registerStatus(program: Command, io: IO): void {
     .action(async (args: string[], _flags: unknown, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const { runStatus, parseLines, parseOutputMode } = await import('./run/status.js');
-      const { machineJournalRunner } = await import('../core/transport.js');
       const connect = connectOptions(g);
       const { journalRunOptionsFor } = await import('../core/transport.js');
+      const { machineJournalRunner } = await import('../core/journal.js');
       await runStatus(
         {
           args,

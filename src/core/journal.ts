@@ -298,6 +298,13 @@ export function spawnRunner(argv: string[]): JournalProcess {
   return journalProcess(spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env }));
 }
 
+/**
+ * A journal runner for `-M NAME`: journalctl reads the container's journal (`--machine=NAME`),
+ * as systemctl status shows a container's log lines.
+ */
+export function machineJournalRunner(name: string): JournalRunner {
+  return (argv: string[]): JournalProcess => spawnRunner([argv[0]!, `--machine=${name}`, ...argv.slice(1)]);
+}
 
 /** journalctl's stderr lines that say it could not read anything. */
 function unavailableReason(stderr: string[]): string | undefined {

@@ -18,7 +18,7 @@ import { Duplex } from 'node:stream';
 import { type BusKind, type BusTarget, type RemoteHost, formatHost, parseHost, remoteLabel } from './address.js';
 import { ConnectionError, InvalidArgumentError } from './errors.js';
 import { journalProcess } from './child-process.js';
-import { type JournalProcess, type JournalRunOptions, type JournalRunner, spawnRunner } from './journal.js';
+import type { JournalProcess, JournalRunOptions, JournalRunner } from './journal.js';
 
 export { type RemoteHost, parseHost, formatHost } from './address.js';
 
@@ -416,12 +416,4 @@ export function sshJournalRunner(host: string | RemoteHost, opts: SshOptions & {
 export function journalRunOptionsFor(connect: { host?: string | undefined; bus?: string }): JournalRunOptions | false {
   if (connect.host === undefined) return {};
   return connect.bus === 'user' ? false : { runner: sshJournalRunner(connect.host) };
-}
-
-/**
- * A journal runner for `-M NAME`: journalctl reads the container's journal (`--machine=NAME`),
- * as systemctl status shows a container's log lines.
- */
-export function machineJournalRunner(name: string): JournalRunner {
-  return (argv: string[]): JournalProcess => spawnRunner([argv[0]!, `--machine=${name}`, ...argv.slice(1)]);
 }
