@@ -106,10 +106,6 @@ export interface RemoteHost {
 }
 
 /**
- * Parse `-H`'s value as systemctl does (`[USER@]HOST[:PORT]`; an IPv6 address in brackets when a
- * port follows). Throws a plain `Error` with the reason for anything else (the caller words it).
- */
-/**
  * A user name ssh may pass on (`ssh -l USER`): what OpenSSH ≥ 9.6 accepts from the command line
  * (misc.c valid_ruser: no leading '-', no control character, none of '`";&<>|(){}, no trailing
  * backslash), and, as before, no whitespace or '/'. ssh expands %r into ProxyCommand and
@@ -119,6 +115,10 @@ export function validRemoteUser(user: string): boolean {
   return user !== '' && !user.startsWith('-') && !/[\x00-\x1f\x7f'`";&<>|(){}\s/]/.test(user) && !user.endsWith('\\');
 }
 
+/**
+ * Parse `-H`'s value as systemctl does (`[USER@]HOST[:PORT]`; an IPv6 address in brackets when a
+ * port follows). Throws a plain `Error` with the reason for anything else (the caller words it).
+ */
 export function parseHost(spec: string): RemoteHost {
   const s = spec.trim();
   let rest = s;

@@ -163,8 +163,8 @@ export class Bus {
       exists: existsSync,
       full: opts.full,
     });
-    const { reason } = resolved;
-    const targets = opts.full ? resolved.targets.filter((t) => !t.direct) : resolved.targets;
+    // `full`: the resolver leaves systemd's private socket out
+    const { reason, targets } = resolved;
     if (targets.length === 0) {
       throw new ConnectionError(`cannot find the ${kind} bus: ${reason ?? 'no address'}`);
     }

@@ -117,16 +117,25 @@ export async function appendUnitDependencies(
   const out: string[] = [];
   const warnings: string[] = [];
   const follow = new Set(DEPENDENCY_PROPERTIES[kind]);
-  for (const name of names) {
+  // every unit's properties asked for at once, merged in the order of the names
+  const fetched = await Promise.all(
+    names.map((name) =>
+      new UnitObject(manager.bus, unitObjectPath(name), name).getAll('org.freedesktop.systemd1.Unit').then(
+        (props) => ({ props }),
+        (error: unknown) => ({ error }),
+      ),
+    ),
+  );
+  for (const [i, name] of names.entries()) {
     out.push(name);
-    let props: Record<string, unknown>;
-    try {
-      props = await new UnitObject(manager.bus, unitObjectPath(name), name).getAll('org.freedesktop.systemd1.Unit');
-    } catch (e) {
+    const f = fetched[i]!;
+    if ('error' in f) {
+      const e = f.error;
       if (!(e instanceof SystemdError) || e.isPermission) throw e;
       warnings.push(`Failed to get properties of ${name}: ${e.message}`);
       continue;
     }
+    const props = f.props;
     for (const [prop, value] of Object.entries(props)) {
       if (!follow.has(prop) || !Array.isArray(value)) continue;
       for (const d of value as string[]) if (!out.includes(d)) out.push(d);

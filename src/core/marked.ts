@@ -46,8 +46,10 @@ export async function runMarkedJobs(
       if (e instanceof SystemdError) e.message = `Failed to start jobs: ${e.message}`;
       throw e;
     }
-    for (const jobPath of paths) {
-      const info = await jobInfo(manager, jobPath);
+    // every job's properties asked for at once (one round trip, not one per job)
+    const infos = await Promise.all(paths.map((jobPath) => jobInfo(manager, jobPath)));
+    for (const [i, jobPath] of paths.entries()) {
+      const info = infos[i]!;
       report.units.push({
         ...requestedJob(info.unit ?? ''),
         unitId: info.unit,

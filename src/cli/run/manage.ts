@@ -6,7 +6,7 @@
  * permission error included); with `--json`, one result document on stdout.
  */
 import type { ConnectOptions } from '../../core/bus.js';
-import { BusError, InvalidArgumentError, SystemdError } from '../../core/errors.js';
+import { BusError, busErrorMessage, InvalidArgumentError, SystemdError } from '../../core/errors.js';
 import { expandUnitNames } from '../../core/expand.js';
 import { signalFromString, signalHelp, signalName } from '../../core/kill-signal.js';
 import { Manager, type ReexecuteEnd } from '../../core/manager.js';
@@ -33,10 +33,8 @@ export interface UnitOutcome {
 }
 
 export function errorRecord(e: unknown): ErrorRecord {
-  // sd-bus's bus_error_message: the bus daemon's AccessDenied text is too verbose, systemctl says "Access denied"
-  if (e instanceof SystemdError && e.dbusName === 'org.freedesktop.DBus.Error.AccessDenied') return { name: e.dbusName, message: 'Access denied' };
-  if (e instanceof SystemdError) return { name: e.dbusName ?? null, message: e.message };
-  return { name: null, message: e instanceof Error ? e.message : String(e) };
+  // sd-bus's bus_error_message (AccessDenied → "Access denied", as systemctl says it)
+  return { name: e instanceof SystemdError ? (e.dbusName ?? null) : null, message: busErrorMessage(e) };
 }
 
 /** One failure line on stderr, as main.ts's reportError prints an error (exit code set by the caller). */

@@ -142,7 +142,6 @@ class Outcome {
   }
 }
 
-const errorText = busErrorMessage;
 
 /** Connect to the bus daemon (logind lives there, not on systemd's private socket). */
 async function fullBus(connect: ConnectOptions): Promise<Bus> {
@@ -235,7 +234,7 @@ export async function runSystemAction(o: SystemActionOptions, io: IO): Promise<v
       if (!o.json) for (const e of entries) io.out.write(`${escapeTerminal(e)}\n`);
       return out.end(0);
     } catch (e) {
-      return out.fail(`Failed to enumerate boot loader entries: ${errorText(e)}`);
+      return out.fail(`Failed to enumerate boot loader entries: ${busErrorMessage(e)}`);
     } finally {
       bus.close();
     }
@@ -280,7 +279,7 @@ export async function runSystemAction(o: SystemActionOptions, io: IO): Promise<v
           try {
             await r.call(logind);
           } catch (e) {
-            return out.fail(r.error(errorText(e)));
+            return out.fail(r.error(busErrorMessage(e)));
           }
         }
       } finally {
@@ -317,7 +316,7 @@ export async function runSystemAction(o: SystemActionOptions, io: IO): Promise<v
       try {
         await manager.setExitCode(code);
       } catch (e) {
-        return out.fail(`Failed to set exit code: ${errorText(e)}`);
+        return out.fail(`Failed to set exit code: ${busErrorMessage(e)}`);
       } finally {
         manager.close();
       }
@@ -346,7 +345,7 @@ export async function runSystemAction(o: SystemActionOptions, io: IO): Promise<v
       doc.via = 'manager-method';
     } catch (e) {
       if (isGoneWhileEnding(e)) doc.via = 'manager-method';
-      else return out.fail(`Failed to execute operation: ${errorText(e)}`);
+      else return out.fail(`Failed to execute operation: ${busErrorMessage(e)}`);
     } finally {
       await agent?.close();
       manager.close();
@@ -413,7 +412,7 @@ function errnoText(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return 'No such file or directory';
   if (code === 'EACCES') return 'Permission denied';
-  return errorText(e);
+  return busErrorMessage(e);
 }
 
 /** systemd's update_reboot_parameter_and_warn: `false` when it failed (said as a warning there, and it ends the verb). */
@@ -443,7 +442,7 @@ const STRERROR: Record<string, string> = {
 
 /** systemctl's "Failed to connect to bus: Connection refused" for a bus that did not answer. */
 function connectFailure(e: unknown): string {
-  const text = errorText(e);
+  const text = busErrorMessage(e);
   if (text.startsWith('Failed to connect to bus: ')) return text; // the -M bridge's own words
   let cause: unknown = e;
   for (let i = 0; i < 5 && cause instanceof Error; i++) {
@@ -475,7 +474,7 @@ async function viaLogind(a: SystemAction, o: SystemActionOptions, out: Outcome):
     try {
       await logind.setWallMessage(o.wall.join(' '), !o.noWall);
     } catch (e) {
-      out.say(`Failed to set wall message, ignoring: ${errorText(e)}`);
+      out.say(`Failed to set wall message, ignoring: ${busErrorMessage(e)}`);
     }
     let flags = 0;
     if (o.checkInhibitors === 'yes') flags |= SD_LOGIND_ROOT_CHECK_INHIBITORS;
@@ -505,8 +504,8 @@ async function viaLogind(a: SystemAction, o: SystemActionOptions, out: Outcome):
 
 function logindFailed(action: string, e: unknown, out: Outcome): 'stop' | 'manager' {
   const name = e instanceof SystemdError ? e.dbusName : undefined;
-  out.doc.logindError = { name: name ?? (e instanceof Error ? e.name : 'Error'), message: errorText(e) };
-  out.say(`Call to ${action} failed: ${errorText(e)}`);
+  out.doc.logindError = { name: name ?? (e instanceof Error ? e.name : 'Error'), message: busErrorMessage(e) };
+  out.say(`Call to ${action} failed: ${busErrorMessage(e)}`);
   return logindStopErrno(name) !== null ? 'stop' : 'manager';
 }
 
@@ -559,7 +558,7 @@ export async function runSwitchRoot(o: SwitchRootOptions, io: IO): Promise<void>
       return end(0);
     }
     process.off('SIGTERM', ignore);
-    end(1, `Failed to switch root: ${errorText(e)}`);
+    end(1, `Failed to switch root: ${busErrorMessage(e)}`);
   } finally {
     manager.close();
   }

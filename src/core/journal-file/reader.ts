@@ -481,11 +481,6 @@ export function readJournalFiles(q: FileQuery): RawEntry[] {
   return chosen.map((p) => p.f.entry(p.key.itemsAt));
 }
 
-/** Close every file kept open (tests; a long-lived process that is done with the journal). */
-export function closeJournalFiles(): void {
-  dropAllCaches();
-}
-
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** systemd's `utf8_is_printable()`: valid UTF-8 without control characters (tab, newline allowed). */

@@ -10,6 +10,10 @@ describe('resolveBusTargets', () => {
     const r = resolveBusTargets({ bus: 'system', address: 'unix:path=/x', env: { DBUS_SYSTEM_BUS_ADDRESS: 'unix:path=/y' }, uid: 0, exists: all });
     assert.deepEqual(r.targets.map((t) => t.address), ['unix:path=/x']);
   });
+  it("full (a bus daemon needed: RefUnit, logind): never systemd's private socket, even as root", () => {
+    const r = resolveBusTargets({ bus: 'system', env: {}, uid: 0, exists: all, full: true });
+    assert.deepEqual(r.targets.map((t) => [t.address, t.direct]), [['unix:path=/run/dbus/system_bus_socket', false]]);
+  });
   it('system: DBUS_SYSTEM_BUS_ADDRESS beats the private socket', () => {
     const r = resolveBusTargets({ bus: 'system', env: { DBUS_SYSTEM_BUS_ADDRESS: 'unix:path=/y' }, uid: 0, exists: all });
     assert.deepEqual(r.targets.map((t) => t.address), ['unix:path=/y']);
