@@ -56,12 +56,6 @@ export interface Column<R> {
   weight?: number;
   /** Never narrower than this (default 1). */
   minWidth?: number;
-  /**
-   * Kept for callers written for the older layout, which cut only this column; systemd's rules
-   * shrink every column by weight, and so does this table now.
-   * @deprecated
-   */
-  flex?: boolean;
 }
 
 export interface TableOptions {

@@ -12,7 +12,7 @@
  */
 import { errorInfo, mapBounded, type FleetErrorInfo } from '../../core/fleet.js';
 import { setBatchAlways } from '../../core/transport.js';
-import { colors } from '../../output/color.js';
+import { colors, headerStyle } from '../../output/color.js';
 import { escapeTerminal } from '../../output/escape.js';
 import { memoryIO, type IO } from '../../output/io.js';
 import { writeJson } from '../../output/json.js';
@@ -198,12 +198,10 @@ function renderListTable(runs: HostRun[], argv: string[], io: IO): void {
   const c = colors(io.color);
   const red = (t: string, bad: boolean): string => (bad ? c.red.bold(t) : t);
   const cols: Column<Row>[] = [{ header: 'HOST', cell: (r) => r.host }];
-  keys.forEach((k, i) => {
-    const col: Column<Row> = { header: k.toUpperCase().replace(/_/g, ' '), cell: (r) => cellText(r.rec[k]), style: (t, r) => red(t, BAD.has(cellText(r.rec[k]))) };
-    if (i === keys.length - 1 && keys.length > 1) col.flex = true;
-    cols.push(col);
+  keys.forEach((k) => {
+    cols.push({ header: k.toUpperCase().replace(/_/g, ' '), cell: (r) => cellText(r.rec[k]), style: (t, r) => red(t, BAD.has(cellText(r.rec[k]))) });
   });
-  io.out.write(renderTable(rows, cols, { header: legend && rows.length > 0, columns: tableWidth(io, has(argv, '-l', '--full')), headerStyle: (s) => c.bold.underline(s) }));
+  io.out.write(renderTable(rows, cols, { header: legend && rows.length > 0, columns: tableWidth(io, has(argv, '-l', '--full')), headerStyle: headerStyle(io.color) }));
   for (const r of unparsed) io.out.write(`${io.unicode ? '──' : '--'} ${escapeTerminal(r.host)}\n${r.stdout}`);
   const ok = runs.filter((r) => r.code === 0).length;
   for (const r of runs) if (r.error !== undefined) writeErrorLine(r, io);

@@ -7,13 +7,13 @@ import { InvalidArgumentError } from '../../core/errors.js';
 import { expandUnitNames } from '../../core/expand.js';
 import { Manager } from '../../core/manager.js';
 import { unitNameFromPath, unitObjectPath } from '../../core/names.js';
-import { colors } from '../../output/color.js';
+import { headerStyle } from '../../output/color.js';
 import type { IO } from '../../output/io.js';
 import { withPager } from '../../output/pager.js';
-import { renderTable, type Column } from '../../output/table.js';
+import { renderTable, tableWidth, type Column } from '../../output/table.js';
 import { formatTimespan } from '../../output/time.js';
-import { showUnit } from './list-units.js';
-import { writeTableJson } from './list-sockets.js';
+import { writeTableJson } from '../../output/json.js';
+import { showUnit } from './unit-filter.js';
 import type { ListTimersOptions } from './list-timers.js';
 import { errorRecord, verbError } from './manage.js';
 
@@ -78,16 +78,15 @@ export async function runListAutomounts(opts: ListAutomountsOptions, io: IO): Pr
     writeTableJson(io, rows, opts.json);
     return rows;
   }
-  const c = colors(io.color);
   const cols: Column<AutomountRow>[] = [
     { header: 'WHAT', cell: (r) => r.what },
     { header: 'WHERE', cell: (r) => r.where },
     { header: 'MOUNTED', cell: (r) => (r.mounted ? 'yes' : 'no') },
     { header: 'IDLE TIMEOUT', cell: (r) => formatTimespan(r.idle_timeout, 1000) },
-    { header: 'UNIT', cell: (r) => r.unit, flex: true },
+    { header: 'UNIT', cell: (r) => r.unit },
   ];
   await withPager(io, { enabled: opts.pager }, async (out) => {
-    out.out.write(renderTable(rows, cols, { header: opts.legend, columns: opts.full ? undefined : io.columns, headerStyle: (s) => c.bold.underline(s) }));
+    out.out.write(renderTable(rows, cols, { header: opts.legend, columns: tableWidth(out, opts.full), headerStyle: headerStyle(io.color) }));
     if (opts.legend) {
       out.out.write(`\n${rows.length} automounts listed.\n`);
       if (!opts.all) out.out.write('Pass --all to see loaded but inactive automounts, too.\n');

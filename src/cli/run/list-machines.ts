@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import { Bus, type ConnectOptions } from '../../core/bus.js';
 import { fnmatch } from '../../core/presets.js';
 import { MANAGER_IFACE, MANAGER_PATH } from '../../core/signal.js';
-import { colors } from '../../output/color.js';
+import { colors, headerStyle } from '../../output/color.js';
 import type { IO } from '../../output/io.js';
 import { writeJson } from '../../output/json.js';
 import { renderTable } from '../../output/table.js';
@@ -126,7 +126,7 @@ export async function runListMachines(o: ListMachinesOptions, io: IO): Promise<v
     { header: 'FAILED', cell: (m: MachineInfo) => String(m.failedUnits), style: (t: string, m: MachineInfo) => (m.failedUnits > 0 ? c.red.bold(t) : t) },
     { header: 'JOBS', cell: (m: MachineInfo) => String(m.jobs) },
   ];
-  let text = renderTable(machines, columns, { header: o.legend, columns: undefined, headerStyle: (s) => (io.color && s.trim() !== '' ? c.underline(s) : s) });
+  let text = renderTable(machines, columns, { header: o.legend, columns: undefined, headerStyle: headerStyle(io.color) });
   if (o.legend) {
     text += '\n';
     if (machines.some((m) => m.state === null) && (process.geteuid?.() ?? 0) !== 0) text += 'Notice: some information only available to privileged users was not shown.\n';

@@ -100,7 +100,7 @@ export async function runListTimers(opts: ListTimersOptions, io: IO): Promise<vo
     { header: 'LAST', cell: (r) => dash(formatTimestamp(r.last)) },
     { header: 'PASSED', cell: (r) => dash(formatTimestampRelative(r.last, now)) },
     { header: 'UNIT', cell: (r) => r.unit },
-    { header: 'ACTIVATES', cell: (r) => r.activates, flex: true },
+    { header: 'ACTIVATES', cell: (r) => r.activates },
   ];
   await withPager(io, { enabled: opts.pager }, async (out) => {
     out.out.write(renderTable(rows, cols, { header: opts.legend, columns: tableWidth(out, opts.full), headerStyle: headerStyle(io.color) }));
