@@ -104,4 +104,18 @@ describe('limits', { skip: process.geteuid?.() === 0 ? false : 'needs root' }, (
     // holding every reply: ~330 MB here; one unit at a time (32 fetched ahead): ~120 MB
     assert.ok(kb > 0 && kb < 200_000, `max RSS ${kb} kB`);
   });
+
+  test('show --json of 3,000 units: records streamed too, one valid document; cut short by a bad name, still valid', async () => {
+    const many = Array.from({ length: 3000 }, (_, i) => `many@${i + 1}.service`);
+    const r = await execInSandbox(sb!.dir, ['/usr/bin/time', '-f', 'maxrss=%M', process.execPath, BIN, 'show', '--json', '-p', 'Id', ...many]);
+    assert.equal(r.code, 0, r.stderr.slice(-500));
+    const records = JSON.parse(r.stdout) as { Id: string }[];
+    assert.equal(records.length, 3000);
+    assert.equal(records[2999]!.Id, 'many@3000.service');
+    const kb = Number(/maxrss=(\d+)/.exec(r.stderr)?.[1]);
+    assert.ok(kb > 0 && kb < 200_000, `max RSS ${kb} kB`);
+    const cut = await execInSandbox(sb!.dir, [process.execPath, BIN, 'show', '--json', '-p', 'Id', UNITS[0]!, UNITS[1]!, LONG]);
+    assert.notEqual(cut.code, 0);
+    assert.deepEqual((JSON.parse(cut.stdout) as { Id: string }[]).map((x) => x.Id), ['many@1.service', 'many@2.service']);
+  });
 });

@@ -9,8 +9,8 @@ import { Bus } from '../../core/bus.js';
 import { isGlob, mangleUnitName, unitObjectPath } from '../../core/names.js';
 import { Manager } from '../../core/manager.js';
 import { MANAGER_PATH } from '../../core/signal.js';
-import type { IO } from '../../output/io.js';
-import { writeJson } from '../../output/json.js';
+import { type IO, writeDrained } from '../../output/io.js';
+import { JsonArrayWriter } from '../../output/json.js';
 import { withPager } from '../../output/pager.js';
 import { showUnit } from './unit-filter.js';
 import { formatProperty, propertyJson, type RawProperty } from '../../output/properties.js';
@@ -162,33 +162,31 @@ export function shownJson(o: ShownObject, opts: Pick<ShowOptions, 'properties' |
   return rec;
 }
 
-/** Write, and wait when the reader is behind (a pager): the output is not piled up in memory. */
-function writeInTurn(out: NodeJS.WritableStream, text: string): Promise<void> {
-  return new Promise((resolve) => {
-    if (out.write(text, () => resolve())) resolve();
-  });
-}
-
 export async function runShow(opts: ShowOptions, io: IO): Promise<void> {
   const bus = await Bus.connect(opts.connect);
   try {
     if (opts.json) {
-      // the records only (not the raw replies), written once: --json stays one valid document
-      const records: Record<string, unknown>[] = [];
-      await forEachShown(bus, opts.args, io, opts, async (o) => {
-        records.push(shownJson(o, opts));
-      });
-      bus.close();
-      writeJson(io, records, opts.json);
+      // each record written as it comes (status's streaming writer): 10,000 units never sit in memory
+      const json = new JsonArrayWriter((s) => writeDrained(io.out, s), opts.json === 'pretty');
+      let done = false;
+      try {
+        await forEachShown(bus, opts.args, io, opts, async (o) => {
+          await json.push(shownJson(o, opts));
+        });
+        done = true;
+      } finally {
+        // stopped part-way after some records: what was written stays one valid document
+        if (done || json.started) await json.end();
+      }
       return;
     }
     await withPager(io, { enabled: opts.pager }, async (out) => {
       let first = true;
       // systemctl: objects separated by a blank line, each written as it comes
-      await forEachShown(bus, opts.args, io, opts, (o) => {
+      await forEachShown(bus, opts.args, io, opts, async (o) => {
         const text = `${first ? '' : '\n'}${renderShownObject(o, opts)}`;
         first = false;
-        return writeInTurn(out.out, text);
+        await writeDrained(out.out, text);
       });
       bus.close();
     });
