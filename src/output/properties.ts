@@ -10,6 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { escapeTerminal } from './escape.js';
+import { signalToString } from '../core/kill-signal.js';
 import { formatTimespan, formatTimestamp, type TimestampStyle } from './time.js';
 
 /** One property as it came off the bus. */
@@ -35,23 +36,8 @@ export interface PrintFlags {
 const UINT64_MAX = 0xffff_ffff_ffff_ffffn;
 const UINT32_MAX = 0xffff_ffff;
 
-/** Linux signal names as systemd's `signal_to_string` (without `SIG`). */
-const SIGNALS: Record<number, string> = {
-  1: 'HUP', 2: 'INT', 3: 'QUIT', 4: 'ILL', 5: 'TRAP', 6: 'ABRT', 7: 'BUS', 8: 'FPE', 9: 'KILL', 10: 'USR1',
-  11: 'SEGV', 12: 'USR2', 13: 'PIPE', 14: 'ALRM', 15: 'TERM', 16: 'STKFLT', 17: 'CHLD', 18: 'CONT', 19: 'STOP',
-  20: 'TSTP', 21: 'TTIN', 22: 'TTOU', 23: 'URG', 24: 'XCPU', 25: 'XFSZ', 26: 'VTALRM', 27: 'PROF', 28: 'WINCH',
-  29: 'IO', 30: 'PWR', 31: 'SYS',
-};
-const SIGRTMIN = 34;
-const SIGRTMAX = 64;
-
-/** systemd's `signal_to_string`: `TERM`, `RTMIN+3`, or the number. */
-export function signalToString(n: number): string {
-  const s = SIGNALS[n];
-  if (s) return s;
-  if (n >= SIGRTMIN && n <= SIGRTMAX) return n === SIGRTMIN ? 'RTMIN' : `RTMIN+${n - SIGRTMIN}`;
-  return String(n);
-}
+/** systemd's `signal_to_string` (one implementation, core/kill-signal.ts). */
+export { signalToString };
 
 /** systemd's `sigchld_code_to_string` (`(null)` as glibc prints a NULL `%s`). */
 export function sigchldCodeToString(code: number): string {

@@ -3,7 +3,7 @@
  * built once from what `status` gathered over the bus and from the journal, then rendered once —
  * as systemctl's text (status-text.ts) or as `status --json` (these types are its schema).
  */
-import * as os from 'node:os';
+import { signalToString } from '../core/kill-signal.js';
 
 import type { JournalEntry } from '../core/journal.js';
 import type { UnitProcess } from '../core/types.js';
@@ -198,14 +198,6 @@ const EXIT_STATUS: Record<number, string> = {
   255: 'EXCEPTION',
 };
 
-/** systemd's `signal_to_string`: `TERM`, `KILL`, `RTMIN+3`, or the number. */
-export function signalName(n: number): string {
-  for (const [name, num] of Object.entries(os.constants.signals)) {
-    if (num === n && name !== 'SIGIOT' && name !== 'SIGPOLL' && name !== 'SIGUNUSED') return name.slice(3);
-  }
-  if (n >= 34 && n <= 64) return n === 34 ? 'RTMIN' : n === 64 ? 'RTMAX' : `RTMIN+${n - 34}`;
-  return String(n);
-}
 
 /** systemd's `is_clean_exit(code, status, EXIT_CLEAN_DAEMON)`: status 0, or killed by HUP, INT, TERM or PIPE. */
 export function isCleanExit(code: number, status: number): boolean {
@@ -220,7 +212,7 @@ export function exitText(code: number, status: number): string {
     const s = EXIT_STATUS[status];
     return `code=${c}, status=${status}${s ? `/${s}` : ''}`;
   }
-  return `code=${c}, signal=${signalName(status)}`;
+  return `code=${c}, signal=${signalToString(status)}`;
 }
 
 export function str(v: unknown): string | null {

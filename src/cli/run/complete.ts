@@ -15,12 +15,11 @@
 import { execFileSync } from 'node:child_process';
 import { constants } from 'node:os';
 import { Manager } from '../../core/manager.js';
+import { unitObjectPath } from '../../core/names.js';
+import { UnitObject } from '../../core/unit.js';
 import type { UnitFileEntry, UnitStatus } from '../../core/types.js';
 import type { CompletionRequest } from '../completion-request.js';
 import { showUnit } from './unit-filter.js';
-
-/** Calls in flight at once (below the system bus's 128 pending replies per connection). */
-const PIPELINE = 100;
 
 /** How long TAB may wait for the manager. */
 const COMPLETION_TIMEOUT_MS = 3000;
@@ -239,23 +238,18 @@ async function candidatesFor(rule: Rule, m: Manager, prefix: string): Promise<st
   const names = sourceNames(rule, await fetchFor(rule, m)).filter((n) => n.startsWith(prefix));
   if (rule.kind !== 'units' || !rule.filter) return [...new Set(names)].sort();
   const filter = rule.filter;
-  // one LoadUnit and one GetAll per unit, pipelined on the one connection in batches: the system
-  // bus allows a connection 128 calls awaiting replies (dbus-daemon's max_replies_per_connection)
-  const offered: string[][] = [];
-  for (let i = 0; i < names.length; i += PIPELINE) {
-    offered.push(
-      ...(await Promise.all(
-        names.slice(i, i + PIPELINE).map(async (n) => {
-          try {
-            const props = await (await m.loadUnit(n)).getAll('org.freedesktop.systemd1.Unit');
-            return passesFilter(props, filter) ? ((props.Names as string[] | undefined) ?? [n]) : [];
-          } catch {
-            return []; // a name systemd cannot load: not offered
-          }
-        }),
-      )),
-    );
-  }
+  // one GetAll per unit (reading a unit's object loads it), all sent at once: the Bus keeps the
+  // calls in flight under dbus-daemon's limit per connection
+  const offered = await Promise.all(
+    names.map(async (n) => {
+      try {
+        const props = await new UnitObject(m.bus, unitObjectPath(n), n).getAll('org.freedesktop.systemd1.Unit');
+        return passesFilter(props, filter) ? ((props.Names as string[] | undefined) ?? [n]) : [];
+      } catch {
+        return []; // a name systemd cannot load: not offered
+      }
+    }),
+  );
   return [...new Set(offered.flat())].filter((n) => n.startsWith(prefix)).sort();
 }
 

@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { buildRecord, exitText, signalName, timestamp } from '../../../src/output/status-record.ts';
+import { buildRecord, exitText, timestamp } from '../../../src/output/status-record.ts';
 import { gathered } from '../../helpers/gathered.ts';
 
 describe('status records', () => {
-  it('signal names without SIG, real-time ones as RTMIN+n', () => {
-    assert.equal(signalName(15), 'TERM');
-    assert.equal(signalName(9), 'KILL');
-    assert.equal(signalName(6), 'ABRT');
-    assert.equal(signalName(36), 'RTMIN+2');
+  it("a killed process's signal as systemd 252's signal_to_string names it: without SIG, real-time ones as RTMIN+n", () => {
+    assert.equal(exitText(2, 15), 'code=killed, signal=TERM');
+    assert.equal(exitText(2, 6), 'code=killed, signal=ABRT');
+    assert.equal(exitText(2, 36), 'code=killed, signal=RTMIN+2');
+    assert.equal(exitText(2, 34), 'code=killed, signal=RTMIN+0');
+    assert.equal(exitText(2, 64), 'code=killed, signal=RTMIN+30');
   });
 
   it('timestamps as ISO and µs, null when never', () => {
