@@ -40,10 +40,11 @@ if (process.argv.length === 3 && process.argv[2] === '--version') {
   require('../dist/cli/bin.js');
 }
 
-/** May this process use a code cache at all? Not when it acts for, or as, someone else. */
+/**
+ * May this process use a cache of its own? Not when it acts for, or as, someone else. (Called
+ * after loadWithCodeCache's checks: SYSHERD_CODE_CACHE, Linux, geteuid.)
+ */
 function cacheAllowed() {
-  if (process.env.SYSHERD_CODE_CACHE === '0') return false;
-  if (process.platform !== 'linux' || typeof process.geteuid !== 'function') return false;
   const euid = process.geteuid();
   if (euid === 0 || euid !== process.getuid() || process.getegid() !== process.getgid()) return false;
   for (const v of ['SUDO_UID', 'SUDO_USER', 'PKEXEC_UID', 'DOAS_USER']) if (process.env[v] !== undefined) return false;
@@ -242,7 +243,9 @@ function saveCodeCache(fs, path, script, dir, name) {
       throw e;
     }
     for (const f of fs.readdirSync(at(dirFd, '.'))) {
-      if (!f.startsWith('bin-') || !f.endsWith('.cache') || f === name) continue;
+      // old caches, and the temporary file of a run that died before its rename
+      const tmpOf = /^bin-.*\.cache\.(\d+)$/.exec(f);
+      if (tmpOf ? processAlive(Number(tmpOf[1])) : !f.startsWith('bin-') || !f.endsWith('.cache') || f === name) continue;
       const st = fs.lstatSync(at(dirFd, f));
       if (st.isFile() && st.uid === process.geteuid()) fs.unlinkSync(at(dirFd, f));
     }
@@ -251,5 +254,15 @@ function saveCodeCache(fs, path, script, dir, name) {
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
     if (dirFd !== undefined) fs.closeSync(dirFd);
+  }
+}
+
+/** Whether a process with this pid is running (its temporary cache file may be in use). */
+function processAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
   }
 }

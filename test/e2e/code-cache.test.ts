@@ -109,10 +109,20 @@ describe('V8 code cache', { skip: isRoot ? false : 'needs root (setpriv to other
     assert.equal(plain.code, 0, plain.stderr);
     assert.ok(!fs.existsSync(path.join(home, '.cache')), 'SYSHERD_CODE_CACHE=0 wrote a cache');
 
+    // what a run killed between write and rename leaves (pid 4194305 is above any pid_max), and
+    // a live run's file (pid 1): the first is cleared when the cache is saved, the second kept
+    const dir = path.join(home, '.cache', 'sysherd');
+    mkdirOwned(path.join(home, '.cache'), ATTACKER, 0o700);
+    mkdirOwned(dir, ATTACKER, 0o700);
+    for (const f of ['bin-old.cache.4194305', 'bin-old.cache.1']) {
+      fs.writeFileSync(path.join(dir, f), 'x', { mode: 0o600 });
+      fs.chownSync(path.join(dir, f), ATTACKER, ATTACKER);
+    }
     const first = await runAs(ATTACKER, ['--help'], { HOME: home });
     assert.equal(first.code, 0, first.stderr);
     assert.equal(first.stdout, plain.stdout);
-    const dir = path.join(home, '.cache', 'sysherd');
+    assert.ok(!fs.existsSync(path.join(dir, 'bin-old.cache.4194305')), "a dead run's temporary file is left");
+    assert.ok(fs.existsSync(path.join(dir, 'bin-old.cache.1')), "a live run's temporary file was deleted");
     const file = path.join(dir, cacheName());
     const st1 = fs.statSync(file);
     assert.equal(st1.uid, ATTACKER);
