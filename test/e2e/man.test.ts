@@ -52,6 +52,14 @@ describe('man page', () => {
     assert.match(rendered, /\| jq /, 'EXAMPLES has no jq pipeline');
   });
 
+  test("says what the program does (issue 14): legends on stdout, no promise that help VERB shows a verb's help", () => {
+    const flat = rendered.replace(/\s+/g, ' ');
+    assert.match(flat, /headers and legends of tables, as systemctl's/);
+    assert.doesNotMatch(flat, /legends? (go|goes|are written) to (standard error|stderr)/i);
+    assert.doesNotMatch(flat, /sysherd help COMMAND/);
+    assert.match(flat, /sysherd help UNIT is systemctl's: it shows the units' man pages/);
+  });
+
   test('names every verb and option of the program, with its examples', () => {
     const walk = (cmd: Command): void => {
       const help = cmd.createHelp();
