@@ -6,6 +6,8 @@
  */
 import type { Manager } from './manager.js';
 import { signalName } from './kill-signal.js';
+import { unitObjectPath } from './names.js';
+import { UnitObject } from './unit.js';
 
 export interface UnitOutcome {
   activeState: string;
@@ -26,11 +28,10 @@ const CLD: Record<number, UnitOutcome['code']> = { 1: 'exited', 2: 'killed', 3: 
 /** The unit's outcome now; `null` when it cannot be read (unloaded already, no permission). */
 export async function unitOutcome(manager: Manager, unit: string): Promise<UnitOutcome | null> {
   try {
-    const obj = await manager.loadUnit(unit);
-    const [u, s] = await Promise.all([
-      obj.getAll('org.freedesktop.systemd1.Unit'),
-      unit.endsWith('.service') ? obj.getAll('org.freedesktop.systemd1.Service') : Promise.resolve({} as Record<string, unknown>),
-    ]);
+    // one GetAll of every interface (the unit, just the subject of a job, is loaded; the Unit and
+    // Service property names do not overlap); the service's fields only for a service
+    const u = await new UnitObject(manager.bus, unitObjectPath(unit), unit).getAllInterfaces();
+    const s: Record<string, unknown> = unit.endsWith('.service') ? u : {};
     const code = CLD[Number(s.ExecMainCode ?? 0)] ?? null;
     const status = code === null ? null : Number(s.ExecMainStatus ?? 0);
     return {
