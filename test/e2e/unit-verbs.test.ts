@@ -323,7 +323,12 @@ describe('isolate (last: it stops what the target does not need)', () => {
   });
 
   test('isolate iso.target: sysherd stops what systemctl stops', async () => {
-    const active = async (): Promise<string> => (await systemctl(['list-units', '--state=active', '--no-legend', '--plain', '--type=service,socket,target'])).stdout.replace(/ +/g, ' ');
+    // isolate returns once its anchor job is done (systemctl's too): the stop jobs it queued may
+    // still run, so the active set is read once no job is left
+    const active = async (): Promise<string> => {
+      for (let i = 0; i < 150 && (await systemctl(['list-jobs', '--no-legend'])).stdout.trim() !== ''; i++) await new Promise((r) => setTimeout(r, 200));
+      return (await systemctl(['list-units', '--state=active', '--no-legend', '--plain', '--type=service,socket,target'])).stdout.replace(/ +/g, ' ');
+    };
     const r = await sysherd(['isolate', 'iso', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout) as { verb: string; jobMode: string; units: { unit: string; result: string }[]; auxiliary: unknown[] };

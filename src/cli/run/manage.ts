@@ -76,16 +76,25 @@ export async function withManager<T>(connect: ConnectOptions, fn: (m: Manager) =
   }
 }
 
-/** Expand unit arguments as systemctl (mangle, globs over loaded units), printing its notices. */
-async function expandUnits(m: Manager, args: string[], quiet: boolean, io: IO): Promise<string[]> {
+/**
+ * Unit arguments expanded as systemctl's `expand_unit_names`, its notices printed; an invalid name
+ * gets both of systemctl's lines (`failure`: the second, as the verb words it).
+ */
+export async function expandUnits(
+  m: Manager,
+  args: string[],
+  quiet: boolean,
+  io: IO,
+  opts: { suffix?: 'service' | 'target' | 'automount'; failure?: string } = {},
+): Promise<string[]> {
   let r: Awaited<ReturnType<typeof expandUnitNames>>;
   try {
-    r = await expandUnitNames(m, args, { warn: !quiet });
+    r = await expandUnitNames(m, args, { warn: !quiet, ...(opts.suffix ? { suffix: opts.suffix } : {}) });
   } catch (e) {
     // an empty name: systemctl says both lines
     if (!(e instanceof InvalidArgumentError) || !e.message.startsWith('Failed to mangle name')) throw e;
     writeFailure(io, e.message);
-    throw new InvalidArgumentError('Failed to expand names: Invalid argument');
+    throw new InvalidArgumentError(opts.failure ?? 'Failed to expand names: Invalid argument');
   }
   for (const w of r.warnings) io.err.write(`${escapeTerminal(w)}\n`);
   return r.names;

@@ -6,7 +6,6 @@
  */
 import type { ConnectOptions } from '../../core/bus.js';
 import { InvalidArgumentError } from '../../core/errors.js';
-import { expandUnitNames } from '../../core/expand.js';
 import type { Manager } from '../../core/manager.js';
 import { mangleUnitName, unitTypeOf } from '../../core/names.js';
 import { jsonPropertyValue, parseUnitPropertyAssignments, type PropertyValue } from '../../core/unit-properties.js';
@@ -14,7 +13,7 @@ import { escapeTerminal } from '../../output/escape.js';
 import type { IO } from '../../output/io.js';
 import { writeJson } from '../../output/json.js';
 import { CLEAN_OR_FREEZE, type CleanOrFreezeVerb } from '../unit-verb-table.js';
-import { checkArgCount, errorRecord, finish, verbError, withManager, writeFailure, type UnitOutcome } from './manage.js';
+import { checkArgCount, errorRecord, expandUnits, finish, verbError, withManager, writeFailure, type UnitOutcome } from './manage.js';
 
 type JsonMode = 'pretty' | 'short' | null;
 
@@ -40,19 +39,6 @@ export interface CleanOrFreezeResult {
   units: (UnitOutcome & { cleanResult?: string | null })[];
 }
 
-/** Expand unit arguments as systemctl, printing its notices; an empty name: both of its lines. */
-async function expand(m: Manager, args: string[], quiet: boolean, io: IO, opts: { suffix?: 'service' | 'target' | 'automount' } = {}): Promise<string[]> {
-  try {
-    const r = await expandUnitNames(m, args, { warn: !quiet, ...opts });
-    for (const w of r.warnings) io.err.write(`${escapeTerminal(w)}\n`);
-    return r.names;
-  } catch (e) {
-    if (!(e instanceof InvalidArgumentError) || !e.message.startsWith('Failed to mangle name')) throw e;
-    writeFailure(io, e.message);
-    throw new InvalidArgumentError('Failed to expand names: Invalid argument');
-  }
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -75,7 +61,7 @@ export async function runCleanOrFreeze(o: CleanOrFreezeOptions, io: IO): Promise
   const what = o.verb === 'clean' ? (o.what.length > 0 ? o.what : ['cache', 'runtime']) : null;
   // RefUnit (to wait) needs a bus daemon, as systemctl's BUS_FULL
   const result = await withManager({ ...o.connect, full: true }, async (m): Promise<CleanOrFreezeResult> => {
-    const names = await expand(m, o.units, o.quiet, io);
+    const names = await expandUnits(m, o.units, o.quiet, io);
     const units: CleanOrFreezeResult['units'] = [];
     const waitFor: number[] = [];
     let failed = false;
@@ -154,18 +140,7 @@ export async function runSetProperty(o: SetPropertyOptions, io: IO): Promise<Set
   checkArgCount(o.args, 2);
   const [pattern, ...assignments] = o.args as [string, ...string[]];
   const result = await withManager(o.connect, async (m): Promise<SetPropertyResult> => {
-    let names: string[];
-    try {
-      const r = await expandUnitNames(m, [pattern], { warn: !o.quiet });
-      for (const w of r.warnings) io.err.write(`${escapeTerminal(w)}\n`);
-      names = r.names;
-    } catch (e) {
-      if (e instanceof InvalidArgumentError && e.message.startsWith('Failed to mangle name')) {
-        writeFailure(io, e.message);
-        throw new InvalidArgumentError(`Failed to expand '${pattern}' into names: Invalid argument`);
-      }
-      throw e;
-    }
+    const names = await expandUnits(m, [pattern], o.quiet, io, { failure: `Failed to expand '${pattern}' into names: Invalid argument` });
     const units: SetPropertyResult['units'] = [];
     for (const unit of names) {
       let props: PropertyValue[] = [];
