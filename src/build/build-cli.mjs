@@ -9,7 +9,7 @@
  */
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 
 // built next to it, then swapped in: others running the CLI meanwhile never find it half there
 const final = new URL('../../dist/cli/', import.meta.url);
@@ -141,5 +141,9 @@ const made = spawnSync(process.execPath, ['-e', harness, bundleFile, cacheFile, 
 });
 if (!existsSync(cacheFile)) throw new Error(`no code cache made: ${made.stderr}`);
 
+// writable by the owner alone whatever the umask (002 is common): the shim trusts the shipped
+// cache only beside a bundle nobody else can write
+for (const f of readdirSync(outdir)) chmodSync(new URL(f, outdir), 0o644);
+chmodSync(outdir, 0o755);
 rmSync(final, { recursive: true, force: true });
 renameSync(outdir, final);

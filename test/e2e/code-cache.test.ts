@@ -248,6 +248,17 @@ describe('V8 code cache', { skip: isRoot ? false : 'needs root (setpriv to other
    * far as the bundle is, no further: a copy of the installed package in a directory of root's,
    * with the attacker's cache planted as the shipped one in every way but a trusted one.
    */
+  test('the cache the build ships is accepted by V8 for the bundle it ships with (else the start-up gain is silently lost)', async () => {
+    const { Script } = await import('node:vm');
+    const { default: Module } = await import('node:module');
+    const wrap = (Module as unknown as { wrap(s: string): string }).wrap;
+    const name = `bin-${process.version}-${process.arch}-${fs.statSync(BUNDLE).size}.cache`;
+    const script = new Script(wrap(fs.readFileSync(BUNDLE, 'latin1')), { filename: BUNDLE, cachedData: fs.readFileSync(path.join(path.dirname(BUNDLE), name)) });
+    assert.equal(script.cachedDataRejected, false);
+    // and nobody but its owner may write it or the bundle (as the shim requires)
+    for (const f of [BUNDLE, path.join(path.dirname(BUNDLE), name)]) assert.equal(fs.statSync(f).mode & 0o022, 0, f);
+  });
+
   test('the shipped cache: used as the build made it (root\'s, beside a bundle of root\'s), never when anyone else could have written it', async () => {
     const shipped = path.basename(fs.readdirSync(path.dirname(BUNDLE)).find((f) => /^bin-.*\.cache$/.test(f)) ?? '');
     assert.equal(shipped, `bin-${process.version}-${process.arch}-${fs.statSync(BUNDLE).size}.cache`, 'the build shipped no cache for this Node');
