@@ -24,7 +24,7 @@ import {
   sinceOf,
   str,
 } from './status-record.js';
-import { formatBytes, formatTimespan, formatTimestamp, formatTimestampRelative, nowMicros, type TimestampStyle } from './time.js';
+import { formatBytes, formatTimespan, formatTimestamp, formatTimestampRelative, dualNow, nowMicros, type TimestampStyle } from './time.js';
 
 /** systemd's `unit_active_state_to_glyph`. */
 export function stateGlyph(state: string, unicode: boolean): string {
@@ -55,11 +55,11 @@ function when(v: unknown, now: bigint, style: TimestampStyle = 'pretty'): string
 }
 
 /** systemd's `calc_next_elapse` for the Trigger: line of timers. */
-function nextElapse(t: Record<string, unknown>, nowRt: bigint): number | null {
+function nextElapse(t: Record<string, unknown>, nowDual: { realtime: bigint; monotonic: bigint }): number | null {
   const mono = t.NextElapseUSecMonotonic;
   const real = t.NextElapseUSecRealtime;
   if (isSet(mono)) {
-    const nowMono = process.hrtime.bigint() / 1000n;
+    const { realtime: nowRt, monotonic: nowMono } = nowDual;
     const m = BigInt(mono);
     const converted = m > nowMono ? nowRt + (m - nowMono) : nowRt - (nowMono - m);
     if (isSet(real)) return Number(converted < BigInt(real) ? converted : BigInt(real));
@@ -86,7 +86,8 @@ export interface StatusTextOptions {
 export function renderUnitText(r: UnitStatusRecord, g: Gathered, o: StatusTextOptions): { text: string; ellipsized: boolean } {
   const { u, t } = g;
   const e = escapeTerminal;
-  const now = nowMicros();
+  const nowDual = dualNow();
+  const now = nowDual.realtime;
   const L: string[] = [];
   const tree = o.unicode ? UNICODE_TREE : ASCII_TREE;
   const p = o.paint;
@@ -155,7 +156,7 @@ export function renderUnitText(r: UnitStatusRecord, g: Gathered, o: StatusTextOp
     L.push(`${i === 0 ? 'TriggeredBy:' : '            '} ${on}${stateGlyph(tb.activeState, o.unicode)}${p.off(on)} ${e(tb.unit)}`);
   });
   if (r.unit.endsWith('.timer')) {
-    const next = nextElapse(t, now);
+    const next = nextElapse(t, nowDual);
     L.push(next !== null && next > 0 ? `    Trigger: ${when(next, now, o.timestampStyle)}` : '    Trigger: n/a');
   }
   r.triggers.forEach((tr, i) => {

@@ -39,6 +39,17 @@ export function nowMicros(): bigint {
   return BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000));
 }
 
+/**
+ * systemd's `dual_timestamp_get`: CLOCK_REALTIME and CLOCK_MONOTONIC (µs) read at one instant.
+ * Converting a monotonic deadline to wall time needs both from the same moment: a realtime read
+ * earlier than the monotonic one moves the result back by the gap (a second boundary then flips).
+ */
+export function dualNow(): { realtime: bigint; monotonic: bigint } {
+  const mono = process.hrtime.bigint();
+  const p = performance.now();
+  return { realtime: BigInt(Math.round((performance.timeOrigin + p) * 1000)), monotonic: mono / 1000n };
+}
+
 /** systemd's `timestamp_is_set`: neither 0 nor infinity. */
 export function timestampIsSet(t: number | bigint | null | undefined): boolean {
   const v = toMicros(t);

@@ -12,7 +12,7 @@ import type { IO } from '../../output/io.js';
 import { writeTableJson } from '../../output/json.js';
 import { withPager } from '../../output/pager.js';
 import { renderTable, tableWidth, type Column } from '../../output/table.js';
-import { formatTimestamp, formatTimestampRelative, nowMicros } from '../../output/time.js';
+import { formatTimestamp, formatTimestampRelative, dualNow, nowMicros } from '../../output/time.js';
 import { showUnit } from './unit-filter.js';
 
 export interface ListTimersOptions {
@@ -59,7 +59,7 @@ export async function collectTimers(opts: Pick<ListTimersOptions, 'patterns' | '
     const units = (await manager.listUnitsByPatterns(opts.states, opts.patterns)).filter(
       (u) => u.name.endsWith('.timer') && showUnit(u, { all: opts.all, states: opts.states, types: [] }),
     );
-    const now = { realtime: nowMicros(), monotonic: process.hrtime.bigint() / 1000n };
+    const now = dualNow();
     const rows: (TimerRow & { sortKey: bigint })[] = [];
     for (const u of units) {
       const obj = new UnitObject(manager.bus, u.unitPath, u.name);

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import {
+  dualNow,
   formatBytes,
   formatTimespan,
   formatTimestamp,
@@ -200,5 +201,18 @@ describe('formatBytes (format_bytes: IEC, one decimal, trailing B)', () => {
     assert.equal(formatBytes(1_258_291, { belowPoint: false }), '1M');
     assert.equal(formatBytes(1_500_000, { iec: false }), '1.5M');
     assert.equal(formatBytes(12, { trailingB: false }), '12');
+  });
+});
+
+describe('dualNow', () => {
+  it('reads realtime and monotonic at one instant: their difference does not drift between reads', async () => {
+    const a = dualNow();
+    await new Promise((r) => setTimeout(r, 30));
+    const b = dualNow();
+    assert.ok(b.monotonic - a.monotonic >= 29_000n, 'the monotonic clock moved');
+    const drift = b.realtime - b.monotonic - (a.realtime - a.monotonic);
+    // a realtime read taken apart from the monotonic one (the bug a timer's Trigger: line had)
+    // would show up here as the time between the two reads
+    assert.ok(drift >= -50n && drift <= 50n, `realtime − monotonic moved by ${drift} µs`);
   });
 });
