@@ -9,7 +9,9 @@
  */
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 // built next to it, then swapped in: others running the CLI meanwhile never find it half there
 const final = new URL('../../dist/cli/', import.meta.url);
@@ -21,19 +23,13 @@ writeFileSync(new URL('package.json', outdir), '{ "type": "commonjs" }\n');
  * Node built-ins that libraries import at start-up but use rarely: served by lazy stand-ins
  * (src/build/lazy-builtins/) that load the real module on first use. Only for these importers.
  * child_process alone cost ~10 ms of every start (commander spawns only for executable
- * subcommands, dbus-next only for launchd/X11 autolaunch, the ssh transport only with -H).
+ * subcommands, the ssh transport only with -H).
  */
 const LAZY = {
   'node:child_process': 'child_process.cjs',
   child_process: 'child_process.cjs',
-  'node:assert': 'assert.cjs',
-  assert: 'assert.cjs',
-  'node:crypto': 'crypto.cjs',
-  crypto: 'crypto.cjs',
-  'node:fs/promises': 'fs_promises.cjs',
-  'fs/promises': 'fs_promises.cjs',
 };
-const LAZY_IMPORTERS = /node_modules\/@jellybrick\/dbus-next\/|node_modules\/commander\/|src\/core\/transport\.ts$/;
+const LAZY_IMPORTERS = /node_modules\/commander\/|src\/core\/transport\.ts$/;
 /**
  * child_process for our own modules too: the pager (every list verb), the polkit agent (every
  * verb that may change something, and is-active through the unit-file helpers) and the journal
@@ -43,7 +39,7 @@ const LAZY_CHILD_PROCESS_IMPORTERS = /\/src\/(core|output|cli|sandbox|herd)\//;
 const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(b) {
-    b.onResolve({ filter: /^(node:)?(child_process|assert|crypto|fs\/promises)$/ }, (args) => {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) => {
       const ours = /child_process$/.test(args.path) && LAZY_CHILD_PROCESS_IMPORTERS.test(args.importer);
       if (!(LAZY_IMPORTERS.test(args.importer) || ours) || args.importer.includes('lazy-builtins')) return undefined;
       return { path: new URL(`lazy-builtins/${LAZY[args.path]}`, import.meta.url).pathname };
@@ -107,8 +103,6 @@ await build({
   // `await import('ora')` becomes a require of ./ora.js: the shim runs the bundle as a vm.Script,
   // which has no dynamic import() (and Node's ESM loader would cost ~15 ms)
   supported: { 'dynamic-import': false },
-  // dbus-next's XML (introspection) dependencies: never used, never loaded
-  alias: { 'fast-xml-parser': './src/core/no-xml.ts', 'fast-xml-builder': './src/core/no-xml.ts' },
   // main.ts finds package.json from import.meta.url
   define: { 'import.meta.url': '__sysherdImportMetaUrl' },
   banner: { js: "const __sysherdImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
@@ -117,28 +111,55 @@ await build({
  * The bundle's V8 code cache, shipped beside it (bin/sysherd.js): for the runs that may not use a
  * cache of their own (root, sudo, a first run), which would otherwise pre-parse all of bin.js
  * (~20 ms) and compile every function they run. It is trusted exactly as far as bin.js is (same
- * directory, same owner, nobody else may write either). Made by a run of a bus verb that finds no
- * bus (so it holds what start-up, parsing the line, dbus-next and the error path compile), and
- * only for this Node (its version and architecture are in the name; V8 checks them too).
+ * directory, same owner, nobody else may write either). Made by a run of `is-active` against a
+ * fake bus (below: so it holds what start-up, parsing the line, connecting and the call compile),
+ * and only for this Node (its version and architecture are in the name; V8 checks them too).
  */
 const bundleFile = new URL('bin.js', outdir).pathname;
 const cacheFile = new URL(`bin-${process.version}-${process.arch}-${statSync(bundleFile).size}.cache`, outdir).pathname;
+/**
+ * The training runs talk to a fake bus in the same process (src/build/fake-bus.ts: a unix socket
+ * in a fresh private directory that answers as systemd would for one service), so the cache holds
+ * what a real `is-active` and `status` compile (connecting, writing, reading and decoding replies,
+ * the status record and its text), not only start-up and an error path. Both runs evaluate the
+ * same vm.Script, one after the other: its cache then covers both.
+ */
 const harness = `
-const [bundle, out, ...args] = process.argv.slice(1);
+const [bundle, out, fake, sock, runs] = process.argv.slice(1);
 const fs = require('node:fs'), vm = require('node:vm'), Module = require('node:module'), path = require('node:path');
-const script = new vm.Script(Module.wrap(fs.readFileSync(bundle, 'latin1')), { filename: bundle });
-process.argv = [process.argv[0], bundle, ...args];
-process.once('exit', () => { fs.writeFileSync(out, script.createCachedData(), { mode: 0o644 }); });
-const m = new Module(bundle, module);
-m.filename = bundle;
-m.paths = Module._nodeModulePaths(path.dirname(bundle));
-script.runInThisContext().call(m.exports, m.exports, Module.createRequire(bundle), m, bundle, path.dirname(bundle));
-`;
-const nowhere = 'unix:path=/nonexistent/sysherd-build';
-const made = spawnSync(process.execPath, ['-e', harness, bundleFile, cacheFile, '--user', 'is-active', 'sysherd-build.service'], {
-  env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', DBUS_SESSION_BUS_ADDRESS: nowhere, DBUS_SYSTEM_BUS_ADDRESS: nowhere, XDG_RUNTIME_DIR: '/nonexistent' },
-  stdio: ['ignore', 'ignore', 'pipe'],
+require(fake).startFakeBus(sock).then(() => {
+  const script = new vm.Script(Module.wrap(fs.readFileSync(bundle, 'latin1')), { filename: bundle });
+  process.once('exit', () => { fs.writeFileSync(out, script.createCachedData(), { mode: 0o644 }); });
+  const lines = JSON.parse(runs);
+  const run = (args) => {
+    process.argv = [process.argv[0], bundle, ...args];
+    const m = new Module(bundle, module);
+    m.filename = bundle;
+    m.paths = Module._nodeModulePaths(path.dirname(bundle));
+    script.runInThisContext().call(m.exports, m.exports, Module.createRequire(bundle), m, bundle, path.dirname(bundle));
+  };
+  let next = 0;
+  run(lines[next++]);
+  process.on('beforeExit', () => { if (next < lines.length) run(lines[next++]); });
 });
+`;
+const fakeBusDir = mkdtempSync(join(tmpdir(), 'sysherd-build-'));
+const fakeBus = join(fakeBusDir, 'bus');
+const fakeBusModule = join(fakeBusDir, 'fake-bus.cjs');
+await build({ entryPoints: [new URL('fake-bus.ts', import.meta.url).pathname], bundle: true, platform: 'node', format: 'cjs', outfile: fakeBusModule, logLevel: 'error' });
+const trainingRuns = [
+  ['--user', 'is-active', 'sysherd-build.service'],
+  ['--user', 'status', '--lines=0', 'sysherd-build.service'],
+];
+const made = spawnSync(process.execPath, ['-e', harness, bundleFile, cacheFile, fakeBusModule, fakeBus, JSON.stringify(trainingRuns)], {
+  env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', TZ: 'UTC', DBUS_SESSION_BUS_ADDRESS: `unix:path=${fakeBus}`, XDG_RUNTIME_DIR: '/nonexistent' },
+  stdio: ['ignore', 'pipe', 'pipe'],
+});
+rmSync(fakeBusDir, { recursive: true, force: true });
+const said = made.stdout.toString();
+if (!said.startsWith('active\n') || !said.includes('sysherd-build.service - sysherd build')) {
+  throw new Error(`the code cache's training runs did not go as planned:\n${said}${made.stderr}`);
+}
 if (!existsSync(cacheFile)) throw new Error(`no code cache made: ${made.stderr}`);
 
 // writable by the owner alone whatever the umask (002 is common): the shim trusts the shipped

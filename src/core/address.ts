@@ -56,6 +56,43 @@ export function unixPath(address: string): string | undefined {
   return undefined;
 }
 
+/** Where a D-Bus address leads: a socket path (`\0…` for an abstract one), or a TCP host and port. */
+export type SocketAddress = { path: string } | { host: string; port: number };
+
+/**
+ * The first entry of a D-Bus address this client can open (`unix:path=`, `unix:abstract=`,
+ * `unix:socket=`, `tcp:host=,port=`), values unescaped; the reason when there is none.
+ */
+export function parseAddress(address: string): SocketAddress | { error: string } {
+  let why = 'empty address';
+  for (const entry of address.split(';')) {
+    if (entry === '') continue;
+    const colon = entry.indexOf(':');
+    if (colon < 0) {
+      why = `'${entry}' has no transport (unix:path=…)`;
+      continue;
+    }
+    const family = entry.slice(0, colon);
+    const params = new Map<string, string>();
+    for (const kv of entry.slice(colon + 1).split(',')) {
+      const eq = kv.indexOf('=');
+      if (eq > 0) params.set(kv.slice(0, eq), unescapeAddressValue(kv.slice(eq + 1)));
+    }
+    if (family === 'unix') {
+      const path = params.get('path') ?? params.get('socket');
+      if (path !== undefined) return { path };
+      const abs = params.get('abstract');
+      if (abs !== undefined) return { path: `\0${abs}` };
+      why = `'${entry}' names no path`;
+    } else if (family === 'tcp') {
+      const port = Number(params.get('port'));
+      if (Number.isInteger(port) && port > 0 && port < 65536) return { host: params.get('host') ?? 'localhost', port };
+      why = `'${entry}' has no valid port`;
+    } else why = `transport '${family}' is not supported (unix: and tcp: are)`;
+  }
+  return { error: why };
+}
+
 /** D-Bus addresses escape bytes as %XX. */
 function unescapeAddressValue(v: string): string {
   return v.replace(/%([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));

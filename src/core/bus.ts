@@ -1,29 +1,26 @@
 /**
- * The one module that touches the D-Bus library. Everything else speaks to `Bus`.
+ * The one module that talks to the bus. Everything else speaks to `Bus`.
  *
- * It uses only dbus-next's low-level `Message` API with hard-coded signatures (no
- * introspection) and covers the library's known defects:
- * - calls have no timeout            → every call here has one (default 25 s);
- * - pending calls never settle when the socket closes → a close rejects them all;
- * - match rules are never removed    → `addMatch`/`removeMatch` are reference-counted here;
- * - an unhandled `'error'` event crashes the process → we always listen, and route errors;
- * - 64-bit values arrive as BigInt   → bodies are normalized (UINT64_MAX → null);
- * - `systemBus()` ignores a custom address → we always pass the address ourselves;
- * - on systemd's private socket the automatic `Hello` fails ("Unknown object
- *   '/org/freedesktop/DBus'") → expected and swallowed there, and only there.
+ * The connection is our own (wire.ts: authentication, framing, serials; decode.ts and
+ * marshal.ts/encode.ts: the values), with hard-coded signatures (no introspection), and this
+ * adapter adds what a command line needs of it:
+ * - every call has a timeout (default 25 s, as sd-bus);
+ * - a closed socket rejects every pending call (and the ones waiting for a turn);
+ * - match rules are reference-counted (`addMatch`/`removeMatch`);
+ * - at most MAX_CALLS_IN_FLIGHT calls are in flight at once;
+ * - one tick's calls go out in one write (the stream is corked until the tick ends);
+ * - bodies are plain data (64-bit integers as numbers, UINT64_MAX/INT64_MAX as `null`),
+ *   except for `raw` calls (show: Variants with their signatures, BigInt);
+ * - systemd's private socket is a peer: no `Hello`, no `AddMatch` there.
  */
-import * as dbus from '@jellybrick/dbus-next';
-import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
-import { type BusKind, type BusTarget, resolveBusTargets } from './address.js';
+import { createConnection } from 'node:net';
+import { type BusKind, type BusTarget, parseAddress, resolveBusTargets } from './address.js';
 import { machineTarget, remoteTarget } from './transport.js';
 import { ConnectionError, InvalidArgumentError, SystemdError, TimeoutError, fromDBusError } from './errors.js';
 import { normalize } from './values.js';
-import { type FastDecoder, installFastDecoder } from './decode.js';
-import { type CallMessage, encodeMethodCall } from './encode.js';
-
-const { Message, MessageType, Variant, DBusError } = dbus;
-type DbusMessage = InstanceType<typeof Message>;
+import { Variant } from './variant.js';
+import { DBusErrorReply, type InMessage, MessageType, Wire } from './wire.js';
 
 export type { BusKind } from './address.js';
 
@@ -90,7 +87,7 @@ export interface CallSpec {
   timeout?: number;
   /** Set ALLOW_INTERACTIVE_AUTHORIZATION if the connection was opened with `interactive`. */
   mutating?: boolean;
-  /** Return the body as dbus-next decoded it (Variants with their signatures, BigInt), not plain. */
+  /** Return the body raw (Variants with their signatures, 64-bit integers as BigInt), not plain. */
   raw?: boolean;
 }
 
@@ -123,7 +120,7 @@ export class Bus {
   readonly kind: BusKind;
   readonly timeout: number;
   readonly interactive: boolean;
-  private readonly raw: InstanceType<typeof dbus.MessageBus>;
+  private readonly wire: Wire;
   private readonly pending = new Set<Pending>();
   /** Calls sent and not answered yet, and the ones waiting for one of them to end. */
   private inFlight = 0;
@@ -132,14 +129,12 @@ export class Bus {
   private readonly closeListeners = new Set<(err: SystemdError) => void>();
   private readonly matches = new Map<string, number>();
   private closedWith: SystemdError | undefined;
-  /** Big replies of known signatures, decoded straight from the stream (decode.ts). */
-  private fast: FastDecoder | null = null;
   /** The connection's stream, corked while one tick's calls are written (one write for them all). */
   private stream: { cork?: () => void; uncork?: () => void } | undefined;
   private corked = false;
 
-  private constructor(raw: InstanceType<typeof dbus.MessageBus>, target: BusTarget, kind: BusKind, opts: ConnectOptions) {
-    this.raw = raw;
+  private constructor(wire: Wire, target: BusTarget, kind: BusKind, opts: ConnectOptions) {
+    this.wire = wire;
     this.address = target.address;
     this.direct = target.direct;
     this.kind = kind;
@@ -182,43 +177,54 @@ export class Bus {
   private static open(target: BusTarget, kind: BusKind, opts: ConnectOptions): Promise<Bus> {
     const timeout = target.connectTimeout ?? opts.timeout ?? DEFAULT_TIMEOUT_MS;
     return new Promise<Bus>((resolve, reject) => {
-      // sessionBus() is dbus-next's plain client constructor: it honours busAddress.
-      const raw = target.stream ? messageBusOnStream(target.stream()) : dbus.sessionBus({ busAddress: target.address });
-      const bus = new Bus(raw, target, kind, opts);
+      let stream: NodeJS.ReadWriteStream & NodeJS.EventEmitter;
+      if (target.stream) stream = target.stream();
+      else {
+        const where = parseAddress(target.address);
+        if ('error' in where) {
+          reject(new ConnectionError(`cannot connect to the ${kind} bus at ${target.address} (${target.source}): ${where.error}`, { address: target.address }));
+          return;
+        }
+        stream = 'path' in where ? createConnection(where.path) : createConnection(where.port, where.host);
+      }
+      // a bus daemon's socket here: everything in one write; an sd-bus server (systemd's private
+      // socket, the bridge at the end of ssh) takes AUTH and BEGIN together (sd-bus's own client
+      // sends them so) but may leave a message that came in the same read unprocessed: messages
+      // follow its OK; TCP: step by step, ANONYMOUS after EXTERNAL
+      const auth = !target.stream && /^tcp:/.test(target.address) ? 'stepwise' : target.direct || target.stream ? 'begin' : 'all';
+      const wire = new Wire(stream, { hello: !target.direct, auth });
+      const bus = new Bus(wire, target, kind, opts);
       let settled = false;
-      const conn = (raw as unknown as { _connection: NodeJS.EventEmitter & { stream?: NodeJS.EventEmitter } })._connection;
-      // before the connection is up: dbus-next's Hello, queued until then, is written by it too
-      installFastEncoder(conn as unknown as EncodingConnection);
       const timer = setTimeout(() => {
         fail(new Error(`no answer within ${formatSeconds(timeout)}`));
       }, timeout);
       const fail = (err: Error): void => {
-        if (settled) {
-          bus.handleError(err);
-          return;
-        }
+        if (settled) return;
         settled = true;
         clearTimeout(timer);
         const e = connectionError(target, kind, err);
         bus.teardown(e);
         reject(e);
       };
-      const events = raw as unknown as NodeJS.EventEmitter;
-      events.on('error', (err: Error) => {
-        if (bus.direct && isHelloOnDirect(err)) return; // expected: no bus daemon answers Hello
-        fail(err);
-      });
-      events.on('message', (msg: DbusMessage) => bus.dispatch(msg));
-      conn.once('connect', () => {
+      const ready = (): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        const stream = conn.stream;
-        bus.fast = installFastDecoder(stream);
         bus.stream = stream as typeof bus.stream;
-        stream?.on('close', () => bus.handleClose());
-        conn.on('end', () => bus.handleClose());
         resolve(bus);
+      };
+      wire.on('close', (err: Error | null) => {
+        if (!settled) fail(err ?? new Error('the connection closed before it was set up'));
+        else if (err) bus.handleError(err);
+        else bus.handleClose();
+      });
+      wire.on('message', (msg: InMessage) => bus.dispatch(msg));
+      stream.once('connect', () => {
+        if (settled) return;
+        // usable once the peer has said OK to the authentication (a stopped bus daemon still
+        // accepts the socket: the connect timeout must cover its answer, and ssh's login)
+        wire.once('authenticated', ready);
+        wire.start();
       });
     });
   }
@@ -278,23 +284,13 @@ export class Bus {
 
   private sendNow(spec: CallSpec): Promise<unknown[]> {
     const timeout = spec.timeout ?? this.timeout;
-    const msg = new Message({
-      destination: spec.destination ?? 'org.freedesktop.systemd1',
-      path: spec.path,
-      interface: spec.interface,
-      member: spec.member,
-      signature: spec.signature ?? '',
-      body: spec.body ?? [],
-      flags: spec.mutating && this.interactive ? ALLOW_INTERACTIVE_AUTHORIZATION : 0,
-    });
+    const serial = this.wire.nextSerial();
     return new Promise<unknown[]>((resolve, reject) => {
       const entry: Pending = { reject };
       this.pending.add(entry);
       const timer = setTimeout(() => {
         this.pending.delete(entry);
-        // forget the reply handler, or it would stay in dbus-next's table for ever
-        const handlers = (this.raw as unknown as { _methodReturnHandlers: Record<number, unknown> })._methodReturnHandlers;
-        if (msg.serial !== null) delete handlers[msg.serial];
+        this.wire.forget(serial); // its reply, if it ever comes, is dropped
         reject(
           new TimeoutError(
             `${spec.interface.replace(/^org\.freedesktop\./, '')}.${spec.member} got no reply within ${formatSeconds(timeout)} (${this.address})`,
@@ -307,28 +303,39 @@ export class Bus {
         clearTimeout(timer);
         reject(e);
       };
-      let p: Promise<DbusMessage | null>;
+      let p: Promise<InMessage>;
       try {
         this.corkForThisTick();
-        p = this.raw.call(msg);
-        if (spec.raw && msg.serial !== null) this.fast?.leave(msg.serial);
+        p = this.wire.call(
+          {
+            destination: spec.destination ?? 'org.freedesktop.systemd1',
+            path: spec.path,
+            interface: spec.interface,
+            member: spec.member,
+            signature: spec.signature ?? '',
+            body: spec.body ?? [],
+            flags: spec.mutating && this.interactive ? ALLOW_INTERACTIVE_AUTHORIZATION : 0,
+          },
+          spec.raw === true,
+          serial,
+        );
       } catch (e) {
         clearTimeout(timer);
         this.pending.delete(entry);
-        reject(this.closedWith ?? new ConnectionError(`cannot send on ${this.address}: ${errText(e)}`, { address: this.address, cause: e }));
+        // a value that does not fit its signature (marshal.ts): the caller's mistake, said plainly
+        reject(e instanceof RangeError ? new InvalidArgumentError(`cannot send ${spec.member}: ${e.message}`) : (this.closedWith ?? new ConnectionError(`cannot send on ${this.address}: ${errText(e)}`, { address: this.address, cause: e })));
         return;
       }
       p.then(
         (reply) => {
           clearTimeout(timer);
           this.pending.delete(entry);
-          const fast = reply ? this.fast?.take(reply.serial) : undefined;
-          resolve(fast ?? (reply ? (spec.raw ? (reply.body as unknown[]) : (reply.body as unknown[]).map(plain)) : []));
+          resolve(reply.body);
         },
         (err: unknown) => {
           clearTimeout(timer);
           this.pending.delete(entry);
-          reject(toSystemdError(err));
+          reject(err instanceof DBusErrorReply ? toSystemdError(err) : (this.closedWith ?? toSystemdError(err)));
         },
       );
     });
@@ -392,13 +399,7 @@ export class Bus {
     this.pending.clear();
     this.queued.length = 0;
     this.listeners.clear();
-    const conn = (this.raw as unknown as { _connection: { stream?: { destroy?: () => void; end?: () => void } } })._connection;
-    try {
-      this.raw.disconnect();
-      conn.stream?.destroy?.();
-    } catch {
-      /* already gone */
-    }
+    this.wire.close();
   }
 
   /** The other side went away. */
@@ -412,14 +413,14 @@ export class Bus {
     this.end(new ConnectionError(`the connection to ${this.address} failed: ${errText(err)}`, { address: this.address, cause: err }));
   }
 
-  private dispatch(msg: DbusMessage): void {
+  private dispatch(msg: InMessage): void {
     if (msg.type !== MessageType.SIGNAL || this.listeners.size === 0) return;
     const sig: BusSignal = {
       sender: msg.sender,
       path: msg.path ?? '',
       interface: msg.interface ?? '',
       member: msg.member ?? '',
-      body: (msg.body as unknown[]).map(plain),
+      body: msg.body,
     };
     for (const l of [...this.listeners]) {
       try {
@@ -429,10 +430,6 @@ export class Bus {
       }
     }
   }
-}
-
-function isHelloOnDirect(err: unknown): boolean {
-  return err instanceof DBusError && err.message.includes("'/org/freedesktop/DBus'");
 }
 
 function errText(e: unknown): string {
@@ -449,7 +446,7 @@ export function formatSeconds(ms: number): string {
 /** A D-Bus error reply (or anything else thrown by the library) as a SystemdError. */
 export function toSystemdError(err: unknown): SystemdError {
   if (err instanceof SystemdError) return err;
-  if (err instanceof DBusError) return fromDBusError(err.type, err.text, err);
+  if (err instanceof DBusErrorReply) return fromDBusError(err.type, err.text, err);
   return new ConnectionError(errText(err), { cause: err });
 }
 
@@ -473,56 +470,13 @@ function connectionError(target: BusTarget, kind: BusKind, err: unknown): Connec
       hint = 'run as a user that may open the socket';
       break;
     default:
-      why = err instanceof DBusError ? `${err.type}: ${err.text}` : errText(err);
+      why = err instanceof DBusErrorReply ? `${err.type}: ${err.text}` : errText(err);
   }
   return new ConnectionError(`cannot connect to the ${kind} bus at ${target.address} (${target.source}): ${why}`, {
     address: target.address,
     cause: err,
     hint,
   });
-}
-
-/** dbus-next's connection class (not exported): taken once from a client that never connects. */
-let connectionClass: (new (...args: never[]) => NodeJS.EventEmitter) | undefined;
-
-/**
- * A dbus-next client on a ready-made duplex stream (the ssh transport), which dbus-next 0.11
- * cannot be given: its connection object is built as its constructor would, minus the address
- * lookup, and wired to the stream (`_wireStream`: handshake on the stream's `connect`, then
- * messages). Pinned dbus-next version; test/integration/remote/ checks it still works.
- */
-function messageBusOnStream(stream: NodeJS.ReadWriteStream & NodeJS.EventEmitter): InstanceType<typeof dbus.MessageBus> {
-  if (!connectionClass) {
-    const probe = dbus.sessionBus({ busAddress: 'none:' }); // fails at once, asynchronously
-    (probe as unknown as NodeJS.EventEmitter).on('error', () => undefined);
-    connectionClass = (probe as unknown as { _connection: { constructor: typeof connectionClass } })._connection.constructor;
-  }
-  type Conn = NodeJS.EventEmitter & { _messages: unknown[]; _opts: object; state?: string; _write(m: unknown): void; _wireStream(s: unknown): void };
-  const conn = Object.create(connectionClass!.prototype) as Conn;
-  (EventEmitter as unknown as (this: unknown) => void).call(conn);
-  conn._messages = [];
-  conn._opts = {};
-  conn.once('connect', () => {
-    conn.state = 'connected';
-    for (const m of conn._messages) conn._write(m);
-    conn._messages.length = 0;
-  });
-  conn._wireStream(stream);
-  return new dbus.MessageBus(conn as never);
-}
-
-type EncodingConnection = { stream?: { writable?: boolean; supportsUnixFd?: boolean; write(b: Buffer): boolean }; _write(m: unknown): void };
-
-/** Method calls of simple bodies marshalled by encode.ts (one Buffer, no generic tree); the rest by dbus-next. */
-function installFastEncoder(conn: EncodingConnection): void {
-  const write = conn._write.bind(conn);
-  conn._write = (m: unknown): void => {
-    const stream = conn.stream;
-    const msg = m as CallMessage & { type?: number };
-    const data = stream?.writable && !stream.supportsUnixFd && msg.type === MessageType.METHOD_CALL ? encodeMethodCall(msg) : null;
-    if (data === null) write(m);
-    else stream!.write(data);
-  };
 }
 
 /** A D-Bus variant of `signature` for a call body (`a(sv)` entries, Properties.Set). */

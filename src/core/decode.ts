@@ -1,39 +1,19 @@
 /**
- * Signature-specific decoding of the big replies (ListUnits & co `a(ssssssouso)`, ListUnitFiles
- * `a(ss)`, ListJobs `a(usssoo)`), behind the bus adapter.
- *
- * dbus-next decodes every body three times over: a generic tree walk (`readTree`, one closure
- * call per value), a conversion to its JS format (`marshallVariantToJs`), then our `plain()`. For
- * 3,000 units that is most of the CPU of `list-units` after start-up. Here the reply of a known
- * signature is read once, straight into plain arrays of strings and numbers (what `plain()` of
- * dbus-next's result would give), and dbus-next is told the body has no signature, so it skips it.
- *
- * How: the connection's stream is read by dbus-next in two steps per message (`read(16)` for the
- * fixed header, then `read(n)` for the header fields and the body); `installFastDecoder` wraps
- * `stream.read`, follows the same two steps, and when a METHOD_RETURN's signature is one of
- * ours and its body is big, decodes the body and blanks the signature field's code (so the
- * header field is ignored). The decoded body waits, keyed by the reply's serial, for `take()`.
- * Anything unexpected leaves the message untouched for dbus-next. Little-endian messages only
- * (what systemd sends on every little-endian machine); big-endian ones go the generic way.
+ * Decoding D-Bus messages (little-endian, what systemd sends on every little-endian machine) into
+ * the values the rest of sysherd uses, compiled once per signature:
+ * - plain (every call but `raw` ones): 64-bit integers as numbers, systemd's UINT64_MAX/INT64_MAX
+ *   markers as `null`, variants as their values, `ay` as a Buffer, structs as arrays, dicts as
+ *   objects;
+ * - raw (a `raw` call: `show` prints every property's signature and full 64-bit value): variants
+ *   as `Variant` (signature and value), 64-bit integers as BigInt, the rest as plain.
+ * The big replies (ListUnits & co `a(ssssssouso)`, ListUnitFiles `a(ss)`, ListJobs `a(usssoo)`)
+ * have readers of their own (`structArray`): 30,000 strings in one pass with no call per value.
+ * `decodeMessage` reads one whole message: the fixed header, the header fields, the body.
  */
 
-/** A body smaller than this is not worth the detour. */
-const MIN_BODY = 2048;
-/** Replies decoded but not yet taken (a call that timed out leaves one behind): at most this many. */
-const MAX_WAITING = 64;
-
-const METHOD_RETURN = 2;
-const FIELD_REPLY_SERIAL = 5;
-const FIELD_SIGNATURE = 8;
+import { Variant } from './variant.js';
 
 type Reader = (buf: Buffer, pos: number, end: number, base: number) => unknown[];
-
-export interface FastDecoder {
-  /** The decoded body of the reply with this serial, once; `undefined` if it went the generic way. */
-  take(serial: number | null | undefined): unknown[] | undefined;
-  /** The reply to the call with this serial goes to dbus-next as it is (a caller that wants its Variants). */
-  leave(callSerial: number): void;
-}
 
 /** `Buffer#utf8Slice`: `toString('utf8', a, b)` without its argument checks (30,000 strings per ListUnits). */
 type SliceBuffer = Buffer & { utf8Slice?: (start: number, end: number) => string };
@@ -136,7 +116,7 @@ const int64 = (c: Cursor, signed: boolean): number | null => {
   return hi * TWO32 + lo; // one rounding, as Number(BigInt) rounds
 };
 const ALIGN8 = new Set(['x', 't', 'd', '(', '{']);
-const BASIC: Record<string, ValueReader> = {
+const PLAIN: Record<string, ValueReader> = {
   y: (c) => {
     if (c.p >= c.end) throw new RangeError('byte past the body');
     return c.b[c.p++];
@@ -153,6 +133,17 @@ const BASIC: Record<string, ValueReader> = {
   o: (c) => text(c, u32(c)),
   g: (c) => text(c, c.b[c.p++]!),
   v: (c) => variant(c),
+  h: u32, // an index into the message's file descriptors (none are negotiated: never sent to us)
+};
+/** `raw`: 64-bit integers as BigInt, variants with their signatures. */
+const RAW: Record<string, ValueReader> = {
+  ...PLAIN,
+  x: (c) => (pad(c, 8), (c.p += 8), c.b.readBigInt64LE(c.p - 8)),
+  t: (c) => (pad(c, 8), (c.p += 8), c.b.readBigUInt64LE(c.p - 8)),
+  v: (c) => {
+    const sig = text(c, c.b[c.p++]!);
+    return new Variant(sig, compileSignature(sig, true)(c));
+  },
 };
 
 /** A variant's value; the one-letter signatures (most of GetAll's) read inline. */
@@ -181,20 +172,22 @@ function variant(c: Cursor): unknown {
   }
   c.p++;
   const sig = text(c, n);
-  return compileSignature(sig)(c);
+  return compileSignature(sig, false)(c);
 }
 
 const compiled = new Map<string, ValueReader>();
+const compiledRaw = new Map<string, ValueReader>();
 
 /** A reader of one complete type at `sig[at.i]`, advancing `at.i` past it. */
-function compileType(sig: string, at: { i: number }): ValueReader {
+function compileType(sig: string, at: { i: number }, raw: boolean): ValueReader {
   const t = sig[at.i++];
   if (t === undefined) throw new RangeError(`incomplete signature '${sig}'`);
-  const basic = BASIC[t];
+  const basic = (raw ? RAW : PLAIN)[t];
   if (basic) return basic;
   if (t === '(') {
     const fields: ValueReader[] = [];
-    while (sig[at.i] !== ')') fields.push(compileType(sig, at));
+    if (sig[at.i] === ')') throw new RangeError(`empty struct in '${sig}'`);
+    while (sig[at.i] !== ')') fields.push(compileType(sig, at, raw));
     at.i++;
     return (c) => {
       pad(c, 8);
@@ -210,13 +203,13 @@ function compileType(sig: string, at: { i: number }): ValueReader {
         const n = u32(c);
         if (c.p + n > c.end) throw new RangeError('array past the body');
         c.p += n;
-        return Buffer.from(c.b.subarray(c.p - n, c.p)); // dbus-next's ay: a Buffer
+        return Buffer.from(c.b.subarray(c.p - n, c.p)); // ay: a Buffer
       };
     }
     if (e === '{') {
       at.i++;
-      const key = compileType(sig, at);
-      const value = compileType(sig, at);
+      const key = compileType(sig, at, raw);
+      const value = compileType(sig, at, raw);
       if (sig[at.i++] !== '}') throw new RangeError(`bad dict in '${sig}'`);
       return (c) => {
         const n = u32(c);
@@ -235,7 +228,7 @@ function compileType(sig: string, at: { i: number }): ValueReader {
         return out;
       };
     }
-    const element = compileType(sig, at);
+    const element = compileType(sig, at, raw);
     return (c) => {
       const n = u32(c);
       pad(c, elementAlign);
@@ -247,145 +240,106 @@ function compileType(sig: string, at: { i: number }): ValueReader {
       return out;
     };
   }
-  throw new RangeError(`type '${t}' not read here`); // h (fds) and anything new: dbus-next's
+  throw new RangeError(`type '${t}' not read here`);
 }
 
 /** The reader of one complete type (a variant's signature), compiled once per signature. */
-function compileSignature(sig: string): ValueReader {
-  let r = compiled.get(sig);
+function compileSignature(sig: string, raw: boolean): ValueReader {
+  const cache = raw ? compiledRaw : compiled;
+  let r = cache.get(sig);
   if (r === undefined) {
     const at = { i: 0 };
-    r = compileType(sig, at);
+    r = compileType(sig, at, raw);
     if (at.i !== sig.length) throw new RangeError(`'${sig}' is not one complete type`);
-    compiled.set(sig, r);
+    cache.set(sig, r);
   }
   return r;
 }
 
-/**
- * Any body of these complete types, as `plain()` of dbus-next's result would be: GetAll's
- * `a{sv}` (status reads three per unit: dbus-next's generic walk of their ~100 variants was most
- * of status's CPU), GetUnitProcesses' `a(sus)`.
- */
-function generic(sig: string): Reader {
-  const read = compileSignature(sig);
-  return (buf, pos, end, base) => {
-    if ((base & 7) !== 0) throw new RangeError('body not 8-aligned');
-    const c: Cursor = { b: buf, p: pos, end };
-    const v = read(c);
-    if (c.p !== end) throw new RangeError('body length mismatch');
-    return [v];
-  };
-}
 
-/** The signatures read here; everything else is dbus-next's. */
-export const FAST_READERS: ReadonlyMap<string, Reader> = new Map([
+/** The big replies' own readers (plain only). */
+const STRUCT_ARRAYS: ReadonlyMap<string, Reader> = new Map([
   ['a(ssssssouso)', structArray('ssssssouso')], // ListUnits, ListUnitsFiltered, ListUnitsByPatterns, ListUnitsByNames
   ['a(ss)', structArray('ss')], // ListUnitFiles, ListUnitFilesByPatterns
   ['a(usssoo)', structArray('usssoo')], // ListJobs
-  ['a{sv}', generic('a{sv}')], // Properties.GetAll
-  ['a(sus)', generic('a(sus)')], // GetUnitProcesses
 ]);
 
-function align(pos: number, n: number, base: number): number {
-  const r = (pos - base) % n;
-  return r === 0 ? pos : pos + n - r;
+const bodies = new Map<string, Reader>();
+const bodiesRaw = new Map<string, Reader>();
+
+/** The reader of a whole body: the signature's complete types in turn, compiled once. */
+function bodyReader(sig: string, raw: boolean): Reader {
+  const cache = raw ? bodiesRaw : bodies;
+  let r = cache.get(sig);
+  if (r !== undefined) return r;
+  const special = raw ? undefined : STRUCT_ARRAYS.get(sig);
+  if (special !== undefined) r = special;
+  else {
+    const at = { i: 0 };
+    const types: ValueReader[] = [];
+    while (at.i < sig.length) types.push(compileType(sig, at, raw));
+    r = (buf, pos, end) => {
+      const c: Cursor = { b: buf, p: pos, end };
+      const out = types.map((t) => t(c));
+      if (c.p !== end) throw new RangeError('body length mismatch');
+      return out;
+    };
+  }
+  cache.set(sig, r);
+  return r;
 }
+
+/** Message types (the D-Bus specification). */
+export const MessageType = { METHOD_CALL: 1, METHOD_RETURN: 2, ERROR: 3, SIGNAL: 4 } as const;
+
+/** One message as it came off the wire. */
+export interface InMessage {
+  type: number;
+  flags: number;
+  serial: number;
+  path?: string;
+  interface?: string;
+  member?: string;
+  errorName?: string;
+  replySerial?: number;
+  destination?: string;
+  sender?: string;
+  signature: string;
+  body: unknown[];
+}
+
+/** The length of the message that starts with these 16 bytes (header, padding, body). */
+export function messageLength(head: Buffer): number {
+  if (head[0] !== 0x6c /* 'l' */) {
+    throw new RangeError(head[0] === 0x42 ? 'big-endian D-Bus messages are not supported' : 'not a D-Bus message');
+  }
+  const fieldsLength = head.readUInt32LE(12);
+  return 16 + ((fieldsLength + 7) & ~7) + head.readUInt32LE(4);
+}
+
+/** Header field codes (the D-Bus specification) and where they go. */
+const FIELD_KEYS: Partial<Record<number, keyof InMessage>> = { 1: 'path', 2: 'interface', 3: 'member', 4: 'errorName', 5: 'replySerial', 6: 'destination', 7: 'sender', 8: 'signature' };
 
 /**
- * Decode the body of one message if it is ours: `header` is the 16-byte fixed header, `data`
- * the header fields (starting at message offset 16) and the body. Returns the reply's serial
- * and body, having blanked the signature field in `data`; `null` to leave it to dbus-next.
+ * Decode one whole message (`buf` starts at its first byte and holds exactly it). `raw(m)`, asked
+ * once the header is read: decode the body the raw way (a reply to a `raw` call).
  */
-export function decodeFast(header: Buffer, data: Buffer, minBody = MIN_BODY, wantsRaw?: (callSerial: number) => boolean): { serial: number; body: unknown[] } | null {
-  if (header.length !== 16 || header[0] !== 0x6c /* 'l' */ || header[1] !== METHOD_RETURN) return null;
-  const bodyLength = header.readUInt32LE(4);
-  if (bodyLength < minBody) return null;
-  const serial = header.readUInt32LE(8);
-  const fieldsLength = header.readUInt32LE(12);
-  const bodyStart = (fieldsLength + 7) & ~7;
-  if (data.length < bodyStart + bodyLength) return null;
-  // header fields: a(yv), each struct aligned to 8 from the message start (data starts at 16)
-  let signature: string | undefined;
-  let signatureCodeAt = -1;
-  let replySerial = -1;
-  let pos = 0;
-  while (pos < fieldsLength) {
-    pos = align(pos, 8, 0);
-    const code = data[pos]!;
-    const sigLen = data[pos + 1]!;
-    const sig = data.toString('latin1', pos + 2, pos + 2 + sigLen);
-    let p = pos + 2 + sigLen + 1;
-    if (sig === 'g') {
-      const n = data[p]!;
-      if (code === FIELD_SIGNATURE) {
-        signature = data.toString('latin1', p + 1, p + 1 + n);
-        signatureCodeAt = pos;
-      }
-      p += 1 + n + 1;
-    } else if (sig === 's' || sig === 'o') {
-      p = align(p, 4, 0);
-      p += 4 + data.readUInt32LE(p) + 1;
-    } else if (sig === 'u') {
-      p = align(p, 4, 0);
-      if (code === FIELD_REPLY_SERIAL) replySerial = data.readUInt32LE(p);
-      p += 4;
-    } else {
-      return null; // a header field we do not know how to skip
-    }
-    pos = p;
+export function decodeMessage(buf: Buffer, raw?: (m: InMessage) => boolean): InMessage {
+  const total = messageLength(buf);
+  if (buf.length !== total) throw new RangeError('message length mismatch');
+  const fieldsEnd = 16 + buf.readUInt32LE(12);
+  const bodyStart = (fieldsEnd + 7) & ~7;
+  const m: InMessage = { type: buf[1]!, flags: buf[2]!, serial: buf.readUInt32LE(8), signature: '', body: [] };
+  const c: Cursor = { b: buf, p: 16, end: fieldsEnd };
+  while (c.p < fieldsEnd) {
+    pad(c, 8);
+    const code = buf[c.p++]!;
+    const value = variant(c);
+    const key = FIELD_KEYS[code]; // UNIX_FDS and fields of later specifications: not ours
+    if (key !== undefined) (m as unknown as Record<string, unknown>)[key] = value;
   }
-  if (signature === undefined) return null;
-  if (wantsRaw !== undefined && wantsRaw(replySerial)) return null;
-  const reader = FAST_READERS.get(signature);
-  if (!reader) return null;
-  const body = reader(data, bodyStart, bodyStart + bodyLength, bodyStart);
-  data[signatureCodeAt] = 0; // field code 0: dbus-next ignores the field, so reads no body
-  return { serial, body };
-}
-
-type ReadableLike = { read?: (n?: number) => unknown };
-
-/** Wrap the stream's `read` (see above). Returns `null` for a stream that cannot be wrapped. */
-export function installFastDecoder(stream: unknown): FastDecoder | null {
-  const s = stream as ReadableLike | undefined;
-  if (!s || typeof s.read !== 'function') return null;
-  const read = s.read.bind(s);
-  const waiting = new Map<number, unknown[]>();
-  const raw = new Set<number>();
-  let header: Buffer | null = null;
-  s.read = (n?: number): unknown => {
-    const chunk = read(n);
-    if (chunk === null || chunk === undefined) return chunk;
-    const data = Buffer.isBuffer(chunk) ? chunk : (chunk as { data?: unknown }).data;
-    if (!Buffer.isBuffer(data)) return chunk;
-    if (header === null) {
-      // dbus-next's first step: the fixed header
-      if (n === 16 && data.length === 16) header = data;
-      return chunk;
-    }
-    const h = header;
-    header = null;
-    if (waiting.size < MAX_WAITING) {
-      try {
-        const r = decodeFast(h, data, MIN_BODY, (callSerial) => raw.delete(callSerial));
-        if (r) waiting.set(r.serial, r.body);
-      } catch {
-        // not what we expected: dbus-next decodes it (the signature field is only blanked on success)
-      }
-    }
-    return chunk;
-  };
-  return {
-    take(serial) {
-      if (serial === null || serial === undefined) return undefined;
-      const body = waiting.get(serial);
-      if (body !== undefined) waiting.delete(serial);
-      return body;
-    },
-    leave(callSerial) {
-      if (raw.size > MAX_WAITING) raw.clear(); // calls that got no reply
-      raw.add(callSerial);
-    },
-  };
+  if (c.p !== fieldsEnd) throw new RangeError('header fields length mismatch');
+  if (m.signature !== '') m.body = bodyReader(m.signature, raw?.(m) ?? false)(buf, bodyStart, total, bodyStart);
+  else if (total !== bodyStart) throw new RangeError('a body without a signature');
+  return m;
 }

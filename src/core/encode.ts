@@ -1,14 +1,13 @@
 /**
- * Method calls marshalled straight into one Buffer, for the bodies sysherd's calls send (strings,
- * object paths, 32-bit integers, booleans, string arrays), byte for byte what dbus-next's
- * marshaller writes (little-endian; header fields path, interface, member, destination,
- * signature, in that order, each only when set). dbus-next's generic writer builds a signature
- * tree and an intermediate form for every value and allocates per field: ~0.1–0.2 ms a call, most
- * of status's writing for 100 calls. Anything else (another type, a string with a NUL, file
- * descriptors) is left to dbus-next: `null`.
+ * Method calls marshalled straight into one Buffer, for the bodies most of sysherd's calls send
+ * (strings, object paths, 32-bit integers, booleans, string arrays): little-endian, header fields
+ * path, interface, member, destination, signature, in that order, each only when set — the same
+ * bytes as the generic marshaller (marshal.ts) and as dbus-next's (test/unit/core/encode.test.ts
+ * compares all three), without building anything per value. Anything else (another type, a string
+ * with a NUL) is left to marshal.ts: `null`.
  */
 
-/** What of a method call goes on the wire (dbus-next's Message has these fields). */
+/** What of a method call goes on the wire. */
 export interface CallMessage {
   serial: number | null;
   flags?: number;
@@ -38,7 +37,7 @@ function utf8(s: unknown): Buffer | null {
   return Buffer.from(s, 'utf8');
 }
 
-/** The marshalled call, or null when dbus-next should do it. */
+/** The marshalled call, or null when marshal.ts should do it. */
 export function encodeMethodCall(m: CallMessage): Buffer | null {
   const serial = m.serial;
   if (!serial) return null;

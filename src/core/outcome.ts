@@ -21,7 +21,17 @@ export interface UnitOutcome {
   signal: string | null;
   /** `Type=oneshot` without RemainAfterExit: inactive after a start is what it does. */
   oneShot: boolean;
+  /** A running main process started less than a second ago (by the unit's own clock): it may yet exit. */
+  young: boolean;
 }
+
+/**
+ * How long a service whose main process has only just started is given before its start is
+ * called a success: a `Type=simple` service that exits at once (`ExecStart=sh -c 'exit 3'`) is
+ * still active when the job's `done` arrives; a few milliseconds later it is failed. How soon we
+ * look depends on how fast we are, so we look again after this long.
+ */
+export const SETTLE_MS = 100;
 
 const CLD: Record<number, UnitOutcome['code']> = { 1: 'exited', 2: 'killed', 3: 'dumped' };
 
@@ -41,10 +51,22 @@ export async function unitOutcome(manager: Manager, unit: string): Promise<UnitO
       status,
       signal: code !== null && code !== 'exited' && status !== null ? signalName(status) : null,
       oneShot: s.Type === 'oneshot' && s.RemainAfterExit !== true,
+      young: Number(s.MainPID ?? 0) > 0 && typeof s.ExecMainStartTimestamp === 'number' && Math.abs(Date.now() * 1000 - s.ExecMainStartTimestamp) < 1_000_000,
     };
   } catch {
     return null;
   }
+}
+
+/**
+ * The outcome of a start that ended `done`, settled: read now, and when the service is up with a
+ * main process younger than a second, read again SETTLE_MS later (a quick exit shows by then).
+ */
+export async function settledOutcome(manager: Manager, unit: string): Promise<UnitOutcome | null> {
+  const first = await unitOutcome(manager, unit);
+  if (first === null || wentDown(first) || !first.young) return first;
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  return (await unitOutcome(manager, unit)) ?? first;
 }
 
 /** Did a start that ended `done` leave the unit down (failed, or inactive when it is no one-shot)? */

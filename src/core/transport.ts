@@ -11,7 +11,7 @@
  *
  * D-Bus authentication over the bridge: the bridge is an sd-bus server with anonymous
  * authentication on, so it accepts `AUTH EXTERNAL <our uid>` as sd-bus sends it over ssh
- * (dbus-next's first method); who we are on the host is ssh's business.
+ * (wire.ts's only method over ssh); who we are on the host is ssh's business.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { Duplex } from 'node:stream';

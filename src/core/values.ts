@@ -1,5 +1,5 @@
 /**
- * D-Bus values as plain JSON-safe JavaScript: 64-bit integers arrive from dbus-next as BigInt
+ * D-Bus values as plain JSON-safe JavaScript: 64-bit integers arrive from a `raw` decode as BigInt
  * (which `JSON.stringify` cannot handle); systemd uses UINT64_MAX (and INT64_MAX for a few
  * properties) to mean "unset"/"infinity", which becomes `null`.
  */

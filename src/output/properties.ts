@@ -1,7 +1,7 @@
 /**
  * systemctl's property formatting for `show` (v252 src/shared/bus-print-properties.c
- * `bus_print_property` and src/systemctl/systemctl-show.c `print_property`), on properties as
- * dbus-next decodes them: each a name, its D-Bus signature and its value (BigInt for 64-bit,
+ * `bus_print_property` and src/systemctl/systemctl-show.c `print_property`), on properties as a
+ * `raw` call decodes them (core/decode.ts): each a name, its D-Bus signature and its value (BigInt for 64-bit,
  * arrays for structs, Buffer for `ay`), in the order the bus sent them.
  *
  * `formatProperty` returns the lines systemctl prints for one property (`Name=value`, or only the

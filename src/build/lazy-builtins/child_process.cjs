@@ -1,4 +1,4 @@
-// node:child_process, loaded on first use (10 ms at start-up otherwise: commander and dbus-next
+// node:child_process, loaded on first use (10 ms at start-up otherwise: commander and our own modules
 // import it but only spawn in rare cases). See src/build/build-cli.mjs.
 'use strict';
 const { promisify } = require('node:util');

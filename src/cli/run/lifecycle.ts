@@ -5,7 +5,7 @@
  * What systemctl never had: `--json` (one document: the requested jobs and every auxiliary job
  * with its result) and, on a terminal, a spinner driven by JobRemoved.
  */
-import { outcomeText, unitOutcome, wentDown, type UnitOutcome } from '../../core/outcome.js';
+import { outcomeText, settledOutcome, wentDown, type UnitOutcome } from '../../core/outcome.js';
 import type { ConnectOptions } from '../../core/bus.js';
 import { busErrorMessage, InvalidArgumentError, SystemdError } from '../../core/errors.js';
 import { expandUnitNames, startGlobWarning } from '../../core/expand.js';
@@ -256,7 +256,7 @@ export async function runLifecycle(o: LifecycleOptions, io: IO): Promise<Transac
     await progressStarting;
     if (progress) {
       // read what the started units did (only for the spinner's lines: one GetAll each, together)
-      const after = await Promise.all(report.units.map((u) => (u.result === 'done' && UP_JOBS.has(u.jobType ?? '') ? unitOutcome(manager, u.unitId ?? u.unit) : null)));
+      const after = await Promise.all(report.units.map((u) => (u.result === 'done' && UP_JOBS.has(u.jobType ?? '') ? settledOutcome(manager, u.unitId ?? u.unit) : null)));
       progress.finish(report.units.map((u, i) => finalLine(u, after[i])));
     }
     progress = null;

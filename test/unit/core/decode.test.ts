@@ -1,7 +1,8 @@
-/** The signature-specific decoder of big replies (src/core/decode.ts), on messages built byte by byte. */
+/** The message decoder (src/core/decode.ts), on messages built byte by byte. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeFast, installFastDecoder } from '../../../src/core/decode.ts';
+import { type InMessage, decodeMessage, messageLength } from '../../../src/core/decode.ts';
+import { Variant } from '../../../src/core/variant.ts';
 
 /** A little-endian D-Bus writer: just what these messages need. */
 class Writer {
@@ -83,52 +84,49 @@ const unitRow = (i: number): (string | number)[] => [
   `u${i}.service`, `Ünït ${i} “quoted”`, 'loaded', i % 2 ? 'active' : 'inactive', 'running', '', `/org/freedesktop/systemd1/unit/u${i}_2eservice`, i, i ? 'start' : '', i ? `/org/freedesktop/systemd1/job/${i}` : '/',
 ];
 
-describe('decodeFast', () => {
-  it('reads a(ssssssouso) (ListUnits) into plain rows, and blanks the signature field', () => {
+/** Decode the message `reply()` built, plain or raw. */
+function dec([h, data]: [Buffer, Buffer], raw = false): InMessage {
+  return decodeMessage(Buffer.concat([h, data]), raw ? () => true : undefined);
+}
+
+describe('decodeMessage: the big replies', () => {
+  it('reads a(ssssssouso) (ListUnits) into plain rows, with the header fields', () => {
     const rows = Array.from({ length: 60 }, (_, i) => unitRow(i));
-    const [h, data] = reply('a(ssssssouso)', (w) => structs(w, rows, 'ssssssouso'));
-    const r = decodeFast(h, data, 0);
-    assert.ok(r);
-    assert.equal(r.serial, 42);
-    assert.deepEqual(r.body, [rows]);
-    assert.equal(data.indexOf(Buffer.from([8, 1, 0x67])), -1, 'the SIGNATURE field code is still there');
+    const m = dec(reply('a(ssssssouso)', (w) => structs(w, rows, 'ssssssouso')));
+    assert.equal(m.serial, 42);
+    assert.equal(m.replySerial, 7);
+    assert.equal(m.sender, ':1.23');
+    assert.equal(m.type, 2);
+    assert.equal(m.signature, 'a(ssssssouso)');
+    assert.deepEqual(m.body, [rows]);
   });
   it('reads a(ss) (ListUnitFiles) and a(usssoo) (ListJobs)', () => {
     const files = [['/etc/systemd/system/a.service', 'enabled'], ['/usr/lib/systemd/system/b.socket', 'static']];
-    const [h, data] = reply('a(ss)', (w) => structs(w, files, 'ss'));
-    assert.deepEqual(decodeFast(h, data, 0)?.body, [files]);
+    assert.deepEqual(dec(reply('a(ss)', (w) => structs(w, files, 'ss'))).body, [files]);
     const jobs = [[3, 'a.service', 'start', 'waiting', '/org/freedesktop/systemd1/job/3', '/org/freedesktop/systemd1/unit/a_2eservice']];
-    const [h2, d2] = reply('a(usssoo)', (w) => structs(w, jobs, 'usssoo'));
-    assert.deepEqual(decodeFast(h2, d2, 0)?.body, [jobs]);
+    assert.deepEqual(dec(reply('a(usssoo)', (w) => structs(w, jobs, 'usssoo'))).body, [jobs]);
   });
   it('an empty array', () => {
-    const [h, data] = reply('a(ss)', (w) => structs(w, [], 'ss'));
-    assert.deepEqual(decodeFast(h, data, 0)?.body, [[]]);
+    assert.deepEqual(dec(reply('a(ss)', (w) => structs(w, [], 'ss'))).body, [[]]);
   });
-  it('leaves other signatures, small bodies, signals and errors alone', () => {
+  it('other signatures the generic way; the length of a message from its first 16 bytes; big-endian refused', () => {
     const [h, data] = reply('as', (w) => {
       w.u32(0);
     });
-    assert.equal(decodeFast(h, data, 0), null);
-    const rows = [unitRow(1)];
-    const [h2, d2] = reply('a(ssssssouso)', (w) => structs(w, rows, 'ssssssouso'));
-    assert.equal(decodeFast(h2, d2), null, 'below the size threshold');
-    const sig = Buffer.from(h2);
-    sig[1] = 4; // SIGNAL
-    assert.equal(decodeFast(sig, d2, 0), null);
-    const be = Buffer.from(h2);
+    assert.deepEqual(dec([h, data]).body, [[]]);
+    assert.equal(messageLength(h), 16 + data.length);
+    const be = Buffer.from(h);
     be[0] = 0x42; // 'B'
-    assert.equal(decodeFast(be, d2, 0), null);
+    assert.throws(() => messageLength(be), /big-endian D-Bus messages are not supported/);
+    assert.throws(() => decodeMessage(Buffer.concat([be, data])), /big-endian/);
+    assert.throws(() => decodeMessage(Buffer.concat([h, data, Buffer.alloc(8)])), /length mismatch/);
   });
-  it('a body that does not match its signature throws before anything is changed', () => {
-    const [h, data] = reply('a(ssssssouso)', (w) => structs(w, [['only', 'two']], 'ss'));
-    const before = Buffer.from(data);
-    assert.throws(() => decodeFast(h, data, 0));
-    assert.deepEqual(data, before);
+  it('a body that does not match its signature throws', () => {
+    assert.throws(() => dec(reply('a(ssssssouso)', (w) => structs(w, [['only', 'two']], 'ss'))));
   });
 });
 
-describe('decodeFast: GetAll (a{sv}) and GetUnitProcesses (a(sus)), as plain() of dbus-next would give them', () => {
+describe('decodeMessage: GetAll (a{sv}) and GetUnitProcesses (a(sus)), plain and raw', () => {
   const u64 = (w: Writer, hi: number, lo: number): void => {
     w.align(8);
     w.u32(lo);
@@ -153,8 +151,8 @@ describe('decodeFast: GetAll (a{sv}) and GetUnitProcesses (a(sus)), as plain() o
     b.writeUInt32LE(w.bytes.length - start);
     w.bytes.splice(lenAt, 4, ...b);
   };
-  it("every type systemd's properties use; UINT64_MAX/INT64_MAX as null; nested variants and dicts", () => {
-    const [h, data] = reply('a{sv}', (w) =>
+  const properties = (): [Buffer, Buffer] =>
+    reply('a{sv}', (w) =>
       array(w, 8, () => {
         entry(w, 'Id', 's', () => w.str('a.service'));
         entry(w, 'Path', 'o', () => w.str('/org/freedesktop/systemd1/unit/a_2eservice'));
@@ -187,8 +185,8 @@ describe('decodeFast: GetAll (a{sv}) and GetUnitProcesses (a(sus)), as plain() o
         entry(w, 'Dict', 'a{sv}', () => array(w, 8, () => entry(w, 'k', 'u', () => w.u32(1))));
       }),
     );
-    const r = decodeFast(h, data, 0);
-    assert.deepEqual(r?.body, [
+  it("plain: every type systemd's properties use; UINT64_MAX/INT64_MAX as null; nested variants and dicts", () => {
+    assert.deepEqual(dec(properties()).body, [
       {
         Id: 'a.service',
         Path: '/org/freedesktop/systemd1/unit/a_2eservice',
@@ -210,34 +208,24 @@ describe('decodeFast: GetAll (a{sv}) and GetUnitProcesses (a(sus)), as plain() o
       },
     ]);
   });
+  it('raw (show): Variants with their signatures, 64-bit integers as BigInt, markers kept', () => {
+    const [props] = dec(properties(), true).body as [Record<string, Variant>];
+    assert.ok(props.Id instanceof Variant);
+    assert.deepEqual(props.Id, new Variant('s', 'a.service'));
+    assert.deepEqual(props.MemoryCurrent, new Variant('t', 0xffff_ffff_ffff_ffffn));
+    assert.deepEqual(props.TimeoutUSec, new Variant('t', 2n ** 32n + 5n));
+    assert.deepEqual(props.LimitNOFILE, new Variant('x', 0x7fff_ffff_ffff_ffffn));
+    assert.deepEqual(props.OOMScoreAdjust, new Variant('x', -2n));
+    assert.deepEqual(props.Conditions, new Variant('a(sbbsi)', [['ConditionPathExists', false, true, '/x', -1]]));
+    assert.deepEqual(props.Nested, new Variant('v', new Variant('s', 'inner')));
+    assert.deepEqual(props.Dict, new Variant('a{sv}', { k: new Variant('u', 1) }));
+    assert.deepEqual(props.Bytes, new Variant('ay', Buffer.from([1, 2, 255])));
+  });
   it('a(sus)', () => {
     const rows = [['/system.slice/a.service', 42, '/bin/sleep 1'], ['/system.slice/a.service', 43, 'x']];
-    const [h, data] = reply('a(sus)', (w) => structs(w, rows, 'sus'));
-    assert.deepEqual(decodeFast(h, data, 0)?.body, [rows]);
+    assert.deepEqual(dec(reply('a(sus)', (w) => structs(w, rows, 'sus'))).body, [rows]);
   });
-  it('a reply whose call wants dbus-next\'s Variants (show) is left alone', () => {
-    const [h, data] = reply('a{sv}', (w) => array(w, 8, () => entry(w, 'Id', 's', () => w.str('a.service'))));
-    assert.equal(decodeFast(h, data, 0, (callSerial) => callSerial === 7), null);
-    assert.ok(decodeFast(h, data, 0, (callSerial) => callSerial === 8));
-  });
-  it('a file descriptor (h) is dbus-next\'s', () => {
-    const [h, data] = reply('a{sv}', (w) => array(w, 8, () => entry(w, 'Fd', 'h', () => w.u32(0))));
-    assert.throws(() => decodeFast(h, data, 0));
-  });
-});
-
-describe('installFastDecoder', () => {
-  it('follows dbus-next\'s two reads per message and hands the body out once, by serial', () => {
-    const rows = Array.from({ length: 100 }, (_, i) => unitRow(i));
-    const [h, data] = reply('a(ssssssouso)', (w) => structs(w, rows, 'ssssssouso'), 99);
-    const queue: (Buffer | null)[] = [h, null, data];
-    const stream = { read: (_n?: number): Buffer | null => queue.shift() ?? null };
-    const fast = installFastDecoder(stream)!;
-    assert.equal(stream.read(16), h);
-    assert.equal(stream.read(data.length), null); // not all there yet: dbus-next retries
-    assert.equal(stream.read(data.length), data);
-    assert.deepEqual(fast.take(99), [rows]);
-    assert.equal(fast.take(99), undefined);
-    assert.equal(installFastDecoder({}), null);
+  it('a file descriptor (h) reads as its index (none are ever negotiated)', () => {
+    assert.deepEqual(dec(reply('a{sv}', (w) => array(w, 8, () => entry(w, 'Fd', 'h', () => w.u32(0))))).body, [{ Fd: 0 }]);
   });
 });

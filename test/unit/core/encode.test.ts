@@ -1,8 +1,11 @@
-/** The method-call marshaller (src/core/encode.ts): byte for byte what dbus-next's own writes. */
+/** The marshallers (src/core/encode.ts for simple calls, marshal.ts for any message): byte for byte what dbus-next's own writes. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as dbus from '@jellybrick/dbus-next';
 import { type CallMessage, encodeMethodCall } from '../../../src/core/encode.ts';
+import { marshalMessage } from '../../../src/core/marshal.ts';
+import { decodeMessage } from '../../../src/core/decode.ts';
+import { Variant } from '../../../src/core/variant.ts';
 
 /** The bytes dbus-next's connection writes for `m` (its `_write` on a stream that keeps them). */
 function dbusNextBytes(m: CallMessage): Buffer {
@@ -64,5 +67,56 @@ describe('encodeMethodCall', () => {
     assert.equal(encodeMethodCall(call(1, 'X', 'ss', ['one'])), null);
     assert.equal(encodeMethodCall(call(1, 'X', 's', ['one', 'two'])), null);
     assert.equal(encodeMethodCall(call(0, 'X', 's', ['one'])), null);
+  });
+});
+
+/** Our Variant as dbus-next's, deeply (for its marshaller). */
+function toDbusNext(v: unknown): unknown {
+  if (v instanceof Variant) return new dbus.Variant(v.signature, toDbusNext(v.value));
+  if (Array.isArray(v)) return v.map(toDbusNext);
+  if (v !== null && typeof v === 'object' && !Buffer.isBuffer(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toDbusNext(x)]));
+  return v;
+}
+
+describe('marshalMessage (the generic marshaller)', () => {
+  const cases: [string, CallMessage][] = [
+    ['a simple call, as encodeMethodCall', call(7, 'GetAll', 's', [''])],
+    ['Properties.Set with a variant', call(8, 'Set', 'ssv', ['org.freedesktop.LogControl1', 'LogLevel', new Variant('s', 'debug')])],
+    ['SetUnitProperties: a(sv) of several types', call(9, 'SetUnitProperties', 'sba(sv)', ['a.service', true, [['CPUWeight', new Variant('t', 100n)], ['Description', new Variant('s', 'x')], ['Environment', new Variant('as', ['A=1', 'B=2'])], ['Nice', new Variant('i', -5)]]])],
+    ['MountImageUnit: a(ss) after booleans', call(10, 'MountImageUnit', 'sssbba(ss)', ['a.service', '/img', '/mnt', true, false, [['root', 'ro'], ['usr', '']]])],
+    ['64-bit integers (t from a number, x negative), a double, a byte, 16-bit', call(11, 'X', 'txdynq', [2 ** 40, -3n, 1.5, 200, -2, 65535])],
+    ['a dict a{sv}, nested variants, ay', call(12, 'X', 'a{sv}ay', [{ a: new Variant('v', new Variant('u', 1)), b: new Variant('a{ss}', { k: 'v' }) }, Buffer.from([1, 2, 3])])],
+    ['a struct, an empty array of structs, a signature', call(13, 'X', '(sub)a(tt)g', [['s', 2, false], [], 'a{sv}'])],
+  ];
+  for (const [name, m] of cases) {
+    it(name, () => {
+      const ours = marshalMessage({ type: 1, ...m, serial: m.serial! });
+      const theirs = dbusNextBytes({ ...m, body: toDbusNext(m.body) as unknown[] });
+      assert.deepEqual([...ours], [...theirs]);
+      const back = decodeMessage(ours, () => true);
+      assert.equal(back.member, m.member);
+      assert.equal(back.signature, m.signature);
+    });
+  }
+  it('a reply and an error (reply serial, error name), read back', () => {
+    const r = decodeMessage(marshalMessage({ type: 3, serial: 5, replySerial: 4, destination: ':1.9', errorName: 'org.freedesktop.DBus.Error.UnknownMethod', signature: 's', body: ['no'] }));
+    assert.deepEqual([r.type, r.serial, r.replySerial, r.destination, r.errorName, r.body], [3, 5, 4, ':1.9', 'org.freedesktop.DBus.Error.UnknownMethod', ['no']]);
+  });
+  it('refuses what does not fit, before writing anything', () => {
+    const bad: [string, unknown[]][] = [
+      ['u', [-1]],
+      ['y', [256]],
+      ['i', [2 ** 31]],
+      ['t', [-1n]],
+      ['s', ['a\0b']],
+      ['o', ['not/a/path']],
+      ['v', ['no variant']],
+      ['(ss)', [['one']]],
+      ['as', ['not an array']],
+      ['ss', ['one']],
+      ['a{', [{}]],
+      ['z', [1]],
+    ];
+    for (const [sig, body] of bad) assert.throws(() => marshalMessage({ type: 1, serial: 1, path: '/', member: 'X', signature: sig, body }), RangeError, sig);
   });
 });
