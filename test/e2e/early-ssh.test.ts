@@ -31,7 +31,9 @@ let sshPath = '';
 /** Run `file args` with the logging ssh first on PATH (stdin not a terminal: batch mode). */
 function start(file: string, args: string[]): { result: Promise<CliResult> } {
   const command: [string, ...string[]] = file === 'systemctl' ? [file] : [process.execPath, file];
-  return { result: runCli(args, { env: { PATH: sshPath }, command, timeoutMs: 60_000 }) };
+  // the held copy without a code cache: its bundle's size (a FIFO's, 0) must not name a cache of the user's
+  const env: Record<string, string> = file.startsWith(held) ? { PATH: sshPath, SYSHERD_CODE_CACHE: '0' } : { PATH: sshPath };
+  return { result: runCli(args, { env, command, timeoutMs: 60_000 }) };
 }
 
 /** The ssh starts logged so far: pid and argv. */
