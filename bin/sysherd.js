@@ -4,6 +4,10 @@
 //
 // Start-up is most of what a short command costs, so:
 // - `sysherd --version` alone is answered here, without loading the bundle;
+// - for a line with `-H HOST`, ssh to the host starts here, before the bundle is read, so that its
+//   connection set-up overlaps loading the bundle: dist/cli/early-ssh.js (a small file built beside
+//   the bundle from src/cli/early-ssh.ts, required from the bundle's own directory like bin.js)
+//   decides with the bundle's own rules and leaves the child for the bundle to take;
 // - the bundle is compiled with V8's code cache (as the v8-compile-cache package does): the
 //   first run writes the bytecode it compiled to $XDG_CACHE_HOME/sysherd (~/.cache/sysherd),
 //   later runs skip parsing and compiling it. SYSHERD_CODE_CACHE=0 turns it off; any problem
@@ -36,8 +40,20 @@ const S_ISVTX = 0o1000; // not in fs.constants
 
 if (process.argv.length === 3 && process.argv[2] === '--version') {
   process.stdout.write(`${require('../package.json').version}\n`);
-} else if (!loadWithCodeCache()) {
-  require('../dist/cli/bin.js');
+} else {
+  startSshEarly();
+  if (!loadWithCodeCache()) require('../dist/cli/bin.js');
+}
+
+/** `-H HOST`: ssh's bridge to the host, started now when early-ssh.js says so; the bundle takes it. */
+function startSshEarly() {
+  const argv = process.argv.slice(2);
+  if (!argv.some((a) => a.startsWith('-H') || a.startsWith('--host'))) return;
+  try {
+    require('../dist/cli/early-ssh.js').startEarlySsh(argv);
+  } catch {
+    // no early file (an older build): the bundle starts ssh itself
+  }
 }
 
 /**

@@ -95,6 +95,18 @@ for (const side of Object.values(SIDE)) {
   });
 }
 
+/**
+ * dist/cli/early-ssh.js: what the shim (bin/sysherd.js) requires, for a line with `-H`, before it
+ * reads the bundle: the rules and the argv of an ssh started early (src/cli/early-ssh.ts; the
+ * bundle has the same code), and the slot it leaves the child in. A few KB; its child_process is
+ * the real one (the ssh is spawned at once).
+ */
+await build({
+  ...common,
+  entryPoints: [new URL('../cli/early-ssh.ts', import.meta.url).pathname],
+  outfile: new URL('early-ssh.js', outdir).pathname,
+});
+
 await build({
   ...common,
   plugins: [lazyBuiltins, noSupportsColor, sideBundles],

@@ -12,6 +12,8 @@ import { registerSystemState } from './system-state.js';
 import { parseSec, signalFromString } from '../core/kill-signal.js';
 import { parsePresetMode } from '../core/presets.js';
 import { hostList, isFleet, parallelOf, splitHostFlags, verbOf } from './fleet.js';
+import { NOT_FANNED_OUT, VALUE_OPTIONS, earlyBridge, withDefaultVerb } from './early-ssh.js';
+import { endSpawnedAhead } from '../core/ssh-ahead.js';
 import { registerListUnits } from './list-units.js';
 import { registerLifecycle } from './lifecycle.js';
 import { registerJobs } from './jobs.js';
@@ -30,7 +32,7 @@ import { registerDemo } from './demo.js';
 import { registerUnitVerbs } from './unit-verbs.js';
 import { checkParsedOptions, checkTimestampStyle } from './option-checks.js';
 
-export { reportError, unknownVerbMessage };
+export { reportError, unknownVerbMessage, withDefaultVerb };
 
 /** systemctl checks -s whatever the verb (`systemctl -s FOO list-jobs` fails): so do we. */
 function checkSignal(value: string): string {
@@ -230,26 +232,25 @@ export function buildProgram(io: IO, verb?: string): Command {
   return program;
 }
 
-/** Global options that take a value (their value is not a verb). */
-const VALUE_OPTIONS = new Set(['--address', '--timeout', '--json-mode', '-o', '--output', '-t', '--type', '--state', '-p', '--property', '-P', '-n', '--lines', '--log-history', '--job-mode', '-s', '--signal', '--kill-whom', '-H', '--host', '--hosts', '--parallel', '--what', '--timestamp', '-M', '--machine', '--message', '--check-inhibitors', '--boot-loader-menu', '--boot-loader-entry', '--reboot-argument', '--preset-mode', '--root', '--image']);
-
-/**
- * As `systemctl` alone lists units, so does `sysherd` (also `sysherd --all --user`): with no verb
- * on the line, `list-units` is meant. An unknown word stays an unknown verb.
- */
-export function withDefaultVerb(argv: string[]): string[] {
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--') break;
-    if (!a.startsWith('-')) return argv;
-    if (a === '-h' || a === '--help' || a === '--version') return argv;
-    if (VALUE_OPTIONS.has(a)) i++;
-  }
-  return ['list-units', ...argv];
-}
-
 /** Run the CLI. Resolves with the exit code; never throws, never calls process.exit. */
 export async function main(argv: string[], io: IO): Promise<number> {
+  // one remote host: its ssh starts now (or was started by the shim, bin/sysherd.js, before the
+  // bundle was read: early-ssh.ts decides for both), while the line is parsed and the verb loaded
+  const early = earlyBridge(argv);
+  if (early === undefined) {
+    endSpawnedAhead(); // none should be there: the shim asked earlyBridge too
+    return mainLine(argv, io);
+  }
+  const { startBridgeEarly, endBridgesAhead } = await import('../core/transport.js');
+  startBridgeEarly(early.host, early.kind);
+  try {
+    return await mainLine(argv, io);
+  } finally {
+    endBridgesAhead();
+  }
+}
+
+async function mainLine(argv: string[], io: IO): Promise<number> {
   let line: string[];
   try {
     line = withDefaultVerb(normalizeArgv(argv));
@@ -264,30 +265,11 @@ export async function main(argv: string[], io: IO): Promise<number> {
         return await runFleet({ hosts, parallel, argv: rest, verb }, io, (hostArgv, hostIO) => runLine(hostArgv, hostIO, false));
       }
     }
-    // one remote host: its ssh starts now, while the line is parsed and the verb loaded
-    if (verb !== undefined && !NOT_FANNED_OUT.has(verb) && !line.some((a) => EARLY_SSH_BLOCKERS.has(a) || a.startsWith('--timeout=') || a.startsWith('--address='))) {
-      const hosts = hostList(flags);
-      if (hosts.length === 1) {
-        const { startBridgeEarly, endBridgesAhead } = await import('../core/transport.js');
-        startBridgeEarly(hosts[0]!, line.includes('--user') && !line.includes('--system') ? 'user' : 'system');
-        try {
-          return (await runLine(line, io, true)).code;
-        } finally {
-          endBridgesAhead();
-        }
-      }
-    }
   } catch (err) {
     return reportError(err, io);
   }
   return (await runLine(line, io, true)).code;
 }
-
-/** Options after which an early ssh would not be the one the bus opens (or none is wanted). */
-const EARLY_SSH_BLOCKERS = new Set(['-h', '--help', '--version', '--timeout', '--address']);
-
-/** Verbs that take a fleet themselves (watch merges live streams) or have no host at all. */
-const NOT_FANNED_OUT = new Set(['watch', 'sandbox', 'demo', 'complete', 'completion', 'help']);
 
 /** Run one parsed command line; `report`: print the error (else only return it with its code). */
 async function runLine(line: string[], io: IO, report: boolean): Promise<{ code: number; error?: unknown }> {

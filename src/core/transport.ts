@@ -19,83 +19,29 @@ import { type BusKind, type BusTarget, type RemoteHost, formatHost, parseHost, r
 import { ConnectionError, InvalidArgumentError } from './errors.js';
 import { journalProcess } from './child-process.js';
 import type { JournalProcess, JournalRunOptions, JournalRunner } from './journal.js';
+import { AHEAD_SSH_OPTIONS, DEFAULT_CONNECT_TIMEOUT_MS, INTERACTIVE_CONNECT_TIMEOUT_MS, SSH, type SshOptions, aheadBridgeArgv, bridgeCommand, defaultBatch, shellQuote, sshArgv } from './ssh-argv.js';
+import { STDERR_KEEP, type SpawnedAhead, endSpawnedAhead, takeSpawnedAhead } from './ssh-ahead.js';
 
 export { type RemoteHost, parseHost, formatHost } from './address.js';
 
-/** Default connect timeout for a remote host (ssh's own TCP/auth and the bridge's answer). */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
-/** Connect timeout when ssh may prompt on the terminal (stdin is one, not a fleet). */
-export const INTERACTIVE_CONNECT_TIMEOUT_MS = 120_000;
-
-export interface SshOptions {
-  /** `BatchMode=yes`: never prompt. Default: when stdin is not a terminal. */
-  batch?: boolean;
-  /** ssh's ConnectTimeout, in ms (rounded up to seconds). */
-  connectTimeout?: number;
-}
-
-let batchAlways = false;
-
-/**
- * Never let ssh prompt, even on a terminal: a fleet reaches many hosts at once, and several
- * password or host-key prompts on one terminal would interleave (the fleet runner sets it).
- */
-export function setBatchAlways(on: boolean): void {
-  batchAlways = on;
-}
-
-/** Does ssh run without prompting here (stdin is not a terminal, or a fleet runs)? */
-export function defaultBatch(): boolean {
-  return batchAlways || process.stdin.isTTY !== true;
-}
-
-/**
- * The argv of `ssh` that runs `command` (already quoted for the remote shell) on `host`:
- * `['-xT', '-o', 'BatchMode=yes', …, '-p', PORT, '-l', USER, '--', HOST, COMMAND…]`.
- */
-export function sshArgv(host: RemoteHost, command: string[], opts: SshOptions = {}): string[] {
-  const args = ['-xT'];
-  if (opts.batch ?? defaultBatch()) args.push('-o', 'BatchMode=yes');
-  const secs = Math.max(1, Math.ceil((opts.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS) / 1000));
-  args.push('-o', `ConnectTimeout=${secs}`, '-o', 'ServerAliveInterval=15', '-o', 'ServerAliveCountMax=3');
-  if (host.port !== undefined) args.push('-p', String(host.port));
-  if (host.user !== undefined) args.push('-l', host.user);
-  args.push('--', host.host, ...command);
-  return args;
-}
-
-/**
- * The remote user's bus for `--user`: `$DBUS_SESSION_BUS_ADDRESS`, else `$XDG_RUNTIME_DIR/bus`,
- * resolved by the remote shell. systemd 252's bridge ignores `--user` (its `--bus-path` defaults
- * to the system bus), so the path is given explicitly; without a user session on the host the
- * shell says so in one line instead of the bridge silently reaching the system manager.
- */
-export const USER_BRIDGE_SCRIPT =
-  'exec systemd-stdio-bridge --user "--bus-path=${DBUS_SESSION_BUS_ADDRESS:-unix:path=${XDG_RUNTIME_DIR:?is not set: no user session for this login on the host}/bus}"';
-
-/** `systemd-stdio-bridge`, or for `--user` the bridge to the remote user's bus (through `sh -c`). */
-export function bridgeCommand(kind: BusKind): string[] {
-  return kind === 'user' ? ['sh', '-c', shellQuote(USER_BRIDGE_SCRIPT)] : ['systemd-stdio-bridge'];
-}
-
-/**
- * One word for a POSIX shell: as it is when it is made only of safe characters, else in single
- * quotes (`'` becomes `'\''`). ssh joins its command words with spaces and the remote shell
- * splits them again, so every word of a remote command goes through this.
- */
-export function shellQuote(word: string): string {
-  if (word !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
+export {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  INTERACTIVE_CONNECT_TIMEOUT_MS,
+  SSH,
+  type SshOptions,
+  setBatchAlways,
+  defaultBatch,
+  sshArgv,
+  USER_BRIDGE_SCRIPT,
+  bridgeCommand,
+  shellQuote,
+} from './ssh-argv.js';
 
 /** `ssh` argv that runs `argv` on the host, each word quoted for the remote shell. */
 export function remoteCommandArgv(host: RemoteHost | string, argv: string[], opts: SshOptions = {}): string[] {
   const h = typeof host === 'string' ? parseHost(host) : host;
   return sshArgv(h, argv.map(shellQuote), opts);
 }
-
-/** The ssh program: `ssh` from PATH, as systemctl (`unixexec:path=ssh`). */
-export const SSH = 'ssh';
 
 /** The last non-empty line of ssh's stderr, cleaned for one line of our own. */
 function lastLine(text: string): string | undefined {
@@ -112,8 +58,6 @@ export function sshFailure(code: number | null, signal: NodeJS.Signals | null, s
   if (signal) return `ssh was killed by ${signal}`;
   return code === 0 ? 'ssh ended' : `ssh exited with status ${code}`;
 }
-
-const STDERR_KEEP = 4096;
 
 /** How a bus child process failed, in words of its own transport. */
 export interface ChildStreamFailure {
@@ -139,18 +83,26 @@ export class ChildStream extends Duplex {
   /** Is ssh running (its `connect` emitted)? */
   started = false;
 
-  constructor(file: string, args: string[], env: NodeJS.ProcessEnv, failure: ChildStreamFailure) {
+  /**
+   * `ahead`: not a new child but the one spawned ahead with these args (ssh-ahead.ts), with what
+   * it did so far.
+   */
+  constructor(file: string, args: string[], env: NodeJS.ProcessEnv, failure: ChildStreamFailure, ahead?: SpawnedAhead) {
     super({ allowHalfOpen: false });
-    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
+    const child = ahead?.child ?? spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
     this.child = child;
-    child.once('spawn', () => {
-      this.started = true;
-      this.emit('connect');
-    });
-    child.once('error', (e: NodeJS.ErrnoException) => {
+    const onError = (e: NodeJS.ErrnoException): void => {
       this.exited = true;
       this.destroy(failure.spawnError(e));
-    });
+    };
+    if (ahead?.spawned === true) this.started = true; // its `connect` is emitted when it is taken (takeAhead)
+    else {
+      child.once('spawn', () => {
+        this.started = true;
+        this.emit('connect');
+      });
+    }
+    child.once('error', onError);
     child.stdout!.on('data', (chunk: Buffer) => {
       this.answered = true;
       if (!this.push(chunk)) child.stdout!.pause();
@@ -161,11 +113,17 @@ export class ChildStream extends Duplex {
     child.stdin!.on('error', () => {
       /* the child went away: its exit says why */
     });
-    child.once('close', (code, signal) => {
+    const onClose = (code: number | null, signal: NodeJS.Signals | null): void => {
       this.exited = true;
       if (this.destroyed) return;
       this.destroy(failure.ended(code, signal, this.stderr, this.answered));
-    });
+    };
+    child.once('close', onClose);
+    if (ahead !== undefined) {
+      this.stderr = ahead.stderr;
+      if (ahead.error !== undefined) onError(ahead.error);
+      else if (ahead.closed !== undefined) onClose(ahead.closed.code, ahead.closed.signal);
+    }
   }
 
   override _read(): void {
@@ -205,7 +163,8 @@ export class ChildStream extends Duplex {
 export class SshStream extends ChildStream {
   readonly host: RemoteHost;
 
-  constructor(host: RemoteHost, command: string[], opts: SshOptions & { ssh?: string; env?: NodeJS.ProcessEnv } = {}) {
+  /** `opts.ahead`: the ssh already spawned with this argv (ssh-ahead.ts), instead of a new one. */
+  constructor(host: RemoteHost, command: string[], opts: SshOptions & { ssh?: string; env?: NodeJS.ProcessEnv; ahead?: SpawnedAhead | undefined } = {}) {
     const label = formatHost(host);
     super(opts.ssh ?? SSH, sshArgv(host, command, opts), opts.env ?? process.env, {
       spawnError: (e) => {
@@ -217,7 +176,7 @@ export class SshStream extends ChildStream {
         const msg = answered ? `lost the connection to ${label} over ssh: ${why}` : `cannot reach ${label} over ssh: ${why}`;
         return new ConnectionError(msg, { address: `ssh://${label}` });
       },
-    });
+    }, opts.ahead);
     this.host = host;
   }
 }
@@ -351,7 +310,7 @@ export function remoteTarget(spec: string, kind: BusKind, opts: { timeout?: numb
 const ahead = new Map<string, SshStream>();
 
 function aheadKey(h: RemoteHost, kind: BusKind, ssh: SshOptions): string {
-  return JSON.stringify([sshArgv(h, bridgeCommand(kind), ssh)]);
+  return JSON.stringify(sshArgv(h, bridgeCommand(kind), ssh));
 }
 
 function takeAhead(key: string): SshStream | undefined {
@@ -365,31 +324,29 @@ function takeAhead(key: string): SshStream | undefined {
 }
 
 /**
- * Start `ssh HOST systemd-stdio-bridge` for `-H HOST` now, before the command line is parsed;
- * the bus takes it when it connects with the same ssh options (`remoteTarget`). Only when ssh
- * cannot prompt (batch mode): a prompt must not appear for a line that turns out wrong. What is
- * not taken is ended by `endBridgesAhead()`.
+ * Start `ssh HOST systemd-stdio-bridge` for `-H HOST` now, before the command line is parsed —
+ * or take the one the shim started before the bundle was even read (ssh-ahead.ts), when it runs
+ * the same argv; the bus takes it when it connects with the same ssh options (`remoteTarget`).
+ * Only when ssh cannot prompt (batch mode): a prompt must not appear for a line that turns out
+ * wrong. Whether to call it is src/cli/early-ssh.ts's `earlyBridge`. What is not taken is ended
+ * by `endBridgesAhead()`.
  */
 export function startBridgeEarly(spec: string, kind: BusKind): void {
   if (!defaultBatch()) return;
-  let h: RemoteHost;
-  try {
-    h = parseHost(spec);
-  } catch {
-    return; // the bus reports it
-  }
-  const ssh: SshOptions = { connectTimeout: DEFAULT_CONNECT_TIMEOUT_MS, batch: true };
-  const key = aheadKey(h, kind, ssh);
+  const argv = aheadBridgeArgv(spec, kind);
+  if (argv === undefined) return; // a bad host: the bus reports it
+  const key = JSON.stringify(argv);
   if (ahead.has(key)) return;
-  const s = openBridge(h, kind, ssh);
+  const s = new SshStream(parseHost(spec), bridgeCommand(kind), { ...AHEAD_SSH_OPTIONS, ahead: takeSpawnedAhead(argv) });
   s.on('error', () => undefined); // not ours to report until the bus takes it
   ahead.set(key, s);
 }
 
-/** End every ssh started ahead that no bus took. */
+/** End every ssh started ahead that no bus took (the shim's too). */
 export function endBridgesAhead(): void {
   for (const s of ahead.values()) s.destroy();
   ahead.clear();
+  endSpawnedAhead();
 }
 
 /**

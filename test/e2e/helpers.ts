@@ -48,14 +48,18 @@ export interface CliResult {
   stdoutBytes: Buffer;
 }
 
-/** Run `node bin/sysherd.js ...args` from the project root and wait for it to end. */
+/**
+ * Run `node bin/sysherd.js ...args` from the project root and wait for it to end. `command`: what
+ * runs instead of `node bin/sysherd.js` (another copy of the shim, systemctl), in the same environment.
+ */
 export function runCli(
   args: string[],
-  opts: { timeoutMs?: number; env?: Record<string, string>; onSpawn?: (pid: number) => void } = {},
+  opts: { timeoutMs?: number; env?: Record<string, string>; onSpawn?: (pid: number) => void; command?: [string, ...string[]] } = {},
 ): Promise<CliResult> {
   const timeoutMs = opts.timeoutMs ?? 30_000;
+  const [file, ...before] = opts.command ?? [process.execPath, BIN];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(file, [...before, ...args], {
       cwd: projectRoot,
       env: cliEnv(opts.env),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -67,7 +71,7 @@ export function runCli(
     child.stderr.on('data', (b: Buffer) => err.push(b));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`sysherd ${args.join(' ')} did not end within ${timeoutMs} ms`));
+      reject(new Error(`${opts.command === undefined ? 'sysherd' : file} ${args.join(' ')} did not end within ${timeoutMs} ms`));
     }, timeoutMs);
     child.once('error', (e) => {
       clearTimeout(timer);

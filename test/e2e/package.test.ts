@@ -65,6 +65,7 @@ describe('npm package', () => {
       'dist/cli/bin.js',
       'dist/cli/ora.js',
       'dist/cli/fzstd.js',
+      'dist/cli/early-ssh.js',
       'dist/cli/package.json',
       'dist/lib/index.js',
       'dist/lib/index.d.ts',
