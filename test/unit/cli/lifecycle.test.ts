@@ -98,7 +98,7 @@ describe('lifecycle verbs', () => {
 
 describe('the final line after a start that ended done', () => {
   const job = { unit: 'broken.service', unitId: 'broken.service', jobId: 1, jobPath: '/j/1', jobType: 'start', result: 'done', serviceResult: null, ms: 5, needDaemonReload: false, error: null, ignored: false } as const;
-  const outcome = (activeState: string, oneShot = false) => ({ activeState, result: activeState === 'failed' ? 'exit-code' : 'success', code: 'exited' as const, status: activeState === 'failed' ? 3 : 0, signal: null, oneShot });
+  const outcome = (activeState: string, oneShot = false) => ({ activeState, result: activeState === 'failed' ? 'exit-code' : 'success', code: 'exited' as const, status: activeState === 'failed' ? 3 : 0, signal: null, oneShot, young: false });
   it('a service that failed at once: ✖ and what happened', () => {
     assert.deepEqual(finalLine({ ...job }, outcome('failed')), { ok: false, text: 'broken.service start done in 5 ms, but it failed (exit-code): code=exited, status=3' });
   });
