@@ -5,7 +5,7 @@
  * they do not (herd's Shepherd-style output, sysherd's own messages) a chalk. Colours only where
  * the stream is a terminal (decided by `IO`): with `color` off every helper here writes nothing.
  */
-import * as os from 'node:os';
+import { hostname } from 'node:os';
 import { Chalk, type ChalkInstance } from 'chalk';
 
 /** systemd 252's ANSI sequences (terminal-util.h), as its tools write them with colours on. */
@@ -46,7 +46,7 @@ export class Paint {
   constructor(
     readonly color: boolean,
     readonly urlify: boolean,
-    readonly host: string = os.hostname(),
+    readonly host: string = hostname(),
   ) {}
   /** `code`, only when colours are on ('' otherwise): for text that closes it with `off`. */
   on(code: string): string {

@@ -55,7 +55,8 @@ function assertSame(args: string[], ours: Run, theirs: Run): void {
 
 /**
  * As `assertSame`, for a command whose system ends under it: the reply may be lost on the way
- * ("Call to Reboot failed: Connection reset by peer", then systemctl tries the manager, which is
+ * ("Call to Reboot failed: Connection reset by peer", or logind gone from the bus "without
+ * replying", then systemctl tries the manager, which is
  * going down too), and the command may be killed with the rest before it exits (SIGTERM). Those
  * races are the sandbox's, not the program's: lines of a lost connection are left out and a
  * command killed by the end compares as ended.
@@ -67,7 +68,7 @@ function assertSameWhileEnding(args: string[], ours: Run, theirs: Run): void {
     signal: null,
     stderr: r.stderr
       .split('\n')
-      .filter((l) => !/Connection reset by peer|Transport endpoint is not connected|Broken pipe|lost the connection|Connection timed out/.test(l))
+      .filter((l) => !/Connection reset by peer|Transport endpoint is not connected|Broken pipe|lost the connection|Connection timed out|disconnected from message bus without replying/.test(l))
       .join('\n'),
   });
   assert.ok(ours.signal === null || ours.signal === 'SIGTERM' || ours.signal === 'SIGKILL', describeRuns(args, ours, theirs));

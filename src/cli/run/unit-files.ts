@@ -5,7 +5,7 @@
  * what `--now` does afterwards. Messages and streams are systemctl's: the changes ("Created
  * symlink … → ….", "Removed "…".") and notices on stderr (changes not with `-q`), data on stdout.
  */
-import * as path from 'node:path';
+import { basename } from 'node:path';
 import type { ConnectOptions } from '../../core/bus.js';
 import { ExitCode, InvalidArgumentError, SystemdError, type ExitCodeValue } from '../../core/errors.js';
 import { withConnection } from '../../core/api.js';
@@ -329,7 +329,7 @@ export async function runUnitFileVerb(o: UnitFileVerbOptions, io: IO): Promise<v
   let names = mangled.names;
   if (o.verb === 'disable' && names.some((n) => n.includes('/'))) {
     // systemctl's normalize_names(): a path becomes its file name (a warning, even with -q)
-    names = names.map((n) => (n.includes('/') ? path.basename(n) : n));
+    names = names.map((n) => (n.includes('/') ? basename(n) : n));
     err("Warning: Can't execute disable on the unit file path. Proceeding with the unit name.");
   }
   if (o.verb === 'link') names = linkPaths(names);
@@ -344,7 +344,7 @@ export async function runUnitFileVerb(o: UnitFileVerbOptions, io: IO): Promise<v
     let now: UnitFileVerbJson['now'] = null;
     if (o.now && spec.now) {
       // systemctl 252: start/stop basename(name) for every name given
-      const units = names.map((n) => path.basename(n));
+      const units = names.map((n) => basename(n));
       if (!o.startStop) throw new UnitFileVerbError('--now is not available here');
       const transaction = await o.startStop(spec.now, units, io);
       now = { action: spec.now, units, transaction: transaction ?? null };
@@ -394,8 +394,8 @@ export function compareUnitFiles(a: UnitFileEntry, b: UnitFileEntry): number {
     const y = ca(b.path.slice(db));
     if (x !== y) return x < y ? -1 : 1;
   }
-  const x = ca(path.basename(a.path));
-  const y = ca(path.basename(b.path));
+  const x = ca(basename(a.path));
+  const y = ca(basename(b.path));
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
@@ -409,7 +409,7 @@ export function buildUnitFileRows(entries: UnitFileEntry[], types: string[], pre
     })
     .sort(compareUnitFiles)
     .map((e) => {
-      const name = path.basename(e.path);
+      const name = basename(e.path);
       return { unit_file: name, state: e.state, preset: NO_PRESET_STATES.has(e.state) ? null : presetOf(name) };
     });
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isDirectAddress, resolveBusTargets, unixPath } from '../../../src/core/address.ts';
+import { isDirectAddress, parseAddress, resolveBusTargets, unixPath } from '../../../src/core/address.ts';
 
 const none = (): boolean => false;
 const all = (): boolean => true;
@@ -54,5 +54,17 @@ describe('address parsing', () => {
     assert.equal(isDirectAddress('unix:path=/run/systemd/private'), true);
     assert.equal(isDirectAddress('unix:path=/run/user/0/systemd/private'), true);
     assert.equal(isDirectAddress('unix:path=/run/dbus/system_bus_socket'), false);
+  });
+  it('parseAddress: the first entry this client opens (unix path, abstract, socket; tcp), else why not', () => {
+    assert.deepEqual(parseAddress('unix:path=/run/a%20b'), { path: '/run/a b' });
+    assert.deepEqual(parseAddress('unix:abstract=/tmp/dbus-x,guid=1'), { path: '\0/tmp/dbus-x' });
+    assert.deepEqual(parseAddress('launchd:env=X;unix:socket=/s'), { path: '/s' });
+    assert.deepEqual(parseAddress('tcp:host=10.0.0.1,port=5555'), { host: '10.0.0.1', port: 5555 });
+    assert.deepEqual(parseAddress('tcp:port=5555'), { host: 'localhost', port: 5555 });
+    assert.match((parseAddress('tcp:host=a,port=x') as { error: string }).error, /no valid port/);
+    assert.match((parseAddress('unixexec:path=ssh') as { error: string }).error, /transport 'unixexec' is not supported \(unix: and tcp: are\)/);
+    assert.match((parseAddress('unix:guid=1') as { error: string }).error, /names no path/);
+    assert.match((parseAddress('nonsense') as { error: string }).error, /has no transport/);
+    assert.deepEqual(parseAddress(''), { error: 'empty address' });
   });
 });
