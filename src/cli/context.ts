@@ -261,7 +261,8 @@ export function normalizeArgv(argv: string[]): string[] {
       if (!v) out.push('--no-legend');
       continue;
     }
-    const typeValue = a === '-t' || a === '--type' ? argv[i + 1] : a.startsWith('--type=') ? a.slice(7) : undefined;
+    // -t VALUE, --type VALUE, --type=VALUE, and getopt's attached -tVALUE
+    const typeValue = a === '-t' || a === '--type' ? argv[i + 1] : a.startsWith('--type=') ? a.slice(7) : /^-t[^-]/.test(a) ? a.slice(2) : undefined;
     if (typeValue !== undefined) {
       const moved = splitTypeValue(typeValue);
       if (moved) {

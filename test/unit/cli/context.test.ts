@@ -52,6 +52,8 @@ describe("systemctl 252's option quirks", () => {
     assert.deepEqual(normalizeArgv(['list-units', '-t', 'masked', '-a']), ['list-units', '--state=masked', '-a']);
     assert.deepEqual(normalizeArgv(['list-units', '--type', 'service']), ['list-units', '--type', 'service']);
     assert.deepEqual(normalizeArgv(['show', '--', '-t', 'loaded']), ['show', '--', '-t', 'loaded']);
+    assert.deepEqual(normalizeArgv(['list-units', '-tloaded,socket']), ['list-units', '--type=socket', '--state=loaded'], "getopt's attached -tVALUE");
+    assert.deepEqual(normalizeArgv(['list-units', '-tservice']), ['list-units', '-tservice']);
   });
   it("-p '' alone means no property; --what= alone is an error", async () => {
     const { collectProperties, collectWhat } = await import('../../../src/cli/context.ts');
