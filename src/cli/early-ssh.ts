@@ -14,7 +14,7 @@ import { SSH, aheadBridgeArgv, defaultBatch } from '../core/ssh-argv.js';
 import { hostList, isFleet, splitHostFlags, verbOf } from './fleet.js';
 
 /** Global options that take a value (their value is not a verb). */
-export const VALUE_OPTIONS: ReadonlySet<string> = new Set(['--address', '--timeout', '--json-mode', '-o', '--output', '-t', '--type', '--state', '-p', '--property', '-P', '-n', '--lines', '--log-history', '--job-mode', '-s', '--signal', '--kill-whom', '--kill-who', '-H', '--host', '--hosts', '--parallel', '--what', '--timestamp', '-M', '--machine', '--message', '--check-inhibitors', '--boot-loader-menu', '--boot-loader-entry', '--reboot-argument', '--preset-mode', '--root', '--image']);
+export const VALUE_OPTIONS: ReadonlySet<string> = new Set(['--address', '--timeout', '--json-mode', '-o', '--output', '-t', '--type', '--state', '-p', '--property', '-P', '-n', '--lines', '--log-history', '--job-mode', '-s', '--signal', '--kill-whom', '--kill-who', '-H', '--host', '--hosts', '--parallel', '--what', '--timestamp', '-M', '--machine', '--message', '--check-inhibitors', '--boot-loader-menu', '--boot-loader-entry', '--reboot-argument', '--preset-mode', '--root', '--image', '--timeout-boot', '--uid']);
 
 /**
  * As `systemctl` alone lists units, so does `sysherd` (also `sysherd --all --user`): with no verb
