@@ -85,8 +85,8 @@ async function activeStateOf(m: Manager, name: string): Promise<string> {
 /** A unit's gathered status, or why it could not be read. */
 type Gathering = Promise<{ ok: true; g: Gathered } | { ok: false; err: unknown }>;
 
-/** Units read ahead while one is printed (status of many units: bus calls and journalctl overlap). */
-const READ_AHEAD = 8;
+/** Units read ahead while one is printed (status of many units: their bus calls overlap; 8 → 32: status of 50 units 164.5 → 150.9 ms wall, 11 rounds). */
+const READ_AHEAD = 32;
 
 /** What one run shares between units: where this boot's journal begins (read once). */
 interface RunContext {
