@@ -165,11 +165,11 @@ export function renderUnitTable(
   io: IO,
 ): void {
   const withJob = rows.some((r) => r.job !== null);
-  const spans = rowColors(rows, opts.plain);
   const isBad = (r: UnitRow): boolean => !opts.plain && (BAD_LOAD.has(r.load) || r.active === 'failed');
   const cols: Column<UnitRow>[] = [];
-  const at = new Map(rows.map((r, i) => [r, spans[i]!]));
-  const color = (k: keyof RowColors) => (r: UnitRow): string => at.get(r)![k];
+  // the colours of each row only when they are shown (renderTable asks for them only then)
+  const at = io.color ? new Map(rowColors(rows, opts.plain).map((c, i) => [rows[i]!, c])) : undefined;
+  const color = (k: keyof RowColors) => (r: UnitRow): string => at!.get(r)![k];
   // the marker column is one blank wide even over no rows (systemctl's header "  UNIT …")
   if (!opts.plain) cols.push({ header: '', cell: (r) => (isBad(r) ? (io.unicode ? '●' : '*') : ' '), color: color('circle') });
   cols.push(
