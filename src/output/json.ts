@@ -4,13 +4,14 @@
  */
 import type { IO } from './io.js';
 
-export function renderJson(value: unknown, pretty: boolean): string {
-  return `${JSON.stringify(value, null, pretty ? 2 : undefined)}\n`;
+/** `keys`: only these object keys, in this order (JSON.stringify's property list), at every depth. */
+export function renderJson(value: unknown, pretty: boolean, keys?: readonly string[]): string {
+  return `${JSON.stringify(value, keys ? [...keys] : null, pretty ? 2 : undefined)}\n`;
 }
 
 /** Write `value`: `mode` `pretty`/`short`, or (omitted) pretty on a terminal, one line when piped. */
-export function writeJson(io: IO, value: unknown, mode?: 'pretty' | 'short' | null): void {
-  io.out.write(renderJson(value, mode ? mode === 'pretty' : io.outIsTTY));
+export function writeJson(io: IO, value: unknown, mode?: 'pretty' | 'short' | null, keys?: readonly string[]): void {
+  io.out.write(renderJson(value, mode ? mode === 'pretty' : io.outIsTTY, keys));
 }
 
 /** systemd's pretty JSON (json_variant_dump with JSON_FORMAT_PRETTY): tabs, `"key" : value`. */

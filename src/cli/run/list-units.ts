@@ -59,8 +59,8 @@ export function checkFilters(opts: Pick<ListUnitsOptions, 'states' | 'types'>, i
     io.out.write(`Available unit types:\n${UNIT_TYPES.join('\n')}\n`);
     return false;
   }
-  const valid = new Set(allUnitStates());
-  const badState = opts.states.find((s) => !valid.has(s));
+  const valid = opts.states.length > 0 ? new Set(allUnitStates()) : undefined; // no --state: nothing to check
+  const badState = opts.states.find((s) => !valid!.has(s));
   if (badState !== undefined) {
     // one line, as systemctl's `--state=help` is the list (80 states would be 7 lines)
     throw new InvalidArgumentError(`unknown --state value '${badState}'`, { hint: "'sysherd --state=help' lists the valid states" });
@@ -74,21 +74,37 @@ export function checkFilters(opts: Pick<ListUnitsOptions, 'states' | 'types'>, i
 
 export { compareUnits, showUnit } from './unit-filter.js';
 
+/** A character `toLowerCase` may change: a name without one is its own sort key. */
+const NOT_LOWER = /[A-Z]|[^\x00-\x7f]/;
+
 export function buildRows(units: UnitStatus[], opts: Pick<ListUnitsOptions, 'all' | 'states' | 'types'>): UnitRow[] {
   // compareUnits' order, with its keys lower-cased once per unit instead of twice per comparison
-  // (3,000 units: ~35,000 comparisons; 30 ms → 3 ms)
-  return units
-    .filter((u) => showUnit(u, opts))
-    .map((u) => ({ u, t: u.name.slice(u.name.lastIndexOf('.')).toLowerCase(), n: u.name.toLowerCase() }))
-    .sort((a, b) => (a.t !== b.t ? (a.t < b.t ? -1 : 1) : a.n < b.n ? -1 : a.n > b.n ? 1 : 0))
-    .map(({ u }) => ({
-      unit: u.name,
-      load: u.loadState,
-      active: u.activeState,
-      sub: u.subState,
-      description: u.description,
-      job: u.jobId > 0 ? u.jobType : null,
-    }));
+  // (3,000 units: ~35,000 comparisons; 30 ms → 3 ms), and only when lower-casing changes them:
+  // unit names are lower-case ASCII mostly, and the type suffix of the unit before is reused
+  // (3,228 units, rows and --json: 1.16 → 0.79 MB allocated; loops, not a callback per unit)
+  const keyed: { u: UnitStatus; t: string; n: string }[] = [];
+  let lastType = '';
+  for (const u of units) {
+    if (!showUnit(u, opts)) continue;
+    const name = u.name;
+    if (NOT_LOWER.test(name)) {
+      keyed.push({ u, t: name.slice(name.lastIndexOf('.')).toLowerCase(), n: name.toLowerCase() });
+      continue;
+    }
+    // a suffix from the last '.' holds no other '.': a name that ends with it has it as its type
+    if (lastType === '' || !name.endsWith(lastType)) {
+      const t = name.slice(name.lastIndexOf('.'));
+      lastType = t.startsWith('.') ? t : '';
+      keyed.push({ u, t, n: name });
+    } else keyed.push({ u, t: lastType, n: name });
+  }
+  keyed.sort((a, b) => (a.t !== b.t ? (a.t < b.t ? -1 : 1) : a.n < b.n ? -1 : a.n > b.n ? 1 : 0));
+  const rows: UnitRow[] = new Array(keyed.length);
+  for (let i = 0; i < keyed.length; i++) {
+    const u = keyed[i]!.u;
+    rows[i] = { unit: u.name, load: u.loadState, active: u.activeState, sub: u.subState, description: u.description, job: u.jobId > 0 ? u.jobType : null };
+  }
+  return rows;
 }
 
 /** ListUnitsByPatterns of the patterns, or (`--with-dependencies`) of them and their dependencies. */
@@ -120,6 +136,9 @@ async function containerRows(opts: ListUnitsOptions): Promise<UnitRow[]> {
   return rows;
 }
 
+/** The keys of a row in `--json` (systemctl's `-o json` columns), in order. */
+const JSON_KEYS: (keyof UnitRow)[] = ['unit', 'load', 'active', 'sub', 'description'];
+
 const BAD_LOAD = new Set(['error', 'not-found', 'bad-setting', 'masked']);
 
 export async function runListUnits(opts: ListUnitsOptions, io: IO): Promise<void> {
@@ -128,9 +147,9 @@ export async function runListUnits(opts: ListUnitsOptions, io: IO): Promise<void
   const rows = buildRows(units, opts);
   if (opts.recursive) rows.push(...(await containerRows(opts)));
   if (opts.json) {
-    const records = rows.map((r) => ({ unit: r.unit, load: r.load, active: r.active, sub: r.sub, description: r.description }));
-    if (opts.systemdLayout && opts.json === 'pretty') writeTableJson(io, records, 'pretty');
-    else writeJson(io, records, opts.json);
+    // the rows themselves, without `job` (JSON.stringify's key list): no copy of 3,000 records
+    if (opts.systemdLayout && opts.json === 'pretty') writeTableJson(io, rows.map((r) => ({ unit: r.unit, load: r.load, active: r.active, sub: r.sub, description: r.description })), 'pretty');
+    else writeJson(io, rows, opts.json, JSON_KEYS);
     return;
   }
   await withPager(io, { enabled: opts.pager === true }, async (out) => renderUnitTable(rows, opts, out));
@@ -146,11 +165,11 @@ export function renderUnitTable(
   io: IO,
 ): void {
   const withJob = rows.some((r) => r.job !== null);
-  const spans = rowColors(rows, opts.plain);
   const isBad = (r: UnitRow): boolean => !opts.plain && (BAD_LOAD.has(r.load) || r.active === 'failed');
   const cols: Column<UnitRow>[] = [];
-  const at = new Map(rows.map((r, i) => [r, spans[i]!]));
-  const color = (k: keyof RowColors) => (r: UnitRow): string => at.get(r)![k];
+  // the colours of each row only when they are shown (renderTable asks for them only then)
+  const at = io.color ? new Map(rowColors(rows, opts.plain).map((c, i) => [rows[i]!, c])) : undefined;
+  const color = (k: keyof RowColors) => (r: UnitRow): string => at!.get(r)![k];
   // the marker column is one blank wide even over no rows (systemctl's header "  UNIT …")
   if (!opts.plain) cols.push({ header: '', cell: (r) => (isBad(r) ? (io.unicode ? '●' : '*') : ' '), color: color('circle') });
   cols.push(

@@ -41,6 +41,16 @@ describe('list-units filtering (systemctl output_show_unit)', () => {
     const names = [unit('b.service'), unit('Z.mount'), unit('a.service'), unit('c.mount')].sort(compareUnits).map((u) => u.name);
     assert.deepEqual(names, ['c.mount', 'Z.mount', 'a.service', 'b.service']);
   });
+  it("builds rows in compareUnits' order (shared type suffixes, upper case, no dot, non-ASCII, ties)", () => {
+    const names = [
+      'b.service', 'Z.mount', 'a.service', 'c.mount', 'a.Service', 'A.service', 'x.services', 'x.servic', 'nodot', 'Nodot',
+      'é.service', 'É.service', 'a.b.service', 'a.b', 'foo@1.service', 'foo@10.service', 'foo@2.service', '.service', 'q.SOCKET', 'q.socket',
+    ];
+    const units = names.map((n, i) => unit(n, { description: String(i) }));
+    const expected = [...units].sort(compareUnits).map((u) => u.description);
+    assert.deepEqual(buildRows(units, { ...none, all: true }).map((r) => r.description), expected);
+    assert.deepEqual(buildRows([...units].reverse(), { ...none, all: true }).map((r) => r.description), [...units].reverse().sort(compareUnits).map((u) => u.description));
+  });
   it('builds rows with the JSON keys of systemctl -o json', () => {
     const rows = buildRows([unit('a.service')], none);
     assert.deepEqual(rows, [{ unit: 'a.service', load: 'loaded', active: 'active', sub: 'running', description: 'desc of a.service', job: null }]);

@@ -100,6 +100,27 @@ describe('decodeMessage: the big replies', () => {
     assert.equal(m.signature, 'a(ssssssouso)');
     assert.deepEqual(m.body, [rows]);
   });
+  it('a(ssssssouso): values repeated down a column, non-ASCII and invalid UTF-8 ones, at any buffer alignment', () => {
+    // the decoder reuses a column's previous string when the bytes match (one comparison with
+    // the array read as latin1): it must never reuse one for different bytes
+    const cols = (i: number): (string | number)[] => [
+      `u${i}.service`, ['Ünït', 'Ünït', 'abcd', 'a?cd', 'a?cd', 'abcd', 'x'][i % 7]!, 'loaded', i % 3 ? 'inactive' : 'active', i % 5 ? 'dead' : 'deaf', '',
+      `/org/freedesktop/systemd1/unit/u${i}_2eservice`, 0, '', '/',
+    ];
+    const rows = Array.from({ length: 40 }, (_, i) => cols(i));
+    const [h, data] = reply('a(ssssssouso)', (w) => structs(w, rows, 'ssssssouso'));
+    // 'a?cd' on the wire as a, 0xff, c, d: invalid UTF-8, decoded as U+FFFD as Buffer#toString does
+    for (let at = data.indexOf('a?cd'); at >= 0; at = data.indexOf('a?cd', at + 1)) data[at + 1] = 0xff;
+    const bad = Buffer.from([0x61, 0xff, 0x63, 0x64]).toString('utf8');
+    const want = rows.map((r) => r.map((v) => (v === 'a?cd' ? bad : v)));
+    const whole = Buffer.concat([h, data]);
+    for (const shift of [0, 1, 2, 3, 4]) {
+      // the message at any offset of its memory (the decoder's Uint32Array view needs 4-aligned)
+      const copy = Buffer.alloc(whole.length + 8).subarray(shift, shift + whole.length);
+      whole.copy(copy);
+      assert.deepEqual(decodeMessage(copy).body, [want], `at byte offset ${shift}`);
+    }
+  });
   it('reads a(ss) (ListUnitFiles) and a(usssoo) (ListJobs)', () => {
     const files = [['/etc/systemd/system/a.service', 'enabled'], ['/usr/lib/systemd/system/b.socket', 'static']];
     assert.deepEqual(dec(reply('a(ss)', (w) => structs(w, files, 'ss'))).body, [files]);
