@@ -26,6 +26,7 @@ test('npm run bench, tiny: every case runs and the table has every ratio', async
   const json = JSON.parse(r.stdout) as { codeCache: boolean; cases: { name: string; runs: number; medianMs: number }[]; ratios: { what: string; value: number }[]; rss: { units: number; sysherdKb: number }[] };
   // the no-cache twins of the four sysherd short cases only when the plain ones get a cache at all
   assert.match(r.stderr, /V8 code cache/, 'the header does not say which code cache sysherd ran with');
+  assert.match(r.stderr, /NODE_EXTRA_CA_CERTS (is not set here|left out)/, 'the header says whether Node parsed a CA bundle at every start');
   assert.equal(json.cases.length, json.codeCache ? 18 : 14);
   for (const c of json.cases) assert.ok(c.runs === (c.name.includes(' -H ') ? 1 : 2) && c.medianMs > 0, `${c.name}: ${JSON.stringify(c)}`);
   assert.ok(/\b(met|MISSED)\b/.test(r.stderr), 'every target has its verdict');
