@@ -60,8 +60,8 @@ const noSupportsColor = {
  * that imports them is first evaluated: V8 must at least pre-parse every byte of a script it
  * loads, and without a code cache (root never uses one; a first run) that is paid by every
  * command. ora (with cli-spinners' table and its other dependencies: ~100 KB) is imported only
- * with `await import()` when a spinner is shown on a terminal; fzstd by the journal reader (status
- * only). Both are leaves (they share no state with the rest), so nothing is in two copies.
+ * with `await import()` when a spinner is shown on a terminal; fzstd by the journal reader, on
+ * its first zstd payload (src/core/journal-file/decompress.ts requires ./fzstd.js beside the bundle). Both are leaves (they share no state with the rest), so nothing is in two copies.
  */
 const SIDE = {
   // module.exports is ora itself: the bundle's `(await import('ora')).default` reads it in Node's

@@ -4,7 +4,7 @@
  * does the shutdown and sleep verbs for whoever polkit allows (systemctl 252's
  * systemctl-start-special.c and systemctl-logind.c).
  */
-import * as fs from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Bus } from './bus.js';
 import type { ManagerEndMethod } from './manager.js';
 import type { JobMode } from './types.js';
@@ -182,7 +182,7 @@ export function isValidRebootParameter(s: string): boolean {
 /** /sys/kernel/kexec_loaded says 1. */
 export function kexecLoaded(): boolean {
   try {
-    return fs.readFileSync('/sys/kernel/kexec_loaded', 'utf8').trim() === '1';
+    return readFileSync('/sys/kernel/kexec_loaded', 'utf8').trim() === '1';
   } catch {
     return false;
   }
@@ -191,7 +191,7 @@ export function kexecLoaded(): boolean {
 /** The user name of a uid from /etc/passwd, or null. */
 export function userName(uid: number): string | null {
   try {
-    for (const line of fs.readFileSync('/etc/passwd', 'utf8').split('\n')) {
+    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
       const f = line.split(':');
       if (f.length > 2 && Number(f[2]) === uid) return f[0]!;
     }
@@ -204,7 +204,7 @@ export function userName(uid: number): string | null {
 /** /proc/PID/comm, or null. */
 export function processComm(pid: number): string | null {
   try {
-    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').replace(/\n$/, '');
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').replace(/\n$/, '');
   } catch {
     return null;
   }
@@ -225,7 +225,7 @@ export interface SessionFile {
 export function readSessions(dir = '/run/systemd/sessions'): SessionFile[] {
   let names: string[];
   try {
-    names = fs.readdirSync(dir).filter((n) => !n.startsWith('.') && !n.endsWith('.ref')).sort();
+    names = readdirSync(dir).filter((n) => !n.startsWith('.') && !n.endsWith('.ref')).sort();
   } catch {
     return [];
   }
@@ -233,7 +233,7 @@ export function readSessions(dir = '/run/systemd/sessions'): SessionFile[] {
   for (const id of names) {
     let text: string;
     try {
-      text = fs.readFileSync(`${dir}/${id}`, 'utf8');
+      text = readFileSync(`${dir}/${id}`, 'utf8');
     } catch {
       continue;
     }

@@ -4,8 +4,8 @@
  * too; there is no D-Bus call for a unit file's preset without loading the unit). The first rule
  * whose pattern matches decides; no matching rule means "enabled".
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { InvalidArgumentError } from './errors.js';
 
 export type PresetScope = 'system' | 'user';
@@ -33,13 +33,13 @@ export function presetFiles(dirs: string[], root = '/'): string[] {
   for (const dir of dirs) {
     let entries: string[];
     try {
-      entries = fs.readdirSync(path.join(root, dir));
+      entries = readdirSync(join(root, dir));
     } catch {
       continue;
     }
     for (const name of entries) {
       if (!name.endsWith('.preset') || byName.has(name)) continue;
-      byName.set(name, path.join(root, dir, name));
+      byName.set(name, join(root, dir, name));
     }
   }
   return [...byName.keys()]
@@ -47,7 +47,7 @@ export function presetFiles(dirs: string[], root = '/'): string[] {
     .map((n) => byName.get(n)!)
     .filter((file) => {
       try {
-        return fs.realpathSync(file) !== '/dev/null' && fs.statSync(file).isFile();
+        return realpathSync(file) !== '/dev/null' && statSync(file).isFile();
       } catch {
         return false;
       }
@@ -78,7 +78,7 @@ export function readPresets(scope: PresetScope = 'system', root = '/'): PresetRu
   const rules: PresetRule[] = [];
   for (const file of presetFiles(PRESET_DIRS[scope], root)) {
     try {
-      rules.push(...parsePresets(fs.readFileSync(file, 'utf8')));
+      rules.push(...parsePresets(readFileSync(file, 'utf8')));
     } catch {
       // unreadable: as if absent
     }

@@ -21,7 +21,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
-import * as path from 'node:path';
+import { join } from 'node:path';
 import type { IO } from './io.js';
 
 export interface PagerOptions {
@@ -111,7 +111,7 @@ export function findExecutable(name: string, envPath: string | undefined): strin
   };
   if (name.includes('/')) return ok(name) ? name : null;
   for (const dir of (envPath ?? '/usr/local/bin:/usr/bin:/bin').split(':')) {
-    const p = path.join(dir || '.', name);
+    const p = join(dir || '.', name);
     if (ok(p)) return p;
   }
   return null;

@@ -5,7 +5,7 @@
  * systemd escaped before it reaches a terminal. Pure: no bus, no files (a PID's command name comes
  * through `comm`).
  */
-import * as util from 'node:util';
+import { getSystemErrorMap } from 'node:util';
 
 import type { UnitProcess } from '../core/types.js';
 import { ASCII_TREE, UNICODE_TREE, renderCgroupTree } from './cgroup-tree.js';
@@ -265,7 +265,7 @@ export function renderUnitText(r: UnitStatusRecord, g: Gathered, o: StatusTextOp
 
 /** strerror(n), as systemd's `%m` (libuv's message, capitalised as glibc's). */
 function errnoText(n: number): string {
-  const found = util.getSystemErrorMap().get(-n);
+  const found = getSystemErrorMap().get(-n);
   if (!found) return `Unknown error ${n}`;
   const msg = found[1];
   return msg.charAt(0).toUpperCase() + msg.slice(1);

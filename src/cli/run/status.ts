@@ -5,8 +5,8 @@
  * soon as it is rendered, while the next few are read ahead, so status of thousands of units holds
  * a few of them, never the whole output. With no unit: the manager's overview (`show_system_status`).
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 
 import type { ConnectOptions } from '../../core/bus.js';
 import { InvalidArgumentError, SystemdError } from '../../core/errors.js';
@@ -60,7 +60,7 @@ export interface StatusOptions {
 
 function localProcessComm(pid: number): string | null {
   try {
-    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').replace(/\n$/, '');
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').replace(/\n$/, '');
   } catch {
     return null;
   }
@@ -151,7 +151,7 @@ async function systemStatus(m: Manager, io: IO, textOpts: StatusTextOptions | nu
     signature: 's',
     body: ['org.freedesktop.systemd1.Manager'],
   }))[0] as Record<string, unknown>;
-  const host = os.hostname();
+  const host = hostname();
   const rec: SystemStatusRecord = {
     host,
     state: String(p.SystemState ?? ''),

@@ -4,7 +4,27 @@
  * a pure-JS decoder). XZ, which journald has not chosen by default since LZ4 came, is left to
  * journalctl: `UnsupportedJournalError` makes the caller fall back.
  */
-import { decompress as zstdDecompress } from 'fzstd';
+import { createRequire } from 'node:module';
+
+/**
+ * fzstd, loaded on the first zstd payload (most status calls meet none: its loading was ~1.6 ms
+ * of every `status`). The CLI bundle has it in a file of its own beside it (dist/cli/fzstd.js,
+ * src/build/build-cli.mjs); the library takes the package.
+ */
+let zstd: typeof import('fzstd').decompress | undefined;
+function zstdDecompress(payload: Uint8Array): Uint8Array {
+  if (zstd === undefined) {
+    const load = createRequire(import.meta.url);
+    let mod: typeof import('fzstd');
+    try {
+      mod = load('./fzstd.js') as typeof import('fzstd');
+    } catch {
+      mod = load('fzstd') as typeof import('fzstd');
+    }
+    zstd = mod.decompress;
+  }
+  return zstd(payload);
+}
 
 /** Something in the files that this reader does not handle: the caller runs journalctl instead. */
 export class UnsupportedJournalError extends Error {
