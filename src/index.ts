@@ -10,7 +10,9 @@
  * `exitCode` systemctl would use.
  */
 export * from './core/api.js';
-export { Bus, DEFAULT_TIMEOUT_MS, ALLOW_INTERACTIVE_AUTHORIZATION, type ConnectOptions, type CallSpec, type BusSignal } from './core/bus.js';
+export { Bus, DEFAULT_TIMEOUT_MS, ALLOW_INTERACTIVE_AUTHORIZATION, variant, type ConnectOptions, type CallSpec, type BusSignal } from './core/bus.js';
+/** A D-Bus variant: what `raw` calls return for each `v`, and what a call body sends as one (`variant('s', 'debug')`). */
+export { Variant } from './core/variant.js';
 export type { BusKind } from './core/address.js';
 export * from './core/errors.js';
 export { Job, isJobSuccess, explainJobResult } from './core/job.js';
