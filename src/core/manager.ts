@@ -7,7 +7,7 @@ import { Bus, variant, type ConnectOptions } from './bus.js';
 import { ConnectionError, InvalidArgumentError, TimeoutError } from './errors.js';
 import { Job } from './job.js';
 import { isValidUnitName } from './names.js';
-import { MANAGER_IFACE, MANAGER_PATH, ManagerSubscription } from './signal.js';
+import { MANAGER_IFACE, MANAGER_PATH, ManagerSubscription, type SubscribeOptions } from './signal.js';
 import type {
   EnableResult,
   EnqueuedJob,
@@ -118,15 +118,21 @@ export class Manager {
     return this.bus.call({ path: MANAGER_PATH, interface: MANAGER_IFACE, member, signature, body, mutating });
   }
 
-  /** The subscription used for this connection's jobs (made once, before the first enqueue). */
-  subscribe(): Promise<ManagerSubscription> {
+  /**
+   * The subscription used for this connection's jobs (made once, before the first enqueue).
+   * `all: false`: only the JobRemoved of this connection's own jobs are needed (SubscribeOptions);
+   * a later call that wants every signal extends it.
+   */
+  async subscribe(opts: SubscribeOptions = {}): Promise<ManagerSubscription> {
     if (!this.subscription) {
-      this.subscription = ManagerSubscription.subscribe(this.bus);
+      this.subscription = ManagerSubscription.subscribe(this.bus, opts);
       this.subscription.catch(() => {
         this.subscription = undefined;
       });
     }
-    return this.subscription;
+    const sub = await this.subscription;
+    if (opts.all ?? true) await sub.everything();
+    return sub;
   }
 
   // ── units ──────────────────────────────────────────────────────────────────────────────
@@ -184,7 +190,8 @@ export class Manager {
   async enqueue(method: UnitActionMethod, name: string, mode: JobMode = 'replace'): Promise<Job> {
     assertUnitName(name);
     const action = UNIT_ACTIONS.find((a) => a.method === method);
-    const subscription = await this.subscribe();
+    // its own job's JobRemoved comes without Subscribe() (the manager tracks who queued it)
+    const subscription = await this.subscribe({ all: false });
     const [path] = await this.call(method, 'ss', [name, mode], true);
     return new Job(this.bus, path as string, { unit: name, jobType: action?.jobType ?? '', subscription });
   }
@@ -226,7 +233,7 @@ export class Manager {
    */
   async enqueueUnitJob(name: string, jobType: JobType, mode: JobMode = 'replace'): Promise<{ job: Job; enqueued: EnqueuedJob }> {
     assertUnitName(name);
-    const subscription = await this.subscribe();
+    const subscription = await this.subscribe({ all: false });
     const r = await this.call('EnqueueUnitJob', 'sss', [name, jobType, mode], true);
     const affected = (r[5] as unknown[][]).map((a) => ({
       id: a[0] as number,

@@ -1,6 +1,6 @@
 /**
- * Manager signals. A `ManagerSubscription` installs its listener and match rule and calls
- * `Subscribe()` *before* anything is enqueued, then buffers every `JobRemoved` by job path, so a
+ * Manager signals. A `ManagerSubscription` installs its listener and match rule and (unless only
+ * the connection's own jobs matter) calls `Subscribe()` *before* anything is enqueued, then buffers every `JobRemoved` by job path, so a
  * signal that arrives in the same read as the reply of StartUnit is never lost
  * (systemctl's bus-wait-for-jobs.c, go-systemd's startJob).
  */
@@ -33,8 +33,19 @@ interface Waiter {
   timer: NodeJS.Timeout | undefined;
 }
 
-/** Subscriptions per connection: `Subscribe()` once, `Unsubscribe()` when the last one goes. */
+/** Subscriptions to every signal per connection: `Subscribe()` once, `Unsubscribe()` when the last one goes. */
 const subscribers = new WeakMap<Bus, number>();
+
+export interface SubscribeOptions {
+  /**
+   * Ask the manager for every signal (`Subscribe()`, the default): other clients' jobs, the
+   * auxiliary jobs of our transactions, StartupFinished, and — on a bus — every unit's
+   * PropertiesChanged, which systemd then serialises and sends for every change. `false`: only
+   * what the manager sends anyway, the JobRemoved of the jobs this connection queued itself (it
+   * tracks their sender), as systemctl waits for its jobs.
+   */
+  all?: boolean;
+}
 
 /** A live subscription to the manager's signals on one connection. */
 export class ManagerSubscription {
@@ -45,6 +56,8 @@ export class ManagerSubscription {
   private readonly offSignal: () => void;
   private readonly offClose: () => void;
   private ended: SystemdError | undefined;
+  /** `Subscribe()` was called for this subscription (see SubscribeOptions.all). */
+  private all = false;
 
   private constructor(bus: Bus) {
     this.bus = bus;
@@ -52,23 +65,33 @@ export class ManagerSubscription {
     this.offClose = bus.onClose((err) => this.fail(err));
   }
 
-  /** Listen first, then AddMatch, then `Subscribe()`. */
-  static async subscribe(bus: Bus): Promise<ManagerSubscription> {
+  /** Listen first, then AddMatch, then (`all`, the default) `Subscribe()`. */
+  static async subscribe(bus: Bus, opts: SubscribeOptions = {}): Promise<ManagerSubscription> {
     const sub = new ManagerSubscription(bus);
-    let counted = false;
     try {
       await bus.addMatch(MANAGER_MATCH);
-      const n = subscribers.get(bus) ?? 0;
-      subscribers.set(bus, n + 1);
-      counted = true;
-      if (n === 0) await bus.call({ path: MANAGER_PATH, interface: MANAGER_IFACE, member: 'Subscribe' });
+      if (opts.all ?? true) await sub.everything();
     } catch (e) {
       sub.detach();
-      if (counted) subscribers.set(bus, (subscribers.get(bus) ?? 1) - 1);
       await bus.removeMatch(MANAGER_MATCH).catch(() => undefined);
       throw e;
     }
     return sub;
+  }
+
+  /** From now on every signal (`Subscribe()`, once per connection): see SubscribeOptions.all. */
+  async everything(): Promise<void> {
+    if (this.all) return;
+    const n = subscribers.get(this.bus) ?? 0;
+    subscribers.set(this.bus, n + 1);
+    this.all = true;
+    try {
+      if (n === 0) await this.bus.call({ path: MANAGER_PATH, interface: MANAGER_IFACE, member: 'Subscribe' });
+    } catch (e) {
+      subscribers.set(this.bus, (subscribers.get(this.bus) ?? 1) - 1);
+      this.all = false;
+      throw e;
+    }
   }
 
   /** Call `fn` for every signal of that name. Returns the function that stops it. */
@@ -120,9 +143,10 @@ export class ManagerSubscription {
     this.fail(new ConnectionError('the subscription was ended'));
     this.detach();
     if (this.bus.closed) return;
+    await this.bus.removeMatch(MANAGER_MATCH);
+    if (!this.all) return;
     const n = subscribers.get(this.bus) ?? 1;
     subscribers.set(this.bus, n - 1);
-    await this.bus.removeMatch(MANAGER_MATCH);
     if (n - 1 === 0) await this.bus.call({ path: MANAGER_PATH, interface: MANAGER_IFACE, member: 'Unsubscribe' });
   }
 

@@ -249,6 +249,9 @@ export async function runLifecycle(o: LifecycleOptions, io: IO): Promise<Transac
         wait: o.block,
         // -T needs EnqueueUnitJob's reply, as systemctl's -T (refused by the bus policy unless root)
         method: o.showTransaction ? 'EnqueueUnitJob' : 'auto',
+        // the auxiliary jobs' results are shown only in --json: without it, no Subscribe() (as
+        // systemctl: systemd then does not send every unit's PropertiesChanged meanwhile)
+        auxiliaryResults: o.json !== null,
         hooks,
       });
     }

@@ -27,6 +27,7 @@ import {
   startUnit,
   stopUnit,
   resetFailedUnit,
+  runTransaction,
   withConnection,
 } from '../../../src/index.ts';
 import { MANAGER_IFACE, MANAGER_PATH } from '../../../src/core/signal.ts';
@@ -269,6 +270,26 @@ describe('Manager', () => {
       assert.deepEqual(await job.awaitSignal(), { id: enqueued.id, jobPath: enqueued.jobPath, unit: 'needs.service', result: 'done' });
       assert.equal(await (await m.getUnit('base.service')).state(), 'active');
     });
+  });
+
+  test("runTransaction: auxiliary results only with Subscribe(); without it (auxiliaryResults: false) the requested job's JobRemoved still arrives", { timeout: 20_000 }, async () => {
+    for (const auxiliaryResults of [false, true]) {
+      await stopUnit('needs.service', o).catch(() => undefined);
+      await stopUnit('base.service', o).catch(() => undefined);
+      await withConnection(o, async (m) => {
+        const members: string[] = [];
+        const call = m.bus.call.bind(m.bus);
+        m.bus.call = (spec: CallSpec) => {
+          members.push(spec.member);
+          return call(spec);
+        };
+        const report = await runTransaction(m, ['needs.service'], 'start', { auxiliaryResults });
+        assert.equal(report.units[0]?.result, 'done', JSON.stringify(report));
+        assert.deepEqual(report.auxiliary.map((a) => a.unit), ['base.service']);
+        assert.equal(report.auxiliary[0]?.result, auxiliaryResults ? 'done' : null);
+        assert.equal(members.includes('Subscribe'), auxiliaryResults, members.join(' '));
+      });
+    }
   });
 
   test('getProperty reads manager properties', { timeout: 10_000 }, async () => {
