@@ -5,6 +5,7 @@
  * an UnknownMethod error for anything else (the error path is worth compiling too).
  */
 import { createServer, type Server } from 'node:net';
+import { decodeMessage, messageLength } from '../core/decode.js';
 import { marshalMessage } from '../core/marshal.js';
 import { Variant } from '../core/variant.js';
 
@@ -76,7 +77,6 @@ function answer(member: string | undefined, body: unknown[]): Reply {
 
 /** Listen on `path`; the server does not keep the process alive. */
 export async function startFakeBus(path: string): Promise<Server> {
-  const { decodeMessage, messageLength } = await import('../core/decode.js');
   const server = createServer((c) => {
     let buf = Buffer.alloc(0);
     let authed = false;

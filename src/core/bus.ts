@@ -18,7 +18,6 @@ import { createConnection } from 'node:net';
 import { type BusKind, type BusTarget, parseAddress, resolveBusTargets } from './address.js';
 import { machineTarget, remoteTarget } from './transport.js';
 import { ConnectionError, InvalidArgumentError, SystemdError, TimeoutError, fromDBusError } from './errors.js';
-import { normalize } from './values.js';
 import { Variant } from './variant.js';
 import { DBusErrorReply, type InMessage, MessageType, Wire } from './wire.js';
 
@@ -101,13 +100,6 @@ export interface BusSignal {
 }
 
 type SignalListener = (s: BusSignal) => void;
-
-const isVariant = (o: object): o is { value: unknown } => o instanceof Variant;
-
-/** Plain data from a decoded body: BigInt → number/null, Variant → value. */
-export function plain(v: unknown): unknown {
-  return normalize(v, isVariant);
-}
 
 interface Pending {
   reject: (e: Error) => void;

@@ -310,7 +310,8 @@ const FIELD_KEYS: Partial<Record<number, keyof InMessage>> = { 1: 'path', 2: 'in
 
 /**
  * Decode one whole message (`buf` starts at its first byte and holds exactly it). `raw(m)`, asked
- * once the header is read: decode the body the raw way (a reply to a `raw` call).
+ * with the header once it is read (before the body, which may still fail): decode the body the
+ * raw way (a reply to a `raw` call).
  */
 export function decodeMessage(buf: Buffer, raw?: (m: InMessage) => boolean): InMessage {
   const total = messageLength(buf);
@@ -327,7 +328,8 @@ export function decodeMessage(buf: Buffer, raw?: (m: InMessage) => boolean): InM
     if (key !== undefined) (m as unknown as Record<string, unknown>)[key] = value;
   }
   if (c.p !== fieldsEnd) throw new RangeError('header fields length mismatch');
-  if (m.signature !== '') m.body = bodyReader(m.signature, raw?.(m) ?? false)(buf, bodyStart, total, bodyStart);
+  const rawBody = raw?.(m) ?? false;
+  if (m.signature !== '') m.body = bodyReader(m.signature, rawBody)(buf, bodyStart, total, bodyStart);
   else if (total !== bodyStart) throw new RangeError('a body without a signature');
   return m;
 }

@@ -35,6 +35,11 @@ export const SETTLE_MS = 100;
 
 const CLD: Record<number, UnitOutcome['code']> = { 1: 'exited', 2: 'killed', 3: 'dumped' };
 
+/** A service's properties say its main process runs and started less than a second ago (by the unit's own clock): it may yet exit. */
+export function youngMainProcess(s: Record<string, unknown>): boolean {
+  return Number(s.MainPID ?? 0) > 0 && typeof s.ExecMainStartTimestamp === 'number' && Math.abs(Date.now() * 1000 - s.ExecMainStartTimestamp) < 1_000_000;
+}
+
 /** The unit's outcome now; `null` when it cannot be read (unloaded already, no permission). */
 export async function unitOutcome(manager: Manager, unit: string): Promise<UnitOutcome | null> {
   try {
@@ -51,7 +56,7 @@ export async function unitOutcome(manager: Manager, unit: string): Promise<UnitO
       status,
       signal: code !== null && code !== 'exited' && status !== null ? signalName(status) : null,
       oneShot: s.Type === 'oneshot' && s.RemainAfterExit !== true,
-      young: Number(s.MainPID ?? 0) > 0 && typeof s.ExecMainStartTimestamp === 'number' && Math.abs(Date.now() * 1000 - s.ExecMainStartTimestamp) < 1_000_000,
+      young: youngMainProcess(s),
     };
   } catch {
     return null;

@@ -118,7 +118,7 @@ export class Wire extends EventEmitter {
     }
   }
 
-  /** The error the connection ended with, once it has. */
+  /** Has the connection ended? */
   get closed(): boolean {
     return this.ended;
   }
@@ -247,11 +247,15 @@ export class Wire extends EventEmitter {
 
   private dispatch(buf: Buffer): void {
     let m: InMessage;
+    let header: InMessage | undefined;
     try {
-      m = decodeMessage(buf, (h) => (h.replySerial !== undefined && this.waiting.get(h.replySerial)?.raw) === true);
+      m = decodeMessage(buf, (h) => {
+        header = h;
+        return (h.replySerial !== undefined && this.waiting.get(h.replySerial)?.raw) === true;
+      });
     } catch (e) {
       // a reply we cannot read fails its call, not the connection; anything else is dropped
-      const serial = buf[1] === MessageType.METHOD_RETURN || buf[1] === MessageType.ERROR ? replySerialOf(buf) : undefined;
+      const serial = header?.type === MessageType.METHOD_RETURN || header?.type === MessageType.ERROR ? header.replySerial : undefined;
       const w = serial === undefined ? undefined : this.waiting.get(serial);
       if (w) {
         this.waiting.delete(serial!);
@@ -287,31 +291,4 @@ export class Wire extends EventEmitter {
           };
     this.send(marshalMessage(reply));
   }
-}
-
-/** The reply serial of a message whose body could not be read (its header fields only). */
-function replySerialOf(buf: Buffer): number | undefined {
-  try {
-    const end = 16 + buf.readUInt32LE(12);
-    for (let p = 16; p < end; ) {
-      p = (p + 7) & ~7;
-      const code = buf[p]!;
-      const sigLen = buf[p + 1]!;
-      const sig = buf.toString('latin1', p + 2, p + 2 + sigLen);
-      p += 2 + sigLen + 1;
-      if (sig === 'u') {
-        p = (p + 3) & ~3;
-        if (code === 5) return buf.readUInt32LE(p);
-        p += 4;
-      } else if (sig === 's' || sig === 'o') {
-        p = (p + 3) & ~3;
-        p += 4 + buf.readUInt32LE(p) + 1;
-      } else if (sig === 'g') {
-        p += 1 + buf[p]! + 1;
-      } else return undefined;
-    }
-  } catch {
-    /* not even the header */
-  }
-  return undefined;
 }

@@ -8,7 +8,7 @@ import { JobError, SystemdError } from '../core/errors.js';
 import { Job, explainJobResult, isJobSuccess } from '../core/job.js';
 import type { Manager } from '../core/manager.js';
 import { runTransaction } from '../core/transaction.js';
-import { settledOutcome, unitOutcome, wentDown } from '../core/outcome.js';
+import { SETTLE_MS, unitOutcome, youngMainProcess } from '../core/outcome.js';
 import { exitText } from './render.js';
 import type { JobMode, JobRemoved } from '../core/types.js';
 import { serviceName } from './names.js';
@@ -131,10 +131,10 @@ export async function startService(m: Manager, name: string, unit: string, opts:
   const t = await herdTransaction(m, before.unit, 'start', opts.mode);
   const started = t.others.filter((o) => (o.jobType === 'start' || o.jobType === 'restart') && o.result === 'done').map((o) => serviceName(o.unit));
   let after = await snapshot(m, before.unit, name);
-  if (isJobSuccess(t.main.result) && statusSymbol(after.props.ActiveState) !== 'stopped' && !isOneShot(after)) {
-    // up now; a service that exits at once is down a moment later (outcome.ts SETTLE_MS)
-    const o = await settledOutcome(m, before.unit);
-    if (o !== null && wentDown(o)) after = await snapshot(m, before.unit, name);
+  if (isJobSuccess(t.main.result) && statusSymbol(after.props.ActiveState) !== 'stopped' && youngMainProcess(after.typeProps)) {
+    // up now, its main process just started: one that exits at once is down a moment later
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    after = await snapshot(m, before.unit, name);
   }
   const ok = isJobSuccess(t.main.result) && (statusSymbol(after.props.ActiveState) !== 'stopped' || isOneShot(after));
   if (ok) started.push(base.service);

@@ -24,7 +24,7 @@ import {
   sinceOf,
   str,
 } from './status-record.js';
-import { formatBytes, formatTimespan, formatTimestamp, formatTimestampRelative, dualNow, nowMicros, type TimestampStyle } from './time.js';
+import { calcNextElapse, dualNow, formatBytes, formatTimespan, formatTimestamp, formatTimestampRelative, nowMicros, timestampIsSet, toMicros, type TimestampStyle } from './time.js';
 
 /** systemd's `unit_active_state_to_glyph`. */
 export function stateGlyph(state: string, unicode: boolean): string {
@@ -52,20 +52,6 @@ function showPresetFor(state: string): boolean {
 
 function when(v: unknown, now: bigint, style: TimestampStyle = 'pretty'): string {
   return `${formatTimestamp(v as number, style) ?? ''}; ${formatTimestampRelative(v as number, now) ?? ''}`;
-}
-
-/** systemd's `calc_next_elapse` for the Trigger: line of timers. */
-function nextElapse(t: Record<string, unknown>, nowDual: { realtime: bigint; monotonic: bigint }): number | null {
-  const mono = t.NextElapseUSecMonotonic;
-  const real = t.NextElapseUSecRealtime;
-  if (isSet(mono)) {
-    const { realtime: nowRt, monotonic: nowMono } = nowDual;
-    const m = BigInt(mono);
-    const converted = m > nowMono ? nowRt + (m - nowMono) : nowRt - (nowMono - m);
-    if (isSet(real)) return Number(converted < BigInt(real) ? converted : BigInt(real));
-    return Number(converted);
-  }
-  return isSet(real) ? real : null;
 }
 
 export interface StatusTextOptions {
@@ -156,8 +142,8 @@ export function renderUnitText(r: UnitStatusRecord, g: Gathered, o: StatusTextOp
     L.push(`${i === 0 ? 'TriggeredBy:' : '            '} ${on}${stateGlyph(tb.activeState, o.unicode)}${p.off(on)} ${e(tb.unit)}`);
   });
   if (r.unit.endsWith('.timer')) {
-    const next = nextElapse(t, nowDual);
-    L.push(next !== null && next > 0 ? `    Trigger: ${when(next, now, o.timestampStyle)}` : '    Trigger: n/a');
+    const next = calcNextElapse(nowDual, { realtime: toMicros(t.NextElapseUSecRealtime as number | null), monotonic: toMicros(t.NextElapseUSecMonotonic as number | null) });
+    L.push(timestampIsSet(next) ? `    Trigger: ${when(Number(next), now, o.timestampStyle)}` : '    Trigger: n/a');
   }
   r.triggers.forEach((tr, i) => {
     const on = p.activeOn(tr.activeState);

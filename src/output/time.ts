@@ -50,6 +50,15 @@ export function dualNow(): { realtime: bigint; monotonic: bigint } {
   return { realtime: BigInt(Math.round((performance.timeOrigin + p) * 1000)), monotonic: mono / 1000n };
 }
 
+/** systemctl's `calc_next_elapse`: the monotonic next elapse in realtime, the earlier of both. */
+export function calcNextElapse(now: { realtime: bigint; monotonic: bigint }, next: { realtime: bigint; monotonic: bigint }): bigint {
+  if (timestampIsSet(next.monotonic)) {
+    const converted = next.monotonic > now.monotonic ? now.realtime + (next.monotonic - now.monotonic) : now.realtime - (now.monotonic - next.monotonic);
+    return timestampIsSet(next.realtime) ? (converted < next.realtime ? converted : next.realtime) : converted;
+  }
+  return next.realtime;
+}
+
 /** systemd's `timestamp_is_set`: neither 0 nor infinity. */
 export function timestampIsSet(t: number | bigint | null | undefined): boolean {
   const v = toMicros(t);

@@ -12,7 +12,7 @@ import type { IO } from '../../output/io.js';
 import { writeTableJson } from '../../output/json.js';
 import { withPager } from '../../output/pager.js';
 import { renderTable, tableWidth, type Column } from '../../output/table.js';
-import { formatTimestamp, formatTimestampRelative, dualNow, nowMicros } from '../../output/time.js';
+import { calcNextElapse, dualNow, formatTimestamp, formatTimestampRelative, nowMicros, toMicros, USEC_INFINITY } from '../../output/time.js';
 import { showUnit } from './unit-filter.js';
 
 export interface ListTimersOptions {
@@ -39,19 +39,7 @@ export interface TimerRow {
   activates: string;
 }
 
-const UINT64_MAX = 0xffff_ffff_ffff_ffffn;
 
-/** systemctl's `calc_next_elapse`: the monotonic next elapse in realtime, the earlier of both. */
-export function calcNextElapse(now: { realtime: bigint; monotonic: bigint }, next: { realtime: bigint; monotonic: bigint }): bigint {
-  const set = (v: bigint) => v > 0n && v !== UINT64_MAX;
-  if (set(next.monotonic)) {
-    const converted = next.monotonic > now.monotonic ? now.realtime + (next.monotonic - now.monotonic) : now.realtime - (now.monotonic - next.monotonic);
-    return set(next.realtime) ? (converted < next.realtime ? converted : next.realtime) : converted;
-  }
-  return next.realtime;
-}
-
-const toBig = (v: unknown): bigint => (v === null || v === undefined ? UINT64_MAX : BigInt(v as number));
 
 export async function collectTimers(opts: Pick<ListTimersOptions, 'patterns' | 'all' | 'states' | 'connect'>): Promise<TimerRow[]> {
   const manager = await Manager.connect(opts.connect);
@@ -64,10 +52,10 @@ export async function collectTimers(opts: Pick<ListTimersOptions, 'patterns' | '
     for (const u of units) {
       const obj = new UnitObject(manager.bus, u.unitPath, u.name);
       const [unitProps, timer] = await Promise.all([obj.getAll('org.freedesktop.systemd1.Unit'), obj.getAll('org.freedesktop.systemd1.Timer')]);
-      const next = calcNextElapse(now, { realtime: toBig(timer.NextElapseUSecRealtime), monotonic: toBig(timer.NextElapseUSecMonotonic) });
-      const last = toBig(timer.LastTriggerUSec);
-      const nextN = next === UINT64_MAX || next === 0n ? null : Number(next);
-      const lastN = last === UINT64_MAX ? 0 : Number(last);
+      const next = calcNextElapse(now, { realtime: toMicros(timer.NextElapseUSecRealtime as number | null), monotonic: toMicros(timer.NextElapseUSecMonotonic as number | null) });
+      const last = toMicros(timer.LastTriggerUSec as number | null);
+      const nextN = next === USEC_INFINITY || next === 0n ? null : Number(next);
+      const lastN = last === USEC_INFINITY ? 0 : Number(last);
       rows.push({
         next: nextN,
         left: nextN,
@@ -75,7 +63,7 @@ export async function collectTimers(opts: Pick<ListTimersOptions, 'patterns' | '
         passed: lastN,
         unit: u.name,
         activates: ((unitProps.Triggers as string[] | undefined) ?? []).join(', '),
-        sortKey: next === 0n ? UINT64_MAX : next,
+        sortKey: next === 0n ? USEC_INFINITY : next,
       });
     }
     // timer_info_compare: next elapse, then name

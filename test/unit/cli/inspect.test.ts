@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { manArgs } from '../../../src/cli/run/help.ts';
 import { buildTree, compareDependencies, renderTree } from '../../../src/cli/run/list-dependencies.ts';
 import { systemdPrettyJson } from '../../../src/cli/run/list-sockets.ts';
-import { calcNextElapse } from '../../../src/cli/run/list-timers.ts';
+import { calcNextElapse } from '../../../src/output/time.ts';
 
 const graph: Record<string, { active: string; deps: string[] }> = {
   'a.target': { active: 'active', deps: ['x.service', 'b.target'] },

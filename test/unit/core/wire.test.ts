@@ -200,6 +200,24 @@ describe('Wire', () => {
     server.close();
   });
 
+  it('a reply whose body cannot be read fails its call only; the connection goes on', async () => {
+    let first = true;
+    const { wire, server } = await peer({
+      onCall: (p, m) => {
+        if (!first) return answerGet(p, m);
+        first = false;
+        const b = marshalMessage({ type: 2, serial: 77, replySerial: m.serial, signature: 's', body: ['abc'] });
+        b.writeUInt32LE(100, b.length - 8); // the string's length now runs past the body
+        p.socket!.write(b);
+      },
+    });
+    wire.start();
+    await assert.rejects(wire.call(get), /cannot read the reply: string past the body/);
+    assert.deepEqual((await wire.call(get)).body, ['active']);
+    wire.close();
+    server.close();
+  });
+
   it('a close rejects every call in flight; calls after it reject at once', async () => {
     const { p, wire, server } = await peer({ onCall: () => undefined });
     wire.start();
