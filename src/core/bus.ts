@@ -179,11 +179,8 @@ export class Bus {
         }
         stream = 'path' in where ? createConnection(where.path) : createConnection(where.port, where.host);
       }
-      // a bus daemon's socket here: everything in one write; an sd-bus server (systemd's private
-      // socket, the bridge at the end of ssh) takes AUTH and BEGIN together (sd-bus's own client
-      // sends them so) but may leave a message that came in the same read unprocessed: messages
-      // follow its OK; TCP: step by step, ANONYMOUS after EXTERNAL
-      const auth = !target.stream && /^tcp:/.test(target.address) ? 'stepwise' : target.direct || target.stream ? 'begin' : 'all';
+      // AUTH and BEGIN together (as sd-bus); TCP: step by step, ANONYMOUS after EXTERNAL (wire.ts)
+      const auth = !target.stream && /^tcp:/.test(target.address) ? 'stepwise' : 'begin';
       const wire = new Wire(stream, { hello: !target.direct, auth });
       const bus = new Bus(wire, target, kind, opts);
       let settled = false;

@@ -4,16 +4,15 @@
  * (its evaluation was ~4–5 ms of every command; it read the authentication exchange a byte at a
  * time and waited for each answer).
  *
- * - The exchange is pipelined as sd-bus does it, and further on a bus daemon's socket:
- *   `\0AUTH EXTERNAL <uid in hex>`, `BEGIN` and the bus's `Hello` go out in one write (`auth:
- *   'all'`; dbus-daemon and dbus-broker take bytes after BEGIN as messages), where dbus-next
- *   waited for an answer to each. Messages written before the OK go out at once in this mode;
- *   `Bus` itself makes its calls once the OK is there (bus.ts: connecting means authenticated). An sd-bus
- *   server (systemd's private socket, systemd-stdio-bridge) gets AUTH and BEGIN in one write, as
- *   sd-bus's own client sends them, and the messages once it has said OK (`'begin'`): it can
- *   leave a message that arrived in the same read as BEGIN unprocessed until more data comes
- *   (seen: 1 run in 5 hung). A peer that may refuse EXTERNAL (a TCP address, where the server
- *   cannot see our uid) gets the step-by-step exchange, ANONYMOUS after EXTERNAL (`'stepwise'`).
+ * - The exchange is pipelined as sd-bus does it: `\0AUTH EXTERNAL <uid in hex>` and `BEGIN` go
+ *   out in one write, the messages (the bus's `Hello` first) as soon as the peer says OK: one
+ *   round trip before the first call, where dbus-next waited for an answer to each line. Sending
+ *   messages behind BEGIN before the OK would save nothing (`Bus` makes its first call once the OK
+ *   is there, and Hello goes with it) and an sd-bus server (systemd's private socket,
+ *   systemd-stdio-bridge) can leave a message that arrived in the same read as BEGIN unprocessed
+ *   until more data comes (seen: 1 run in 5 hung). A peer that may refuse EXTERNAL (a TCP
+ *   address, where the server cannot see our uid) gets the step-by-step exchange, ANONYMOUS after
+ *   EXTERNAL (`auth: 'stepwise'`).
  * - systemd's private socket is a peer, not a bus: no `Hello` there (as sd-bus).
  * - Messages are encoded by encode.ts (simple calls, one Buffer) or marshal.ts (anything else)
  *   and decoded by decode.ts. Little-endian only (a big-endian peer is an error, said so).
@@ -67,11 +66,10 @@ export interface WireOptions {
   /** Send the bus's `Hello` (not on systemd's private socket). */
   hello: boolean;
   /**
-   * `all`: AUTH EXTERNAL, BEGIN and the first messages in one write (a bus daemon);
-   * `begin`: AUTH EXTERNAL and BEGIN in one write, messages after the OK (an sd-bus server);
+   * `begin`: AUTH EXTERNAL and BEGIN in one write, messages after the OK;
    * `stepwise`: EXTERNAL, then ANONYMOUS if refused, BEGIN and messages after the OK.
    */
-  auth: 'all' | 'begin' | 'stepwise';
+  auth: 'begin' | 'stepwise';
 }
 
 /**
@@ -156,7 +154,7 @@ export class Wire extends EventEmitter {
   }
 
   private send(data: Buffer): void {
-    if (this.authenticated || this.opts.auth === 'all') this.stream.write(data);
+    if (this.authenticated) this.stream.write(data);
     else this.held.push(data);
   }
 
