@@ -16,8 +16,36 @@ function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
   });
 }
 
-quietOnClosedPipe(process.stdout);
-quietOnClosedPipe(process.stderr);
+/**
+ * Node makes process.stdout and process.stderr on first use (~1 ms each, even for /dev/null): a
+ * run that writes nothing to one (`is-active` on success writes no error; `-q` nothing at all)
+ * does not make it. Whoever uses a stream first (our IO, a library, Node's own warnings) gets it
+ * with the closed-pipe handler on.
+ */
+function quietOnClosedPipeWhenMade(name: 'stdout' | 'stderr'): void {
+  const d = Object.getOwnPropertyDescriptor(process, name);
+  if (d?.get === undefined || !d.configurable) {
+    quietOnClosedPipe(process[name]);
+    return;
+  }
+  const make = d.get;
+  let made = false;
+  Object.defineProperty(process, name, {
+    configurable: true,
+    enumerable: d.enumerable,
+    get() {
+      const stream = make.call(process) as NodeJS.WriteStream;
+      if (!made) {
+        made = true;
+        quietOnClosedPipe(stream);
+      }
+      return stream;
+    },
+  });
+}
+
+quietOnClosedPipeWhenMade('stdout');
+quietOnClosedPipeWhenMade('stderr');
 
 const io = processIO();
 installInterruptHandlers(io);

@@ -48,9 +48,9 @@ export interface EarlyBridge {
  * (ssh must not prompt for a line that turns out wrong), only for one host (`-H HOST`, not a
  * fleet), never for help, --version, --timeout or --address lines. `argv`: the command line as
  * given (the shim has nothing else); what normalizeArgv rewrites does not change the answer.
+ * `batch`: whether ssh may not prompt (default `defaultBatch()`: stdin is not a terminal).
  */
-export function earlyBridge(argv: string[], batch: boolean = defaultBatch()): EarlyBridge | undefined {
-  if (!batch) return undefined;
+export function earlyBridge(argv: string[], batch?: boolean): EarlyBridge | undefined {
   const line = withDefaultVerb(argv);
   const verb = verbOf(line, VALUE_OPTIONS);
   if (verb === undefined || NOT_FANNED_OUT.has(verb)) return undefined;
@@ -64,6 +64,8 @@ export function earlyBridge(argv: string[], batch: boolean = defaultBatch()): Ea
     return undefined; // `-H ''`: the line reports it
   }
   if (isFleet(flags, hosts) || hosts.length !== 1) return undefined;
+  // asked last: process.stdin.isTTY sets up stdin (~1 ms), which a line without -H never needs
+  if (!(batch ?? defaultBatch())) return undefined;
   return { host: hosts[0]!, kind: line.includes('--user') && !line.includes('--system') ? 'user' : 'system' };
 }
 

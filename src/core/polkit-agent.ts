@@ -39,7 +39,8 @@ export function wantPolkitAgent(c: PolkitAgentConditions): boolean {
  * cannot be started. `debug` hears whether it started (SYSHERD_DEBUG).
  */
 export async function openPolkitAgentMaybe(c: Pick<PolkitAgentConditions, 'localSystem' | 'askPassword'>, debug?: (line: string) => void): Promise<PolkitAgent | null> {
-  if (!wantPolkitAgent({ ...c, stdinIsTTY: process.stdin.isTTY === true, euid: process.geteuid?.() ?? 0 })) return null;
+  // stdin last: process.stdin.isTTY sets up stdin (~1 ms), which most lines never need otherwise
+  if (!wantPolkitAgent({ ...c, stdinIsTTY: true, euid: process.geteuid?.() ?? 0 }) || process.stdin.isTTY !== true) return null;
   const agent = await openPolkitAgent();
   if (process.env.SYSHERD_DEBUG) debug?.(agent ? `sysherd: polkit agent pkttyagent started (pid ${agent.pid})\n` : 'sysherd: polkit agent could not be started\n');
   return agent;

@@ -2,6 +2,8 @@
  * Where output goes, and what the terminal can do (GitHub CLI's IOStreams): data to `out`,
  * progress, hints and errors to `err`; colour and spinners only on a terminal.
  */
+import { isatty } from 'node:tty';
+
 export interface IO {
   out: NodeJS.WritableStream;
   err: NodeJS.WritableStream;
@@ -45,14 +47,21 @@ export function terminalColumns(ttyColumns: number | undefined, env: NodeJS.Proc
   return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 80;
 }
 
-/** The process's own streams. */
+/**
+ * The process's own streams. Each is made when first written to (Node makes process.stdout and
+ * process.stderr on first use, ~1 ms each); whether it is a terminal is asked of the descriptor.
+ */
 export function processIO(env: NodeJS.ProcessEnv = process.env): IO {
-  const outIsTTY = process.stdout.isTTY === true;
-  const errIsTTY = process.stderr.isTTY === true;
+  const outIsTTY = isatty(1);
+  const errIsTTY = isatty(2);
   const lang = env.LC_ALL || env.LC_CTYPE || env.LANG || '';
   return {
-    out: process.stdout,
-    err: process.stderr,
+    get out() {
+      return process.stdout;
+    },
+    get err() {
+      return process.stderr;
+    },
     outIsTTY,
     errIsTTY,
     color: wantsColor(outIsTTY, env),
