@@ -1,5 +1,5 @@
-// chalk's terminal detection (its vendored supports-color), replaced in the CLI bundle: it loads
-// node:tty and reads the environment at start-up (~2 ms of every command) to set the level of
-// chalk's default instance, which sysherd never uses — src/output/color.ts makes every Chalk with
-// an explicit level, decided by `IO`. A default `chalk` import in the bundle would not colour.
+// chalk's terminal detection (its vendored supports-color), replaced in the CLI's bundles: it loads
+// node:tty and reads the environment when chalk loads (~2 ms) to set the level of chalk's default
+// instance. Only ora (dist/cli/ora.js, on a terminal) brings chalk now; sysherd's own colours are
+// src/output/color.ts's, on or off as `IO` decides, and the spinner's frame is not coloured.
 export default { stdout: false, stderr: false };

@@ -120,10 +120,13 @@ export function addFallbackExamples(program: Command, examples: Record<string, s
   const visit = (cmd: Command, path: string[]): void => {
     for (const sub of cmd.commands) {
       const p = [...path, sub.name()];
-      const lines = examples[p.join(' ')] ?? generated(sub, p);
-      if (lines && !(sub as unknown as { _hidden?: boolean })._hidden) {
-        const text = `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`;
-        sub.addHelpText('after', () => (/(^|\n)Examples?:/.test(ownAfterHelp(sub)) ? '' : text));
+      if (!(sub as unknown as { _hidden?: boolean })._hidden) {
+        // made when help is shown, not at every start
+        sub.addHelpText('after', () => {
+          if (/(^|\n)Examples?:/.test(ownAfterHelp(sub))) return '';
+          const lines = examples[p.join(' ')] ?? generated(sub, p);
+          return `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`;
+        });
         const added = (sub as unknown as NodeJS.EventEmitter).listeners('afterHelp').at(-1);
         if (added) ours.add(added);
       }

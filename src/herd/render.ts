@@ -1,8 +1,8 @@
 /**
  * herd's text output: `herd status` (overview), `herd status SERVICE`, `herd log`, `herd graph`.
- * Colours through a chalk that is a no-op off a terminal.
+ * Colours through `colors()` (chalk's bytes), which writes the text alone off a terminal.
  */
-import type { ChalkInstance } from 'chalk';
+import type { Colors } from '../output/color.js';
 
 import { escapeTerminal } from '../output/escape.js';
 import type { HerdEvent } from './history.js';
@@ -20,7 +20,7 @@ export function exitText(e: Pick<ExitRecord, 'code' | 'status' | 'signal'>): str
 const esc = escapeTerminal;
 
 /** `herd status SERVICE`'s block; `messages: false` for detailed-status. */
-export function renderServiceStatus(r: ServiceStatusRecord, c: ChalkInstance, opts: { messages: boolean; now?: Date }): string {
+export function renderServiceStatus(r: ServiceStatusRecord, c: Colors, opts: { messages: boolean; now?: Date }): string {
   const now = opts.now ?? new Date();
   const t = (x: { usec: number } | null): string => (x ? herdTime(x.usec, now) : 'an unknown time');
   const dot = r.status === 'running' ? c.green('●') : r.enabled ? c.magenta('●') : c.red('●');
@@ -112,7 +112,7 @@ export const OVERVIEW_SECTIONS: { key: keyof Overview; heading: string; bullet: 
   { key: 'failed', heading: 'Failed to start:', bullet: '!' },
 ];
 
-export function renderOverview(o: Overview, c: ChalkInstance): string {
+export function renderOverview(o: Overview, c: Colors): string {
   let s = '';
   for (const sec of OVERVIEW_SECTIONS) {
     const entries = o[sec.key];
@@ -151,7 +151,7 @@ export interface LogRecord {
   status: 'stopped' | 'starting' | 'running' | 'stopping';
 }
 
-export function renderLog(records: LogRecord[], c: ChalkInstance): string {
+export function renderLog(records: LogRecord[], c: Colors): string {
   let s = '';
   for (const r of records) {
     const text = eventText(esc(r.service), r.event);

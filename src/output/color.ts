@@ -2,11 +2,11 @@
  * The palette: every colour sysherd writes comes from here. Where systemctl's bytes matter (status,
  * the journal lines, the list tables' markers and legends: a drop-in writes what systemctl writes
  * with colours on) the escape sequences are systemd 252's own (src/basic/terminal-util.h); where
- * they do not (herd's Shepherd-style output, sysherd's own messages) a chalk. Colours only where
+ * they do not (herd's Shepherd-style output, sysherd's own messages) `colors()`, chalk's bytes.
+ * Colours only where
  * the stream is a terminal (decided by `IO`): with `color` off every helper here writes nothing.
  */
 import { hostname } from 'node:os';
-import { Chalk, type ChalkInstance } from 'chalk';
 
 /** systemd 252's ANSI sequences (terminal-util.h), as its tools write them with colours on. */
 export const ANSI = {
@@ -83,11 +83,100 @@ export function headerStyle(color: boolean): (s: string) => string {
   return (s) => (color && s.trim() !== '' ? `${ANSI.underline}${s}${ANSI.normal}` : s);
 }
 
-const cache = new Map<boolean, ChalkInstance>();
+/**
+ * The styles of sysherd's own messages, with chalk's codes at its level 1 (16 colours): chalk's
+ * bytes, without loading chalk at every start (~0.4 ms; test/unit/output/color.test.ts compares
+ * the two).
+ */
+const STYLES = {
+  bold: [1, 22],
+  dim: [2, 22],
+  underline: [4, 24],
+  red: [31, 39],
+  green: [32, 39],
+  yellow: [33, 39],
+  blue: [34, 39],
+  magenta: [35, 39],
+  cyan: [36, 39],
+  gray: [90, 39],
+} as const satisfies Record<string, readonly [number, number]>;
 
-/** A chalk that colours when `enabled`, and is a no-op otherwise (where systemd's bytes do not matter). */
-export function colors(enabled: boolean): ChalkInstance {
+export type StyleName = keyof typeof STYLES;
+
+/** `c.red('x')`, `c.red.bold('x')`: chalk's way of writing a style, for the styles above. */
+export type Colors = ((...text: unknown[]) => string) & { readonly [K in StyleName]: Colors };
+
+interface Styler {
+  open: string;
+  close: string;
+  openAll: string;
+  closeAll: string;
+  parent: Styler | undefined;
+}
+
+/** chalk's stringReplaceAll: each `find` followed by `add`. */
+function afterEach(text: string, find: string, add: string): string {
+  let i = text.indexOf(find);
+  if (i < 0) return text;
+  let out = '';
+  let end = 0;
+  do {
+    out += text.slice(end, i) + find + add;
+    end = i + find.length;
+    i = text.indexOf(find, end);
+  } while (i >= 0);
+  return out + text.slice(end);
+}
+
+/** chalk's applyStyle: inner closes re-open the outer styles; each line break closes and re-opens all. */
+function applyStyle(styler: Styler, text: string): string {
+  if (text === '') return text;
+  if (text.includes('\u001B')) {
+    for (let s: Styler | undefined = styler; s !== undefined; s = s.parent) text = afterEach(text, s.close, s.open);
+  }
+  let lf = text.indexOf('\n');
+  if (lf >= 0) {
+    // chalk's stringEncaseCRLFWithFirstIndex
+    let out = '';
+    let end = 0;
+    do {
+      const cr = text[lf - 1] === '\r';
+      out += text.slice(end, cr ? lf - 1 : lf) + styler.closeAll + (cr ? '\r\n' : '\n') + styler.openAll;
+      end = lf + 1;
+      lf = text.indexOf('\n', end);
+    } while (lf >= 0);
+    text = out + text.slice(end);
+  }
+  return styler.openAll + text + styler.closeAll;
+}
+
+function makeColors(enabled: boolean, styler: Styler | undefined): Colors {
+  const c = ((...text: unknown[]): string => {
+    const s = text.length === 1 ? `${text[0] as string}` : text.join(' ');
+    return enabled && styler !== undefined ? applyStyle(styler, s) : s;
+  }) as Colors;
+  for (const name of Object.keys(STYLES) as StyleName[]) {
+    let made: Colors | undefined;
+    Object.defineProperty(c, name, {
+      get: () => {
+        if (made === undefined) {
+          const [open, close] = STYLES[name];
+          const o = `\u001B[${open}m`;
+          const cl = `\u001B[${close}m`;
+          made = makeColors(enabled, { open: o, close: cl, openAll: (styler?.openAll ?? '') + o, closeAll: cl + (styler?.closeAll ?? ''), parent: styler });
+        }
+        return made;
+      },
+    });
+  }
+  return c;
+}
+
+const cache = new Map<boolean, Colors>();
+
+/** Colours that colour when `enabled`, and write the text alone otherwise (where systemd's bytes do not matter). */
+export function colors(enabled: boolean): Colors {
   let c = cache.get(enabled);
-  if (!c) cache.set(enabled, (c = new Chalk({ level: enabled ? 1 : 0 })));
+  if (!c) cache.set(enabled, (c = makeColors(enabled, undefined)));
   return c;
 }

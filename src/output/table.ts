@@ -10,7 +10,7 @@
  * Colours: a column may give a cell a colour as systemd's `TABLE_SET_BOTH_COLORS` does — the
  * cell and the blank to its right are coloured (so systemctl's `● name` of a failed unit is one
  * red span), written with systemd's own escape sequences; the header row is underlined across
- * its blanks. `style` (chalk) is the older way to colour a cell's text only.
+ * its blanks. `style` (a `colors()` style) is the older way to colour a cell's text only.
  *
  * Drawn here rather than with cli-table3: its layout checks every cell against all rows above
  * (for row spans), O(rows²), and builds a new ANSI regex for every width it measures. Measured on

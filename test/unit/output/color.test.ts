@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Chalk } from 'chalk';
 
-import { ANSI, Paint, colors, logColors, urlifyEnabled } from '../../../src/output/color.ts';
+import { ANSI, Paint, colors, logColors, urlifyEnabled, type Colors, type StyleName } from '../../../src/output/color.ts';
 
 describe('the palette', () => {
   it("systemd 252's own sequences (terminal-util.h)", () => {
@@ -39,5 +40,31 @@ describe('the palette', () => {
   it('chalk where the bytes are our own: a no-op when off', () => {
     assert.equal(colors(false).red('x'), 'x');
     assert.equal(colors(true).red('x'), '\x1b[31mx\x1b[39m');
+  });
+
+  it("colors() writes chalk's bytes (level 1 on, 0 off): every style, chains of up to three, nested, multi-line, CRLF, empty", () => {
+    const names: StyleName[] = ['bold', 'dim', 'underline', 'red', 'green', 'yellow', 'blue', 'magenta', 'cyan', 'gray'];
+    const chains: StyleName[][] = [[]];
+    for (const a of names) {
+      chains.push([a]);
+      for (const b of names) {
+        chains.push([a, b]);
+        chains.push([a, b, names[(names.indexOf(a) + names.indexOf(b)) % names.length]!]);
+      }
+    }
+    for (const on of [true, false]) {
+      const ours = colors(on);
+      const theirs = new Chalk({ level: on ? 1 : 0 });
+      const inner = [ours.red('in'), ours.bold.green('bold green'), ours.underline('u')];
+      const texts = ['x', '', 'two words', 'a\nb', 'a\r\nb\n', '\n', `pre ${inner[0]} post`, `${inner[1]} and ${inner[2]}\nnext ${inner[0]}`, '\x1b[39m\x1b[22m raw closes', 'ünïcode ●'];
+      for (const chain of chains) {
+        const pick = (c: unknown): ((...t: unknown[]) => string) => chain.reduce<unknown>((x, n) => (x as Record<string, unknown>)[n], c) as (...t: unknown[]) => string;
+        const o = chain.length === 0 ? (ours as Colors) : pick(ours);
+        const t = chain.length === 0 ? theirs : pick(theirs);
+        for (const text of texts) assert.equal(o(text), t(text), `${on ? 'on' : 'off'} ${chain.join('.')} ${JSON.stringify(text)}`);
+        assert.equal(o(42), t(42));
+        assert.equal(o('a', 'b', 3), t('a', 'b', 3));
+      }
+    }
   });
 });
