@@ -39,10 +39,27 @@
 const S_ISVTX = 0o1000; // not in fs.constants
 
 if (process.argv.length === 3 && process.argv[2] === '--version') {
-  process.stdout.write(`${require('../package.json').version}\n`);
+  printVersion();
 } else {
   startSshEarly();
   if (!loadWithCodeCache()) require('../dist/cli/bin.js');
+}
+
+/**
+ * `sysherd --version`: package.json's version, written straight to descriptor 1 (making
+ * process.stdout costs ~1 ms, and the module loader's JSON require more than reading the file).
+ * A closed pipe ends it quietly, as the bundle's EPIPE handler does; a non-blocking descriptor
+ * that is full (EAGAIN) gets the stream after all.
+ */
+function printVersion() {
+  const fs = require('node:fs');
+  const text = `${JSON.parse(fs.readFileSync(`${__dirname}/../package.json`, 'utf8')).version}\n`;
+  try {
+    fs.writeSync(1, text);
+  } catch (e) {
+    if (e.code === 'EAGAIN') process.stdout.write(text);
+    else if (e.code !== 'EPIPE') throw e;
+  }
 }
 
 /** `-H HOST`: ssh's bridge to the host, started now when early-ssh.js says so; the bundle takes it. */

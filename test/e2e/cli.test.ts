@@ -131,6 +131,20 @@ describe('sysherd CLI (built bundle), end to end', { timeout: 240_000 }, () => {
       assert.equal(r.stdout, `${pkg.version}\n`);
     });
 
+    test('--version (written by the shim straight to descriptor 1) into a pipe already closed: exit 0, nothing on stderr', async () => {
+      // `sysherd --version | true`, started once `true` has gone: the write meets EPIPE; pipefail
+      // gives sysherd's exit code
+      const r = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+        const child = spawn('bash', ['-c', 'set -o pipefail; { sleep 0.3; exec "$0" "$1" --version; } | true', process.execPath, BIN], { env: cliEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+        child.once('error', reject);
+        child.once('close', (code) => resolve({ code, stderr }));
+      });
+      assert.equal(r.stderr, '');
+      assert.equal(r.code, 0);
+    });
+
     test('--help lists the verbs', async () => {
       const r = await runCli(['--help']);
       assertOk(r);
