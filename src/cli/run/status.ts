@@ -120,6 +120,13 @@ async function unitJournal(id: string, u: Record<string, unknown>, opts: StatusO
 }
 
 async function gather(m: Manager, unit: UnitObject, name: string, opts: StatusOptions, ctx: RunContext): Promise<Gathered> {
+  // GetUnitProcesses goes out with GetAll, one round trip for both: the manager answers a
+  // connection's calls in order, so the unit GetAll loads is there when it is asked. Its answer
+  // is used only when the unit has a control group (systemctl asks only then).
+  const processes = m.getUnitProcesses(name).then(
+    (p) => ({ ok: true as const, p }),
+    (err: unknown) => ({ ok: false as const, err }),
+  );
   // one call for the Unit interface and the type's (Service, Socket, …), as systemctl: `u` and `t`
   // are the same record
   const u = await unit.getAllInterfaces();
@@ -130,11 +137,9 @@ async function gather(m: Manager, unit: UnitObject, name: string, opts: StatusOp
   journal.catch(() => undefined);
   const g: Gathered = { name: id, u, t, processes: [], processesError: null, triggeredBy: [], triggers: [], entries: null, journalError: null, rotated: false };
   if (str(t.ControlGroup)) {
-    try {
-      g.processes = await m.getUnitProcesses(id);
-    } catch (err) {
-      g.processesError = err instanceof Error ? err.message : String(err);
-    }
+    const r = await processes;
+    if (r.ok) g.processes = r.p;
+    else g.processesError = r.err instanceof Error ? r.err.message : String(r.err);
   }
   for (const tb of strv(u.TriggeredBy)) g.triggeredBy.push({ unit: tb, activeState: await activeStateOf(m, tb) });
   for (const tr of strv(u.Triggers)) g.triggers.push({ unit: tr, activeState: await activeStateOf(m, tr) });
