@@ -31,8 +31,11 @@ export const ANSI = {
   headerUnderline: SD.normal + SD.underline,
   highlight: SD.highlight,
   grey: SD.grey,
+  greyUnderline: SD.grey + SD.underline,
   highlightRed: SD.red,
   highlightRedUnderline: SD.red + SD.underline,
+  highlightGreen: SD.green,
+  highlightGreenUnderline: SD.green + SD.underline,
   highlightYellow: SD.yellow,
   highlightYellowUnderline: SD.yellow + SD.underline,
 } as const;

@@ -236,6 +236,19 @@ describe('unit files and queries, side by side with systemctl 252 in a system sa
       await same(['list-unit-files', 'nomatch*', '-o', 'json-pretty']);
     });
 
+    test('with colours on (SYSTEMD_COLORS=1): byte for byte systemctl (red, green, grey, each type\'s last row underlined)', async () => {
+      await setUp(state);
+      for (const args of [['list-unit-files'], ['list-unit-files', 'svc*', 'tmpl*', 'nope*'], ['list-unit-files', '--state=masked,disabled'], ['list-unit-files', '--no-legend', '--type=service,target']]) {
+        const ref = await execInSandbox(sb!.dir, ['env', 'SYSTEMD_COLORS=1', 'systemctl', ...args]);
+        const ours = await execInSandbox(sb!.dir, ['env', 'SYSTEMD_COLORS=1', process.execPath, BIN, ...args]);
+        assert.equal(ours.code, ref.code, args.join(' '));
+        assert.equal(ours.stdout, ref.stdout, args.join(' '));
+      }
+      // the case is not vacuous: systemctl coloured a red state, a green one, a grey dash and an underline
+      const ref = await execInSandbox(sb!.dir, ['env', 'SYSTEMD_COLORS=1', 'systemctl', 'list-unit-files']);
+      for (const code of ['\x1b[0;1;31m', '\x1b[0;1;32m', '\x1b[0;38;5;245m', '\x1b[0;4m']) assert.ok(ref.stdout.includes(code), JSON.stringify(code));
+    });
+
     test('list-units -q and -o json-pretty as systemctl', async () => {
       await same(['list-units', '--all', 'svc*', '-q'], state);
       await same(['-q', 'list-units', 'nomatch*']);

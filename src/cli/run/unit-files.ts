@@ -18,7 +18,6 @@ import { NO_PRESET_STATES, queryPreset, readPresets, type PresetMode, type Prese
 export type { PresetMode };
 import { statesHelp } from '../../core/states.js';
 import type { EnableResult, UnitFileChange, UnitFileEntry } from '../../core/types.js';
-import { colors } from '../../output/color.js';
 import { escapeTerminal } from '../../output/escape.js';
 import type { IO } from '../../output/io.js';
 import { checkArgCount } from './manage.js';
@@ -27,7 +26,7 @@ import { writeTableJson } from './list-sockets.js';
 import { extendWithDependencies } from './with-dependencies.js';
 import type { DependencyKind } from '../../core/expand.js';
 import { withPager } from '../../output/pager.js';
-import { renderTable, tableWidth, type Column } from '../../output/table.js';
+import { ANSI, renderTable, tableWidth, type Column } from '../../output/table.js';
 
 /** systemd 252's unit file states (`unit_file_state_table`), in its order. */
 
@@ -415,24 +414,44 @@ export function buildUnitFileRows(entries: UnitFileEntry[], types: string[], pre
 }
 
 export function renderUnitFileTable(rows: UnitFileRow[], opts: Pick<ListUnitFilesOptions, 'legend' | 'full'>, io: IO): void {
-  const c = colors(io.color);
-  const RED = new Set(['masked', 'masked-runtime', 'disabled', 'bad']);
-  const GREEN = new Set(['enabled', 'alias']);
+  const at = io.color ? new Map(unitFileRowColors(rows).map((c, i) => [rows[i]!, c])) : undefined;
+  const color = (k: keyof UnitFileRowColors) => (r: UnitFileRow): string => at!.get(r)![k];
   const cols: Column<UnitFileRow>[] = [
-    { header: 'UNIT FILE', cell: (r) => r.unit_file },
-    {
-      header: 'STATE',
-      cell: (r) => r.state,
-      style: (t, r) => (RED.has(r.state) ? c.red.bold(t) : GREEN.has(r.state) ? c.green.bold(t) : t),
-    },
-    {
-      header: 'PRESET',
-      cell: (r) => r.preset ?? '-',
-      style: (t, r) => (r.preset === 'enabled' ? c.green.bold(t) : r.preset === 'disabled' ? c.red.bold(t) : c.gray(t)),
-    },
+    { header: 'UNIT FILE', cell: (r) => r.unit_file, color: color('unitFile') },
+    { header: 'STATE', cell: (r) => r.state, color: color('state') },
+    { header: 'PRESET', cell: (r) => r.preset ?? '-', color: color('preset') },
   ];
-  io.out.write(renderTable(rows, cols, { header: opts.legend, columns: tableWidth(io, opts.full), headerStyle: (s) => c.bold.underline(s) }));
+  io.out.write(renderTable(rows, cols, { header: opts.legend, columns: tableWidth(io, opts.full), color: io.color }));
   if (opts.legend) io.out.write(`\n${rows.length} unit files listed.\n`);
+}
+
+interface UnitFileRowColors {
+  unitFile: string;
+  state: string;
+  preset: string;
+}
+
+const RED_STATES = new Set(['masked', 'masked-runtime', 'disabled', 'bad']);
+const GREEN_STATES = new Set(['enabled', 'alias']);
+
+/**
+ * systemctl 252's colours of each row (`output_unit_file_list`): the last row of each unit type
+ * underlined; the state red (masked, disabled, bad) or green (enabled, alias); the preset green
+ * (enabled) or red (disabled), a grey `-` where a state has none.
+ */
+export function unitFileRowColors(rows: UnitFileRow[]): UnitFileRowColors[] {
+  const suffix = (name: string): string => name.slice(name.lastIndexOf('.'));
+  return rows.map((r, i) => {
+    const next = rows[i + 1];
+    const underline = next !== undefined && suffix(r.unit_file) !== suffix(next.unit_file);
+    const on = underline ? ANSI.underline : '';
+    const red = underline ? ANSI.highlightRedUnderline : ANSI.highlightRed;
+    const green = underline ? ANSI.highlightGreenUnderline : ANSI.highlightGreen;
+    const state = RED_STATES.has(r.state) ? red : GREEN_STATES.has(r.state) ? green : on;
+    const preset =
+      r.preset === null ? (underline ? ANSI.greyUnderline : ANSI.grey) : r.preset === 'enabled' ? green : r.preset === 'disabled' ? red : underline ? on : ANSI.normal;
+    return { unitFile: on, state, preset };
+  });
 }
 
 /** `list-unit-files`: ListUnitFilesByPatterns, then as systemctl 252 (exit 1 when nothing is listed). */
