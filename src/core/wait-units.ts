@@ -2,7 +2,7 @@
  * `--wait` of start/restart, as systemctl 252 (src/shared/bus-wait-for-units.c with
  * BUS_WAIT_FOR_INACTIVE | BUS_WAIT_NO_JOB): take a reference on each unit (`Unit.Ref`, so that
  * systemd keeps it loaded while we wait), listen to its `PropertiesChanged` and read its
- * properties once; a unit is done when its ActiveState is `inactive` or `failed` and no job is
+ * properties (all units' calls at once); a unit is done when its ActiveState is `inactive` or `failed` and no job is
  * pending on it. The manager must be subscribed (`Subscribe()`), or systemd sends no signals to
  * the bus.
  *
@@ -50,6 +50,9 @@ export async function watchUntilInactive(bus: Bus, units: string[]): Promise<Uni
     activeState: undefined as string | undefined,
     jobId: undefined as number | undefined,
     ended: null as UnitEnded | null,
+    /** Its GetAll is under way; `signals`: how many of its signals came meanwhile. */
+    reading: false,
+    signals: 0,
   }));
   let resolveDone!: (r: UnitEnded[]) => void;
   let rejectDone!: (e: SystemdError) => void;
@@ -71,28 +74,73 @@ export async function watchUntilInactive(bus: Bus, units: string[]): Promise<Uni
   };
   const offSignal = bus.onSignal((s: BusSignal) => {
     if (s.interface !== PROPS_IFACE || s.member !== 'PropertiesChanged' || s.body[0] !== UNIT_IFACE) return;
-    for (const item of items) if (item.path === s.path) update(item, (s.body[1] ?? {}) as Record<string, unknown>);
+    for (const item of items) {
+      if (item.path !== s.path) continue;
+      if (item.reading) item.signals++;
+      update(item, (s.body[1] ?? {}) as Record<string, unknown>);
+    }
   });
+  /**
+   * A unit's properties, read once its match is there. A reply's promise settles after the
+   * messages read with it were dispatched: a signal that came while the GetAll was under way may
+   * be older or newer than the reply, so the unit is read again (a few times at most; systemctl's
+   * callbacks run in the order of the messages and need none of this).
+   */
+  const read = (item: (typeof items)[number], tries = 0): Promise<unknown> => {
+    item.reading = true;
+    item.signals = 0;
+    return bus.call({ path: item.path, interface: PROPS_IFACE, member: 'GetAll', signature: 's', body: [UNIT_IFACE] }).then(
+      ([p]) => {
+        item.reading = false;
+        if (item.signals > 0 && tries < 5 && !item.ended) return read(item, tries + 1);
+        update(item, (p ?? {}) as Record<string, unknown>);
+        return null;
+      },
+      (e: unknown) => {
+        item.reading = false;
+        if (!(e instanceof SystemdError)) return e;
+        item.ended ??= { unit: item.unit, activeState: null };
+        return null;
+      },
+    );
+  };
   const offClose = bus.onClose((err) => rejectDone(err));
+  // every unit's Ref, match and GetAll go out at once, as systemctl's async calls (one write,
+  // one round trip for them all, not three per unit in turn). The bus daemon takes a match before
+  // it passes on the calls sent after it, so no change after the GetAll is missed.
+  const sent = items.map((item) => ({
+    // as systemctl: the reference is best effort (its reply is not even awaited there)
+    ref: bus.call({ path: item.path, interface: UNIT_IFACE, member: 'Ref', mutating: true }).then(
+      () => true,
+      () => false,
+    ),
+    match: bus.addMatch(propertiesMatch(item.path)).then(
+      () => null,
+      (e: unknown) => e,
+    ),
+    props: read(item),
+  }));
   const reffed: string[] = [];
   const matched: string[] = [];
-  for (const item of items) {
-    // as systemctl: the reference is best effort (its reply is not even awaited there)
-    try {
-      await bus.call({ path: item.path, interface: UNIT_IFACE, member: 'Ref', mutating: true });
-      reffed.push(item.path);
-    } catch {
-      /* not reffed: still watched */
-    }
-    await bus.addMatch(propertiesMatch(item.path));
-    matched.push(item.path);
-    try {
-      const [props] = await bus.call({ path: item.path, interface: PROPS_IFACE, member: 'GetAll', signature: 's', body: [UNIT_IFACE] });
-      update(item, (props ?? {}) as Record<string, unknown>);
-    } catch (e) {
-      if (!(e instanceof SystemdError)) throw e;
-      item.ended = { unit: item.unit, activeState: null };
-    }
+  let failed: unknown = null;
+  for (const [i, item] of items.entries()) {
+    if (await sent[i]!.ref) reffed.push(item.path);
+    const e = await sent[i]!.match;
+    if (e === null) matched.push(item.path);
+    else failed ??= e;
+    failed ??= await sent[i]!.props;
+  }
+  const close = async (): Promise<void> => {
+    offSignal();
+    offClose();
+    if (bus.closed) return;
+    for (const path of matched) await bus.removeMatch(propertiesMatch(path)).catch(() => undefined);
+    for (const path of reffed) await bus.call({ path, interface: UNIT_IFACE, member: 'Unref' }).catch(() => undefined);
+    await subscription.unsubscribe().catch(() => undefined);
+  };
+  if (failed !== null) {
+    await close();
+    throw failed;
   }
   check();
   let closed = false;
@@ -101,12 +149,7 @@ export async function watchUntilInactive(bus: Bus, units: string[]): Promise<Uni
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      offSignal();
-      offClose();
-      if (bus.closed) return;
-      for (const path of matched) await bus.removeMatch(propertiesMatch(path)).catch(() => undefined);
-      for (const path of reffed) await bus.call({ path, interface: UNIT_IFACE, member: 'Unref' }).catch(() => undefined);
-      await subscription.unsubscribe().catch(() => undefined);
+      await close();
     },
   };
 }

@@ -31,6 +31,7 @@ import {
   withConnection,
 } from '../../../src/index.ts';
 import { MANAGER_IFACE, MANAGER_PATH } from '../../../src/core/signal.ts';
+import { watchUntilInactive } from '../../../src/core/wait-units.ts';
 import { type BootedSandbox, bootSandbox } from '../../helpers/sandbox.ts';
 
 const UNITS: Record<string, string> = {
@@ -40,6 +41,12 @@ Description=many %i
 [Service]
 Type=oneshot
 ExecStart=/bin/true
+`,
+  'brief@.service': `[Service]
+ExecStart=/bin/sleep 0.%i
+`,
+  'brief-fail.service': `[Service]
+ExecStart=/bin/sh -c 'sleep 0.2; exit 1'
 `,
   'long.service': `[Service]
 Type=oneshot
@@ -297,6 +304,39 @@ describe('Manager', () => {
       assert.match(String(await m.getProperty('Version')), /^\d+/);
       assert.equal(await m.getProperty('SystemState'), 'running');
     });
+  });
+});
+
+describe('watchUntilInactive (--wait)', () => {
+  test('units ending while they are read: each ends once, inactive or failed; every Ref and GetAll in flight at once', { timeout: 20_000 }, async () => {
+    const names = [...['05', '1', '15', '2', '25', '3', '01', '4', '02', '5'].map((i) => `brief@${i}.service`), 'brief-fail.service'];
+    await withConnection(o, async (m) => {
+      for (const n of names) await m.startUnit(n, 'replace');
+      let pending = 0;
+      let most = 0;
+      const call = m.bus.call.bind(m.bus);
+      m.bus.call = (spec: CallSpec) => {
+        pending++;
+        most = Math.max(most, pending);
+        const p = call(spec);
+        const settled = (): void => void pending--;
+        p.then(settled, settled);
+        return p;
+      };
+      const watch = await watchUntilInactive(m.bus, names);
+      try {
+        const ended = await watch.done;
+        assert.deepEqual(
+          ended.map((e) => [e.unit, e.activeState]),
+          names.map((n) => [n, n === 'brief-fail.service' ? 'failed' : 'inactive']),
+        );
+      } finally {
+        await watch.close();
+      }
+      // Ref and GetAll of every unit went out together (one round trip, not three per unit)
+      assert.ok(most >= 2 * names.length, `at most ${most} calls were in flight at once`);
+    });
+    await resetFailedUnit('brief-fail.service', o);
   });
 });
 
