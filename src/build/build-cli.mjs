@@ -138,10 +138,12 @@ const cacheFile = new URL(`bin-${process.version}-${process.arch}-${statSync(bun
  * same vm.Script, one after the other: its cache then covers both.
  */
 const harness = `
-const [bundle, out, fake, sock, runs] = process.argv.slice(1);
+const [bundle, out, fake, sock, runs, shipped] = process.argv.slice(1);
 const fs = require('node:fs'), vm = require('node:vm'), Module = require('node:module'), path = require('node:path');
 require(fake).startFakeBus(sock).then(() => {
-  const script = new vm.Script(Module.wrap(fs.readFileSync(bundle, 'latin1')), { filename: bundle });
+  // named as the shipped bundle: V8 keeps the name a cache was made under (stack traces would
+  // show the build's temporary directory)
+  const script = new vm.Script(Module.wrap(fs.readFileSync(bundle, 'latin1')), { filename: shipped });
   process.once('exit', () => { fs.writeFileSync(out, script.createCachedData(), { mode: 0o644 }); });
   const lines = JSON.parse(runs);
   const run = (args) => {
@@ -164,7 +166,7 @@ const trainingRuns = [
   ['--user', 'is-active', 'sysherd-build.service'],
   ['--user', 'status', '--lines=0', 'sysherd-build.service'],
 ];
-const made = spawnSync(process.execPath, ['-e', harness, bundleFile, cacheFile, fakeBusModule, fakeBus, JSON.stringify(trainingRuns)], {
+const made = spawnSync(process.execPath, ['-e', harness, bundleFile, cacheFile, fakeBusModule, fakeBus, JSON.stringify(trainingRuns), new URL('bin.js', final).pathname], {
   env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', TZ: 'UTC', DBUS_SESSION_BUS_ADDRESS: `unix:path=${fakeBus}`, XDG_RUNTIME_DIR: '/nonexistent' },
   stdio: ['ignore', 'pipe', 'pipe'],
 });
