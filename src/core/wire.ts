@@ -227,10 +227,11 @@ export class Wire extends EventEmitter {
       at = nl + 1;
       if (line.startsWith('OK ') || line === 'OK') {
         this.authenticated = true;
-        this.emit('authenticated');
         if (this.opts.auth === 'stepwise') this.stream.write('BEGIN\r\n');
         for (const d of this.held) this.stream.write(d);
         this.held.length = 0;
+        // after BEGIN and the held messages (Hello first): a listener may call at once
+        this.emit('authenticated');
       } else if (line.startsWith('REJECTED') && this.mechanisms.length > 0) {
         // ANONYMOUS with a trace (hex of "sysherd"), as the specification allows
         const mech = this.mechanisms.shift()!;

@@ -133,6 +133,22 @@ describe('Wire', () => {
     server.close();
   });
 
+  it("a call made at once by an 'authenticated' listener goes after BEGIN and Hello, in both exchanges", { timeout: 10_000 }, async () => {
+    for (const auth of ['begin', 'stepwise'] as const) {
+      const { p, wire, server } = await peer({ auth, onCall: answerGet });
+      const answered = new Promise<unknown[]>((resolve, reject) => {
+        wire.once('authenticated', () => wire.call(get).then((r) => resolve(r.body), reject));
+      });
+      wire.start();
+      assert.deepEqual(await answered, ['active'], auth);
+      // the peer saw BEGIN before any message (else it would not have decoded them), then Hello first
+      assert.ok(p.auth.endsWith('BEGIN\n'), `${auth}: ${JSON.stringify(p.auth)}`);
+      assert.deepEqual(p.got.map((m) => m.member), ['Hello', 'Get'], auth);
+      wire.close();
+      server.close();
+    }
+  });
+
   it('raw replies keep Variants and BigInt; error replies reject with their name and text', async () => {
     const { wire, server } = await peer({
       onCall: (p, m) =>
