@@ -18,9 +18,9 @@ function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
 
 /**
  * Node makes process.stdout and process.stderr on first use (~1 ms each, even for /dev/null): a
- * run that writes nothing to one (`is-active` on success writes no error; `-q` nothing at all)
- * does not make it. Whoever uses a stream first (our IO, a library, Node's own warnings) gets it
- * with the closed-pipe handler on.
+ * run that writes nothing to one (`-q` writes no output) does not make it here. Whoever uses a
+ * stream first (our IO, a library, Node's own warnings, or Node's `Socket._destroy`, which
+ * compares every closed socket with process.stderr) gets it with the closed-pipe handler on.
  */
 function quietOnClosedPipeWhenMade(name: 'stdout' | 'stderr'): void {
   const d = Object.getOwnPropertyDescriptor(process, name);
