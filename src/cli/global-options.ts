@@ -118,7 +118,7 @@ export const GLOBAL_OPTIONS: readonly GlobalOptionSpec[] = [
 ];
 
 /** An option's flags as the line spells them: `'-o, --output <mode>'` → `['-o', '--output']`. */
-function flagNames(flags: string): string[] {
+export function flagNames(flags: string): string[] {
   return flags.split(/[ ,|]+/).filter((f) => f.startsWith('-'));
 }
 

@@ -192,8 +192,6 @@ interface RowColors {
   underline: string;
 }
 
-const typeSuffix = (name: string): string => name.slice(name.lastIndexOf('.'));
-
 /**
  * systemctl's colours of each row (`output_units_list`): a unit that failed to load has a yellow
  * ● and a red LOAD; a failed unit a red ●, name, ACTIVE and SUB; the last row of each unit type
@@ -202,7 +200,7 @@ const typeSuffix = (name: string): string => name.slice(name.lastIndexOf('.'));
 export function rowColors(rows: UnitRow[], plain: boolean): RowColors[] {
   return rows.map((u, i) => {
     const next = rows[i + 1];
-    const underline = next !== undefined && typeSuffix(u.unit) !== typeSuffix(next.unit);
+    const underline = next !== undefined && unitTypeOf(u.unit) !== unitTypeOf(next.unit);
     const onUnderline = underline ? ANSI.underline : '';
     if (BAD_LOAD.has(u.load) && !plain) {
       return { circle: underline ? ANSI.highlightYellowUnderline : ANSI.highlightYellow, active: '', loaded: underline ? ANSI.highlightRedUnderline : ANSI.highlightRed, underline: onUnderline };

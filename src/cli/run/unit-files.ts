@@ -10,7 +10,7 @@ import type { ConnectOptions } from '../../core/bus.js';
 import { ExitCode, InvalidArgumentError, SystemdError, type ExitCodeValue } from '../../core/errors.js';
 import { withConnection } from '../../core/api.js';
 import type { Manager } from '../../core/manager.js';
-import { isGlob, isUnitType, isValidUnitName, mangleUnitName, unitObjectPath, UNIT_TYPES, type UnitType } from '../../core/names.js';
+import { isGlob, isUnitType, isValidUnitName, mangleUnitName, unitObjectPath, unitTypeOf, UNIT_TYPES, type UnitType } from '../../core/names.js';
 import { UnitObject } from '../../core/unit.js';
 import { openPolkitAgentMaybe } from '../../core/polkit-agent.js';
 import { NO_PRESET_STATES, queryPreset, readPresets, type PresetMode, type PresetScope } from '../../core/presets.js';
@@ -440,10 +440,9 @@ const GREEN_STATES = new Set(['enabled', 'alias']);
  * (enabled) or red (disabled), a grey `-` where a state has none.
  */
 export function unitFileRowColors(rows: UnitFileRow[]): UnitFileRowColors[] {
-  const suffix = (name: string): string => name.slice(name.lastIndexOf('.'));
   return rows.map((r, i) => {
     const next = rows[i + 1];
-    const underline = next !== undefined && suffix(r.unit_file) !== suffix(next.unit_file);
+    const underline = next !== undefined && unitTypeOf(r.unit_file) !== unitTypeOf(next.unit_file);
     const on = underline ? ANSI.underline : '';
     const red = underline ? ANSI.highlightRedUnderline : ANSI.highlightRed;
     const green = underline ? ANSI.highlightGreenUnderline : ANSI.highlightGreen;

@@ -105,6 +105,16 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
   assert.fail('expected a rejection');
 }
 
+/** Watch every call the connection makes: `hook` sees its spec and the promise of its reply. */
+function spyOnCalls(bus: Bus, hook: (spec: CallSpec, reply: Promise<unknown[]>) => void): void {
+  const real = bus.call.bind(bus);
+  bus.call = (spec: CallSpec) => {
+    const reply = real(spec);
+    hook(spec, reply);
+    return reply;
+  };
+}
+
 /** Resolve with `p`'s outcome, or with 'pending' when it has not settled within `ms`. */
 function settleWithin<T>(p: Promise<T>, ms: number): Promise<{ ok: T } | { err: unknown } | 'pending'> {
   return new Promise((resolve) => {
@@ -244,11 +254,7 @@ describe('Manager', () => {
   test('an invalid unit name: InvalidArgumentError and nothing is sent', { timeout: 10_000 }, async () => {
     await withConnection(o, async (m) => {
       const sent: string[] = [];
-      const real = m.bus.call.bind(m.bus);
-      m.bus.call = (spec: CallSpec) => {
-        sent.push(spec.member);
-        return real(spec);
-      };
+      spyOnCalls(m.bus, (spec) => sent.push(spec.member));
       for (const bad of ['bad name.service', 'noext', 'a.nosuchtype', '']) {
         for (const attempt of [() => m.startUnit(bad), () => m.getUnit(bad), () => m.loadUnit(bad), () => m.killUnit(bad, 'all', 15), () => m.enqueueUnitJob(bad, 'start')]) {
           const err = await rejection(attempt());
@@ -285,11 +291,7 @@ describe('Manager', () => {
       await stopUnit('base.service', o).catch(() => undefined);
       await withConnection(o, async (m) => {
         const members: string[] = [];
-        const call = m.bus.call.bind(m.bus);
-        m.bus.call = (spec: CallSpec) => {
-          members.push(spec.member);
-          return call(spec);
-        };
+        spyOnCalls(m.bus, (spec) => members.push(spec.member));
         const report = await runTransaction(m, ['needs.service'], 'start', { auxiliaryResults });
         assert.equal(report.units[0]?.result, 'done', JSON.stringify(report));
         assert.deepEqual(report.auxiliary.map((a) => a.unit), ['base.service']);
@@ -314,15 +316,11 @@ describe('watchUntilInactive (--wait)', () => {
       for (const n of names) await m.startUnit(n, 'replace');
       let pending = 0;
       let most = 0;
-      const call = m.bus.call.bind(m.bus);
-      m.bus.call = (spec: CallSpec) => {
-        pending++;
-        most = Math.max(most, pending);
-        const p = call(spec);
+      spyOnCalls(m.bus, (_spec, reply) => {
+        most = Math.max(most, ++pending);
         const settled = (): void => void pending--;
-        p.then(settled, settled);
-        return p;
-      };
+        reply.then(settled, settled);
+      });
       const watch = await watchUntilInactive(m.bus, names);
       try {
         const ended = await watch.done;

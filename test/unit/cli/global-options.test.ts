@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import { normalizeArgv } from '../../../src/cli/context.ts';
 import { VALUE_OPTIONS, withDefaultVerb } from '../../../src/cli/early-ssh.ts';
 import { verbOf } from '../../../src/cli/fleet.ts';
-import { GLOBAL_OPTIONS, globalOptionsFor } from '../../../src/cli/global-options.ts';
+import { flagNames, GLOBAL_OPTIONS, globalOptionsFor } from '../../../src/cli/global-options.ts';
 import { buildProgram, REGISTRAR_VERBS } from '../../../src/cli/main.ts';
 import { memoryIO } from '../../../src/output/io.ts';
 
@@ -82,14 +82,13 @@ const VALUES: Record<string, string> = {
   '--boot-loader-menu': '5s',
   '--parallel': '2',
 };
-const flagsOf = (flags: string): string[] => flags.split(/[ ,|]+/).filter((f) => f.startsWith('-'));
-const valueFor = (flags: string): string => VALUES[flagsOf(flags).find((f) => f.startsWith('--')) ?? ''] ?? 'x';
+const valueFor = (flags: string): string => VALUES[flagNames(flags).find((f) => f.startsWith('--')) ?? ''] ?? 'x';
 
 /** Each option spelled every way the line may spell it. */
 function spellings(): string[][] {
   const out: string[][] = [];
   for (const [flags] of GLOBAL_OPTIONS) {
-    const names = flagsOf(flags);
+    const names = flagNames(flags);
     const valued = flags.includes('<');
     for (const n of names) {
       if (!valued) out.push([n]);
@@ -190,7 +189,7 @@ test('random lines over every verb and option (seeded): the same options, argume
 
 test('globalOptionsFor reads words as commander does, and wants all options for a word it does not know', () => {
   const names = (s: Set<unknown> | undefined): string[] | undefined =>
-    s === undefined ? undefined : GLOBAL_OPTIONS.filter((o) => s.has(o)).map((o) => o[0].split(/[ ,]+/).filter((f) => f.startsWith('-')).join('|'));
+    s === undefined ? undefined : GLOBAL_OPTIONS.filter((o) => s.has(o)).map((o) => flagNames(o[0]).join('|'));
   const always = names(globalOptionsFor([]))!;
   // the negatable ones and their positive twins, always: their absence is a default
   assert.deepEqual(always, ['--ask-password', '--no-ask-password', '--no-legend', '--no-pager', '--no-block', '--no-reload', '--no-wall']);
